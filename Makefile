@@ -1,0 +1,51 @@
+# The two commands of the README are `make demo` and `make test`; both install what is missing
+# first (.ci/bootstrap.sh, idempotent), so they work on a bare machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/tests/node_modules/.bin:$(PATH)
+
+PORT ?= 8080
+# Features the current Rust wasm32 target emits; the optimizer must keep them all.
+WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
+                 --enable-sign-ext --enable-multivalue --enable-mutable-globals
+CHROMEDRIVER := $(shell command -v chromedriver || echo /usr/bin/chromedriver)
+GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
+
+.PHONY: all bootstrap pkg test test-native test-browser test-e2e demo www clean
+
+all: pkg
+
+bootstrap:
+	@bash .ci/bootstrap.sh
+
+# The npm package, release build, optimized by binaryen 132 from npm (never Debian's 108,
+# which breaks reference types), then the hand-written JS and types from pkg-template/.
+pkg: bootstrap
+	rm -rf pkg
+	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
+	  --out-dir pkg --out-name core
+	wasm-opt -Oz $(WASM_FEATURES) pkg/core_bg.wasm -o pkg/core_bg.wasm
+	rm -f pkg/.gitignore
+	cp pkg-template/* pkg/
+	@SIZE_BUDGET=report node tests/size.mjs
+
+test: test-native test-browser test-e2e
+
+test-native:
+	cargo test --quiet
+
+test-browser: bootstrap
+	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
+	wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) --mode no-install
+
+test-e2e: pkg
+	cd tests && node --test --test-reporter=spec e2e/
+
+www: pkg
+	cd www && npm install --no-audit --no-fund --loglevel=error && npx vite build
+
+demo: www
+	node www/server.mjs --port $(PORT)
+
+clean:
+	rm -rf pkg target www/dist

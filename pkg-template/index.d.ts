@@ -1,0 +1,66 @@
+// Types of @recoloca/telemetry (the core entry).
+
+/** Labels of a metric: each becomes a Prometheus label on the collector. */
+export type Labels = Record<string, string>;
+
+/** Options of `configure()`; every one is optional and defaults to the seed's value. */
+export interface TelemetryOptions {
+  /** Where metric batches are POSTed. Default `'/api/metrics'`. */
+  metricsEndpoint?: string;
+  /** Metrics buffered before a flush starts. Default 10. */
+  batchSize?: number;
+  /** Period of the metrics flush, in ms. Default 30000. */
+  flushIntervalMs?: number;
+  /** Where log batches are POSTed. Default `'/api/logs'`. */
+  logsEndpoint?: string;
+  /** Log entries buffered before a flush starts. Default 50. */
+  logBatchSize?: number;
+  /** Period of the logs flush, in ms. Default 10000. */
+  logFlushIntervalMs?: number;
+  /** `service` of every log entry. Default `'recoloca-frontend'`. */
+  service?: string;
+  /** `version` of every log entry. Default `'1.0.0'`. */
+  version?: string;
+  /** `'development'` also prints each log entry to the console. Default `'production'`. */
+  environment?: string;
+  /** First retry delay, in ms. Default 1000. */
+  retryInitialMs?: number;
+  /** Longest retry delay, in ms. Default 60000. */
+  retryMaxMs?: number;
+  /** Events held per stream, buffered and awaiting retry. Default 1000. */
+  maxBufferedEvents?: number;
+  /** Bytes of encoded events held per stream. Default 1048576. */
+  maxBufferedBytes?: number;
+  /** Largest request body, in bytes. Default 60000. */
+  maxRequestBytes?: number;
+}
+
+export interface MetricsCollector {
+  recordMetric(name: string, value: number, labels?: Labels): void;
+  trackPageView(page: string, userId?: string): void;
+  trackUserAction(action: string, component: string, userId?: string): void;
+  trackApiCall(endpoint: string, method: string, status: number, duration: number): void;
+  trackError(error: Error | unknown, component?: string, userId?: string): void;
+}
+
+export type LogContext = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, context?: LogContext): void;
+  info(message: string, context?: LogContext): void;
+  warn(message: string, context?: LogContext): void;
+  error(message: string, error?: Error | unknown, context?: LogContext): void;
+}
+
+export const metricsCollector: MetricsCollector;
+export const logger: Logger;
+
+/** Changes options; those not named keep their value. Never throws. */
+export function configure(options: TelemetryOptions): void;
+
+/** Sends everything buffered now. Resolves when the requests have settled; never rejects. */
+export function flush(): Promise<void>;
+
+/** Resolves `true` once the WebAssembly module is loaded and earlier calls were replayed;
+ *  `false` if it could not load (or outside a browser). Never rejects. */
+export const ready: Promise<boolean>;

@@ -1,0 +1,425 @@
+// @recoloca/telemetry: the JavaScript face of the WebAssembly client.
+//
+// This file only normalizes arguments, queues calls made before the module has loaded, and
+// stages metric events so that they cross into WebAssembly in bulk. Buffering, batching,
+// encoding and delivery all happen in the module (src/ in the repository).
+//
+// Nothing exported here throws: every entry point catches, warns once, and carries on.
+
+import loadModule, * as core from './core.js';
+
+const PREFIX = '[@recoloca/telemetry] ';
+const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
+/** Calls kept while the module loads; beyond this many the oldest are dropped. */
+const MAX_EARLY_CALLS = 10000;
+/** Series ids remembered before starting over (the module keeps the same bound). */
+const RESET_FLAG = 0x80000000;
+
+const warned = new Set();
+function warnOnce(key, message) {
+  if (warned.has(key)) return;
+  warned.add(key);
+  try {
+    console.warn(PREFIX + message);
+  } catch (_) {
+    /* a console that throws is not our problem to report */
+  }
+}
+
+// ---- argument normalization -----------------------------------------------------------------
+
+/** `String(v)` that survives Symbols and objects whose toString throws. */
+function toText(v, fallback) {
+  if (typeof v === 'string') return v;
+  try {
+    return String(v);
+  } catch (_) {
+    return fallback;
+  }
+}
+
+/** A number for a metric value: numbers as they are, BigInts converted, anything else NaN. */
+function toNumber(v) {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  try {
+    return v === null || v === undefined || typeof v === 'symbol' ? NaN : Number(v);
+  } catch (_) {
+    return NaN;
+  }
+}
+
+/** A replacer for values JSON.stringify refuses: BigInts become strings, repeated or circular
+ *  objects become "[Circular]". */
+function lenientReplacer() {
+  const seen = new WeakSet();
+  return function (key, value) {
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'object' && value !== null) {
+      if (seen.has(value)) return '[Circular]';
+      seen.add(value);
+    }
+    return value;
+  };
+}
+
+/** JSON text of a context or labels object, as JSON.stringify gives it; `undefined` when there
+ *  is nothing to send. Values it cannot encode are made encodable, with one warning. */
+function toJson(value, what) {
+  if (value === undefined || value === null) return undefined;
+  try {
+    return JSON.stringify(value);
+  } catch (_) {
+    warnOnce('json-' + what, what + ' held a value JSON cannot encode (BigInt or a cycle); it was coerced');
+    try {
+      return JSON.stringify(value, lenientReplacer());
+    } catch (_) {
+      warnOnce('json2-' + what, what + ' could not be encoded and was left out');
+      return undefined;
+    }
+  }
+}
+
+/** `{name, message, stack}` of anything thrown or passed as an error. */
+function errorParts(e) {
+  if (e === undefined || e === null) return null;
+  let name = 'Error';
+  let message = '';
+  let stack;
+  try {
+    if (typeof e === 'object' || typeof e === 'function') {
+      if (typeof e.name === 'string' && e.name) name = e.name;
+      message = typeof e.message === 'string' ? e.message : toText(e, '');
+      if (typeof e.stack === 'string') stack = e.stack;
+    } else {
+      message = toText(e, '');
+    }
+  } catch (_) {
+    /* a throwing getter: keep what we have */
+  }
+  return { name, message, stack };
+}
+
+// ---- the module and the calls made before it loaded -----------------------------------------
+
+const inBrowser = typeof window !== 'undefined' && typeof WebAssembly === 'object';
+let exports_ = null; // the raw WebAssembly exports once loaded (for `memory`)
+let loaded = false;
+const early = []; // [kind, ...args] of calls made before `ready`
+let earlyDropped = 0;
+
+function keepEarly(call) {
+  if (early.length >= MAX_EARLY_CALLS) {
+    early.shift();
+    earlyDropped++;
+    warnOnce('early', 'too many calls before the module loaded; the oldest are dropped');
+  }
+  early.push(call);
+}
+
+let echo = false; // environment === 'development': log entries go to the console too
+
+/** Resolves with `true` once the module is loaded and every earlier call has been replayed, or
+ *  with `false` (after one warning) if it could not load. Never rejects. */
+export const ready = inBrowser
+  ? loadModule()
+      .then((raw) => {
+        exports_ = raw;
+        core.start();
+        loaded = true;
+        for (const call of early.splice(0)) replay(call);
+        return true;
+      })
+      .catch((err) => {
+        warnOnce('load', 'the WebAssembly module did not load; telemetry is off: ' + toText(err, 'unknown error'));
+        return false;
+      })
+  : Promise.resolve(false);
+
+function replay(call) {
+  try {
+    switch (call[0]) {
+      case 'metric':
+        stageMetric(call[1], call[2], call[3], call[4]);
+        break;
+      case 'log':
+        sendLog(call[1], call[2], call[3], call[4], call[5]);
+        break;
+      case 'configure':
+        applyConfig(call[1]);
+        break;
+    }
+  } catch (err) {
+    warnOnce('replay', 'a queued call failed: ' + toText(err, ''));
+  }
+}
+
+// ---- staging: metric events cross into the module in bulk -----------------------------------
+
+let staging = null; // Float64Array view on the module's staging area
+let stagingPtr = 0;
+let stagingCap = 0;
+let staged = 0;
+let drainQueued = false;
+const seriesIds = new Map();
+
+/** Hands every staged event to the module. Called before any other call into it, so the
+ *  module sees calls in the order they were made. */
+function drain() {
+  if (staged === 0) return;
+  const n = staged;
+  staged = 0;
+  core.ingest(n);
+}
+
+function drainTask() {
+  drainQueued = false;
+  try {
+    drain();
+  } catch (err) {
+    warnOnce('drain', 'delivering staged metrics failed: ' + toText(err, ''));
+  }
+}
+
+/** The series id of a metric name with a label set, named to the module the first time. */
+function seriesId(name, labels) {
+  if (labels === null || (labels !== undefined && typeof labels !== 'object')) {
+    if (labels !== null) warnOnce('labels', 'labels must be an object; they were left out');
+    labels = undefined;
+  }
+  let key = name;
+  if (labels !== undefined) {
+    for (const k in labels) {
+      const v = labels[k];
+      if (typeof v !== 'string') {
+        // Labels with non-string values are keyed by their JSON, which is what gets sent.
+        key = name + '\u0002' + toJson(labels, 'labels');
+        break;
+      }
+      key += '\u0000' + k + '\u0001' + v;
+    }
+  }
+  let id = seriesIds.get(key);
+  if (id === undefined) {
+    drain();
+    id = core.addSeries(name, labels === undefined ? undefined : toJson(labels, 'labels'));
+    if (id & RESET_FLAG) {
+      seriesIds.clear();
+      id &= ~RESET_FLAG;
+    }
+    seriesIds.set(key, id);
+  }
+  return id;
+}
+
+function stageMetric(name, value, labels, ts) {
+  if (typeof name !== 'string') name = toText(name, '');
+  if (!name) {
+    warnOnce('name', 'a metric without a name was dropped');
+    return;
+  }
+  const id = seriesId(name, labels);
+  if (staged === stagingCap || staging === null || staging.length === 0) {
+    drain();
+    // (Re)create the view: first use, or the module's memory grew and detached the old one.
+    if (stagingCap === 0) {
+      stagingCap = core.stagingEvents();
+      stagingPtr = core.stagingPtr();
+    }
+    staging = new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
+  }
+  const i = staged * 3;
+  staging[i] = id;
+  staging[i + 1] = typeof value === 'number' ? value : toNumber(value);
+  staging[i + 2] = ts;
+  staged++;
+  if (!drainQueued) {
+    drainQueued = true;
+    queueMicrotask(drainTask);
+  }
+}
+
+// ---- logs -------------------------------------------------------------------------------------
+
+let lastUser;
+let lastSession;
+
+function storageGet(kind, key) {
+  try {
+    return window[kind].getItem(key);
+  } catch (_) {
+    return null; // storage disabled (sandboxed frames, some privacy modes)
+  }
+}
+
+/** The seed's user and session: `localStorage.user_id`, and `sessionStorage.session_id`
+ *  (created on first use). Read at every entry, as the seed does; the module hears of it only
+ *  when it changed. */
+function syncIdentity() {
+  const user = storageGet('localStorage', 'user_id') || undefined;
+  let session = storageGet('sessionStorage', 'session_id');
+  if (!session) {
+    session = lastSession;
+    if (!session) {
+      try {
+        session = crypto.randomUUID();
+      } catch (_) {
+        session = core.uuid();
+      }
+    }
+    try {
+      window.sessionStorage.setItem('session_id', session);
+    } catch (_) {
+      /* keep it in memory only */
+    }
+  }
+  if (user !== lastUser || session !== lastSession) {
+    lastUser = user;
+    lastSession = session;
+    core.setIdentity(user, session);
+  }
+}
+
+function sendLog(level, message, context, error, ts) {
+  drain();
+  syncIdentity();
+  const err = level === 3 ? errorParts(error) : null;
+  core.log(
+    level,
+    toText(message, ''),
+    toJson(context, 'context'),
+    err ? err.name : undefined,
+    err ? err.message : undefined,
+    err ? err.stack : undefined,
+    ts,
+  );
+}
+
+function log(levelName, message, context, error) {
+  const ts = Date.now();
+  const level = LEVELS[levelName];
+  if (echo) {
+    try {
+      console[levelName](message, context, error);
+    } catch (_) {
+      /* ignore */
+    }
+  }
+  if (!loaded) {
+    if (inBrowser) keepEarly(['log', level, message, context, error, ts]);
+    return;
+  }
+  sendLog(level, message, context, error, ts);
+}
+
+// ---- the public API ---------------------------------------------------------------------------
+
+function applyConfig(options) {
+  drain();
+  core.configure(options);
+}
+
+/** Changes options (see the README); those not named keep their value. */
+export function configure(options) {
+  try {
+    if (options === null || typeof options !== 'object') {
+      warnOnce('configure', 'configure() takes an object; ignored');
+      return;
+    }
+    if ('environment' in options) echo = options.environment === 'development';
+    if (!loaded) {
+      if (inBrowser) keepEarly(['configure', { ...options }]);
+      return;
+    }
+    applyConfig(options);
+  } catch (err) {
+    warnOnce('configure-throw', 'configure() failed: ' + toText(err, ''));
+  }
+}
+
+/** Sends everything buffered now. The promise resolves when the requests have settled; it
+ *  never rejects. */
+export function flush() {
+  try {
+    if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
+    drain();
+    return core.flush().then(
+      () => undefined,
+      () => undefined,
+    );
+  } catch (err) {
+    warnOnce('flush', 'flush() failed: ' + toText(err, ''));
+    return Promise.resolve();
+  }
+}
+
+function recordMetric(name, value, labels) {
+  try {
+    const ts = Date.now();
+    if (!loaded) {
+      if (inBrowser) keepEarly(['metric', name, value, labels, ts]);
+      return;
+    }
+    stageMetric(name, value, labels, ts);
+  } catch (err) {
+    warnOnce('recordMetric', 'recordMetric() failed: ' + toText(err, ''));
+  }
+}
+
+export const metricsCollector = {
+  recordMetric,
+
+  trackPageView(page, userId) {
+    recordMetric('page_views_total', 1, {
+      page: toText(page, ''),
+      user_id: userId ? toText(userId, 'anonymous') : 'anonymous',
+    });
+  },
+
+  trackUserAction(action, component, userId) {
+    recordMetric('user_actions_total', 1, {
+      action: toText(action, ''),
+      component: toText(component, ''),
+      user_id: userId ? toText(userId, 'anonymous') : 'anonymous',
+    });
+  },
+
+  trackApiCall(endpoint, method, status, duration) {
+    const e = toText(endpoint, '');
+    const m = toText(method, '');
+    recordMetric('api_calls_total', 1, { endpoint: e, method: m, status: toText(status, '') });
+    recordMetric('api_call_duration_ms', duration, { endpoint: e, method: m });
+  },
+
+  trackError(error, component, userId) {
+    const parts = errorParts(error);
+    recordMetric('frontend_errors_total', 1, {
+      error_type: parts ? parts.name : 'Error',
+      component: component ? toText(component, 'unknown') : 'unknown',
+      user_id: userId ? toText(userId, 'anonymous') : 'anonymous',
+    });
+  },
+};
+
+export const logger = {
+  debug(message, context) {
+    safeLog('debug', message, context);
+  },
+  info(message, context) {
+    safeLog('info', message, context);
+  },
+  warn(message, context) {
+    safeLog('warn', message, context);
+  },
+  error(message, error, context) {
+    safeLog('error', message, context, error);
+  },
+};
+
+function safeLog(level, message, context, error) {
+  try {
+    log(level, message, context, error);
+  } catch (err) {
+    warnOnce('log', 'logger.' + level + '() failed: ' + toText(err, ''));
+  }
+}

@@ -1,0 +1,382 @@
+//! What to send: one stream's buffer of encoded events and the batches sealed from it.
+//!
+//! Events arrive already encoded as JSON objects. They wait in `pending` until a flush seals
+//! the oldest of them into a [`Batch`]: the exact request body, fixed from then on, so that
+//! every attempt of that batch sends the same bytes under the same idempotency key. Sealed
+//! batches leave in order, front first, and a failed attempt keeps its batch at the front.
+//!
+//! Both the pending events and the sealed batches count against the bounds, so memory stays
+//! bounded however long the collector is down. When a bound is hit the *incoming* event is
+//! dropped and counted: dropping the oldest instead would mean rewriting batches that may
+//! already have reached the server, which breaks the no-duplicates promise.
+
+use std::collections::VecDeque;
+
+/// The bounds of one stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Limits {
+    /// Most events held, pending and sealed together.
+    pub max_events: usize,
+    /// Most bytes of encoded events held, pending and sealed together.
+    pub max_bytes: usize,
+    /// Largest single encoded event accepted.
+    pub max_event_bytes: usize,
+    /// Largest request body a batch may have.
+    pub max_request_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_events: 1000,
+            max_bytes: 1 << 20,
+            max_event_bytes: 64 * 1024,
+            max_request_bytes: 60_000,
+        }
+    }
+}
+
+/// Why an event was not admitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drop {
+    /// The event could not be encoded (a value JSON cannot carry, an unknown series).
+    Invalid,
+    /// The event alone is larger than `max_event_bytes` (or than a request may be).
+    TooLarge,
+    /// The stream already holds `max_events` events.
+    BufferEvents,
+    /// The stream already holds `max_bytes` bytes.
+    BufferBytes,
+}
+
+impl Drop {
+    /// The `reason` label of `telemetry_events_dropped_total`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Drop::Invalid => "invalid",
+            Drop::TooLarge => "event_too_large",
+            Drop::BufferEvents => "buffer_full_events",
+            Drop::BufferBytes => "buffer_full_bytes",
+        }
+    }
+}
+
+/// A sealed request body and what is known about its delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    /// Sent as `Idempotency-Key`; the same on every attempt.
+    pub key: String,
+    /// The complete JSON body, e.g. `{"metrics":[...]}`.
+    pub body: Vec<u8>,
+    /// How many events the body carries.
+    pub events: usize,
+    /// Bytes of the events themselves (the body less its wrapper and commas).
+    pub event_bytes: usize,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// One stream (metrics or logs): pending events, then sealed batches, oldest first.
+#[derive(Debug)]
+pub struct Queue {
+    /// `{"metrics":[` or `{"logs":[`.
+    open: &'static [u8],
+    pub limits: Limits,
+    /// Pending events, back to back, without separators.
+    pending: Vec<u8>,
+    /// The length of each pending event, oldest first.
+    lengths: VecDeque<usize>,
+    sealed: VecDeque<Batch>,
+    sealed_events: usize,
+    sealed_bytes: usize,
+}
+
+/// Bytes a body adds around its events: the wrapper, `]}`.
+fn wrapper_len(open: &[u8]) -> usize {
+    open.len() + 2
+}
+
+impl Queue {
+    /// A queue whose bodies are `{"<field>":[...]}`; `open` is `{"<field>":[`.
+    pub fn new(open: &'static [u8], limits: Limits) -> Self {
+        Queue {
+            open,
+            limits,
+            pending: Vec::new(),
+            lengths: VecDeque::new(),
+            sealed: VecDeque::new(),
+            sealed_events: 0,
+            sealed_bytes: 0,
+        }
+    }
+
+    /// Events held, pending and sealed.
+    pub fn len(&self) -> usize {
+        self.lengths.len() + self.sealed_events
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of encoded events held, pending and sealed.
+    pub fn bytes(&self) -> usize {
+        self.pending.len() + self.sealed_bytes
+    }
+
+    /// Events not yet sealed into a batch.
+    pub fn pending_len(&self) -> usize {
+        self.lengths.len()
+    }
+
+    /// Admits one encoded event, or says why not. The event is appended by `write`, so the
+    /// caller encodes straight into the buffer; `write` returns `false` when it could not
+    /// encode the event. A rejected event leaves no trace.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>) -> bool) -> Result<(), Drop> {
+        let start = self.pending.len();
+        let encoded = write(&mut self.pending);
+        let len = self.pending.len() - start;
+        let verdict = if !encoded || len == 0 {
+            Err(Drop::Invalid)
+        } else if len > self.limits.max_event_bytes
+            || len + wrapper_len(self.open) > self.limits.max_request_bytes
+        {
+            Err(Drop::TooLarge)
+        } else if self.len() >= self.limits.max_events {
+            Err(Drop::BufferEvents)
+        } else if self.bytes() > self.limits.max_bytes {
+            Err(Drop::BufferBytes)
+        } else {
+            Ok(())
+        };
+        match verdict {
+            Ok(()) => self.lengths.push_back(len),
+            Err(_) => self.pending.truncate(start),
+        }
+        if self.pending.capacity() > 4 * self.pending.len().max(4096) {
+            self.pending.shrink_to(self.pending.len().max(4096));
+        }
+        verdict
+    }
+
+    /// Seals the oldest pending events into one batch, as many as fit in
+    /// `max_request_bytes`. Returns `false` when nothing was pending.
+    pub fn seal(&mut self, key: String) -> bool {
+        let mut count = 0;
+        let mut event_bytes = 0;
+        let mut body_len = wrapper_len(self.open);
+        for &len in &self.lengths {
+            let add = len + usize::from(count > 0);
+            if count > 0 && body_len + add > self.limits.max_request_bytes {
+                break;
+            }
+            body_len += add;
+            event_bytes += len;
+            count += 1;
+        }
+        if count == 0 {
+            return false;
+        }
+        let mut body = Vec::with_capacity(body_len);
+        body.extend_from_slice(self.open);
+        let mut at = 0;
+        for (i, len) in self.lengths.drain(..count).enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(self.pending.get(at..at + len).unwrap_or_default());
+            at += len;
+        }
+        body.extend_from_slice(b"]}");
+        self.pending.drain(..at.min(self.pending.len()));
+        self.sealed_events += count;
+        self.sealed_bytes += event_bytes;
+        self.sealed.push_back(Batch {
+            key,
+            body,
+            events: count,
+            event_bytes,
+            attempts: 0,
+        });
+        true
+    }
+
+    /// The batch to send next, if any.
+    pub fn front(&self) -> Option<&Batch> {
+        self.sealed.front()
+    }
+
+    pub fn front_mut(&mut self) -> Option<&mut Batch> {
+        self.sealed.front_mut()
+    }
+
+    /// Sealed batches waiting, front first.
+    pub fn sealed(&self) -> impl Iterator<Item = &Batch> {
+        self.sealed.iter()
+    }
+
+    /// Removes the front batch (delivered, or given up) and returns it.
+    pub fn pop_front(&mut self) -> Option<Batch> {
+        let batch = self.sealed.pop_front()?;
+        self.sealed_events -= batch.events;
+        self.sealed_bytes -= batch.event_bytes;
+        Some(batch)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn queue(limits: Limits) -> Queue {
+        Queue::new(b"{\"metrics\":[", limits)
+    }
+
+    fn push(q: &mut Queue, s: &str) -> Result<(), Drop> {
+        q.push_with(|out| {
+            out.extend_from_slice(s.as_bytes());
+            true
+        })
+    }
+
+    fn body(b: &Batch) -> &str {
+        std::str::from_utf8(&b.body).unwrap()
+    }
+
+    #[test]
+    fn seals_pending_events_into_one_body() {
+        let mut q = queue(Limits::default());
+        push(&mut q, "{\"a\":1}").unwrap();
+        push(&mut q, "{\"b\":2}").unwrap();
+        assert!(q.seal("k1".into()));
+        assert!(!q.seal("k2".into()));
+        let b = q.front().unwrap();
+        assert_eq!(body(b), r#"{"metrics":[{"a":1},{"b":2}]}"#);
+        assert_eq!((b.events, b.key.as_str()), (2, "k1"));
+        assert_eq!(q.len(), 2);
+        q.pop_front();
+        assert!(q.is_empty());
+        assert_eq!(q.bytes(), 0);
+    }
+
+    #[test]
+    fn a_request_never_exceeds_max_request_bytes() {
+        let limits = Limits {
+            max_request_bytes: 40,
+            ..Limits::default()
+        };
+        let mut q = queue(limits);
+        for _ in 0..5 {
+            push(&mut q, "{\"x\":12345}").unwrap(); // 11 bytes
+        }
+        let mut bodies = Vec::new();
+        while q.seal(String::new()) {}
+        while let Some(b) = q.pop_front() {
+            assert!(b.body.len() <= 40, "{}", body(&b));
+            bodies.push(b.events);
+        }
+        assert_eq!(bodies, vec![2, 2, 1]);
+    }
+
+    #[test]
+    fn bounds_drop_the_incoming_event_and_keep_the_rest() {
+        let mut q = queue(Limits {
+            max_events: 2,
+            ..Limits::default()
+        });
+        push(&mut q, "1").unwrap();
+        q.seal("k".into());
+        push(&mut q, "2").unwrap();
+        assert_eq!(push(&mut q, "3"), Err(Drop::BufferEvents));
+        assert_eq!(q.len(), 2);
+
+        let mut q = queue(Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        });
+        push(&mut q, "123456").unwrap();
+        push(&mut q, "7890").unwrap();
+        assert_eq!(push(&mut q, "2"), Err(Drop::BufferBytes));
+        assert_eq!(q.bytes(), 10);
+
+        let mut q = queue(Limits {
+            max_event_bytes: 4,
+            ..Limits::default()
+        });
+        assert_eq!(push(&mut q, "12345"), Err(Drop::TooLarge));
+        assert_eq!((q.len(), q.bytes()), (0, 0));
+        assert_eq!(
+            q.push_with(|out| {
+                out.push(b'x');
+                false
+            }),
+            Err(Drop::Invalid)
+        );
+        assert_eq!((q.len(), q.bytes()), (0, 0));
+    }
+
+    #[derive(Clone, Debug)]
+    enum Step {
+        Push(u8),
+        Seal,
+        Deliver,
+        Fail,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (1u8..40).prop_map(Step::Push),
+            1 => Just(Step::Seal),
+            1 => Just(Step::Deliver),
+            1 => Just(Step::Fail),
+        ]
+    }
+
+    proptest! {
+        /// Whatever mix of pushes, seals, deliveries and failures: every admitted event is
+        /// delivered exactly once and in order, no body exceeds the request limit, and the
+        /// bounds hold at every step.
+        #[test]
+        fn admitted_events_arrive_once_in_order(steps in proptest::collection::vec(step(), 1..300)) {
+            let limits = Limits { max_events: 20, max_bytes: 300, max_event_bytes: 30, max_request_bytes: 100 };
+            let mut q = queue(limits.clone());
+            let mut admitted = Vec::new();
+            let mut delivered = Vec::new();
+            let mut next = 0u32;
+            let deliver = |q: &mut Queue, delivered: &mut Vec<u32>| {
+                if let Some(b) = q.pop_front() {
+                    assert!(b.body.len() <= 100, "{}", body(&b));
+                    delivered.extend(numbers(&b.body));
+                }
+            };
+            for s in &steps {
+                match *s {
+                    Step::Push(pad) => {
+                        next += 1;
+                        let ev = format!("{{\"n\":{next},\"p\":\"{}\"}}", "x".repeat(pad as usize));
+                        if push(&mut q, &ev).is_ok() { admitted.push(next); }
+                    }
+                    Step::Seal => { q.seal(format!("k{next}")); }
+                    Step::Deliver => deliver(&mut q, &mut delivered),
+                    Step::Fail => { if let Some(b) = q.front_mut() { b.attempts += 1; } }
+                }
+                prop_assert!(q.len() <= limits.max_events);
+                prop_assert!(q.bytes() <= limits.max_bytes);
+            }
+            while q.seal(String::new()) {}
+            while q.front().is_some() { deliver(&mut q, &mut delivered); }
+            prop_assert_eq!(delivered, admitted);
+        }
+    }
+
+    /// The `"n"` of each event in a body.
+    fn numbers(body: &[u8]) -> Vec<u32> {
+        let s = std::str::from_utf8(body).unwrap();
+        assert!(s.starts_with("{\"metrics\":[") && s.ends_with("]}"), "{s}");
+        s.split("{\"n\":")
+            .skip(1)
+            .map(|part| part.split(',').next().unwrap().parse().unwrap())
+            .collect()
+    }
+}

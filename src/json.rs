@@ -1,0 +1,303 @@
+//! Writing JSON text straight into byte buffers.
+//!
+//! The wire format is what `JSON.stringify` produces for the seed's objects, so strings are
+//! escaped the way JavaScript escapes them and numbers are printed the way JavaScript prints
+//! them. Everything here is pure and allocation-light: callers hand in the `Vec<u8>` to append
+//! to. No `core::fmt` is used; its float machinery alone would blow the size budget.
+
+/// Appends `s` as a JSON string literal, quotes included, escaped as `JSON.stringify` does:
+/// `"` and `\` backslashed, the short escapes for \b \f \n \r \t, every other control
+/// character as `\u00XX`, and everything else (including non-ASCII) as UTF-8.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x08 => b'b',
+            0x0c => b'f',
+            0..=0x1f => 0,
+            _ => continue,
+        };
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        start = i + 1;
+        if short == 0 {
+            out.extend_from_slice(b"\\u00");
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0xf));
+        } else {
+            out.push(b'\\');
+            out.push(short);
+        }
+    }
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    out.push(b'"');
+}
+
+fn hex_digit(n: u8) -> u8 {
+    if n < 10 {
+        b'0' + n
+    } else {
+        b'a' + n - 10
+    }
+}
+
+/// Appends an unsigned integer in decimal.
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(i..).unwrap_or_default());
+}
+
+/// Appends `n` left-padded with zeros to `width` digits.
+fn write_padded(out: &mut Vec<u8>, n: u64, width: usize) {
+    let mut tmp = Vec::with_capacity(20);
+    write_u64(&mut tmp, n);
+    for _ in tmp.len()..width {
+        out.push(b'0');
+    }
+    out.extend_from_slice(&tmp);
+}
+
+/// Largest integer below which every integer is exactly representable as an f64.
+const EXACT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
+
+/// Powers of ten that are exact in an f64.
+const POW10: [f64; 18] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17,
+];
+
+/// Appends a finite number as JavaScript prints it, for the numbers telemetry carries: counts,
+/// epoch milliseconds, durations and scores. Returns `false`, writing nothing, when the value
+/// needs digits this short path cannot prove (exponent notation, more than 15–17 significant
+/// digits); the caller then asks the JavaScript engine itself (see `encode::NumberFormat`).
+/// Non-finite numbers are never written: JSON has no spelling for them.
+pub fn try_write_f64(out: &mut Vec<u8>, v: f64) -> bool {
+    if !v.is_finite() {
+        return false;
+    }
+    if v == 0.0 {
+        out.push(b'0'); // JavaScript prints -0 as 0 too
+        return true;
+    }
+    let neg = v < 0.0;
+    let a = if neg { -v } else { v };
+    // JavaScript switches to exponent notation outside [1e-6, 1e21).
+    if !(1e-6..1e21).contains(&a) {
+        return false;
+    }
+    if a.fract() == 0.0 && a < EXACT_INT {
+        if neg {
+            out.push(b'-');
+        }
+        write_u64(out, a as u64);
+        return true;
+    }
+    // The fewest fraction digits k for which the decimal scaled/10^k parses back to `a`.
+    // `scaled` and 10^k are exact, so their quotient is the correctly rounded value of that
+    // decimal, the same double a JavaScript parser would produce.
+    for (k, &p) in POW10.iter().enumerate().skip(1) {
+        let scaled = (a * p).round();
+        if scaled >= EXACT_INT {
+            return false;
+        }
+        if scaled / p == a {
+            let n = scaled as u64;
+            let pow = 10u64.pow(k as u32);
+            if neg {
+                out.push(b'-');
+            }
+            write_u64(out, n / pow);
+            out.push(b'.');
+            let mut frac = Vec::with_capacity(k);
+            write_padded(&mut frac, n % pow, k);
+            // `scaled` was the shortest, so it ends in a non-zero digit already.
+            out.extend_from_slice(&frac);
+            return true;
+        }
+    }
+    false
+}
+
+/// Prints a number the short path of [`try_write_f64`] declined. In the browser this asks the
+/// JavaScript engine (`Number#toString`), which is the definition of the right answer.
+pub type NumberFallback = fn(f64, &mut Vec<u8>);
+
+/// Appends any number as `JSON.stringify` would: `null` for NaN and ±Infinity.
+pub fn write_f64(out: &mut Vec<u8>, v: f64, fallback: NumberFallback) {
+    if !v.is_finite() {
+        out.extend_from_slice(b"null");
+    } else if !try_write_f64(out, v) {
+        fallback(v, out);
+    }
+}
+
+/// A [`NumberFallback`] for native code and tests: Rust's shortest round-trip digits, which
+/// agree with JavaScript's except in where they switch to exponent notation.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn format_natively(v: f64, out: &mut Vec<u8>) {
+    out.extend_from_slice(format!("{v}").as_bytes());
+}
+
+/// Appends epoch milliseconds as `Date.prototype.toISOString` prints them:
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ`. Years outside 0..=9999 use the expanded six-digit form.
+pub fn write_iso8601(out: &mut Vec<u8>, epoch_ms: f64) {
+    let ms_total = if epoch_ms.is_finite() {
+        epoch_ms.floor() as i64
+    } else {
+        0
+    };
+    let days = ms_total.div_euclid(86_400_000);
+    let ms_of_day = ms_total.rem_euclid(86_400_000) as u64;
+    let (year, month, day) = civil_from_days(days);
+    out.push(b'"');
+    if (0..=9999).contains(&year) {
+        write_padded(out, year as u64, 4);
+    } else {
+        out.push(if year < 0 { b'-' } else { b'+' });
+        write_padded(out, year.unsigned_abs(), 6);
+    }
+    out.push(b'-');
+    write_padded(out, month, 2);
+    out.push(b'-');
+    write_padded(out, day, 2);
+    out.push(b'T');
+    write_padded(out, ms_of_day / 3_600_000, 2);
+    out.push(b':');
+    write_padded(out, ms_of_day / 60_000 % 60, 2);
+    out.push(b':');
+    write_padded(out, ms_of_day / 1000 % 60, 2);
+    out.push(b'.');
+    write_padded(out, ms_of_day % 1000, 3);
+    out.extend_from_slice(b"Z\"");
+}
+
+/// Proleptic Gregorian (year, month, day) for a count of days since 1970-01-01
+/// (Howard Hinnant's days-to-civil arithmetic).
+fn civil_from_days(days: i64) -> (i64, u64, u64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u64;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn s(f: impl FnOnce(&mut Vec<u8>)) -> String {
+        let mut v = Vec::new();
+        f(&mut v);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_like_json_stringify() {
+        assert_eq!(s(|o| write_str(o, "plain")), r#""plain""#);
+        assert_eq!(
+            s(|o| write_str(o, "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}")),
+            r#""a\"b\\c\nd\re\tf\bg\fh\u0001i\u001f""#
+        );
+        assert_eq!(s(|o| write_str(o, "é ✓ 😀 /")), "\"é ✓ 😀 /\"");
+        assert_eq!(s(|o| write_str(o, "")), r#""""#);
+    }
+
+    #[test]
+    fn integers_print_plainly() {
+        assert_eq!(s(|o| assert!(try_write_f64(o, 1.0))), "1");
+        assert_eq!(s(|o| assert!(try_write_f64(o, -42.0))), "-42");
+        assert_eq!(s(|o| assert!(try_write_f64(o, -0.0))), "0");
+        assert_eq!(
+            s(|o| assert!(try_write_f64(o, 1_764_166_892_123.0))),
+            "1764166892123"
+        );
+        assert_eq!(s(|o| write_u64(o, u64::MAX)), "18446744073709551615");
+        assert_eq!(s(|o| write_u64(o, 0)), "0");
+    }
+
+    #[test]
+    fn fractions_print_shortest_round_trip() {
+        for (v, want) in [
+            (0.5, "0.5"),
+            (123.45, "123.45"),
+            (0.1, "0.1"),
+            (-2.25, "-2.25"),
+            (0.000001, "0.000001"),
+            (1234.5678, "1234.5678"),
+            (0.0123, "0.0123"),
+            (99.99999, "99.99999"),
+        ] {
+            assert_eq!(s(|o| assert!(try_write_f64(o, v))), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn hard_numbers_are_left_to_the_engine() {
+        for v in [0.1 + 0.2, 1e21, 1e-7, f64::NAN, f64::INFINITY] {
+            let mut o = Vec::new();
+            assert!(!try_write_f64(&mut o, v), "{v}");
+            assert!(o.is_empty());
+        }
+    }
+
+    #[test]
+    fn iso_timestamps_match_to_iso_string() {
+        let iso = |ms| s(|o| write_iso8601(o, ms));
+        assert_eq!(iso(0.0), r#""1970-01-01T00:00:00.000Z""#);
+        // new Date(1764166892123).toISOString()
+        assert_eq!(iso(1_764_166_892_123.0), r#""2025-11-26T14:21:32.123Z""#);
+        // a leap day, and the day after it
+        assert_eq!(iso(951_782_400_000.0), r#""2000-02-29T00:00:00.000Z""#);
+        assert_eq!(iso(951_868_799_999.0), r#""2000-02-29T23:59:59.999Z""#);
+        assert_eq!(iso(-1.0), r#""1969-12-31T23:59:59.999Z""#);
+        assert_eq!(
+            iso(253_402_300_800_000.0),
+            r#""+010000-01-01T00:00:00.000Z""#
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_written_number_parses_back_exactly(v in proptest::num::f64::NORMAL) {
+            let mut o = Vec::new();
+            if try_write_f64(&mut o, v) {
+                // Rust's Display is also shortest-round-trip without exponent, as JavaScript's
+                // Number#toString is inside [1e-6, 1e21): the digits must agree exactly.
+                let text = String::from_utf8(o).unwrap();
+                proptest::prop_assert_eq!(text, format!("{v}"));
+            }
+        }
+
+        #[test]
+        fn two_decimal_values_always_take_the_short_path(cents in -10_000_000i64..10_000_000) {
+            let v = cents as f64 / 100.0;
+            let mut o = Vec::new();
+            proptest::prop_assert!(try_write_f64(&mut o, v));
+            let text = String::from_utf8(o).unwrap();
+            proptest::prop_assert_eq!(text.parse::<f64>().unwrap(), v);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! # recoloca-telemetry
+//!
+//! The browser telemetry client of the Recoloca.ai frontend: metrics and logs, batched and
+//! delivered to `/api/metrics` and `/api/logs` in the wire format of the TypeScript
+//! `MetricsCollector` and `Logger` it replaces. This crate is the WebAssembly core; the npm
+//! package `@recoloca/telemetry` wraps it in a small JavaScript API (see `pkg-template/`).
+//!
+//! One event, from call to request body:
+//!
+//! 1. `metricsCollector.recordMetric('page_views_total', 1, {page: '/'})` in `pkg-template/index.js`
+//!    finds the series id of that name and label set (asking [`add_series`] the first time),
+//!    and writes `(id, value, Date.now())` into the staging area shared with this module.
+//! 2. At the end of the task (or when staging is full) it calls [`ingest`]: the
+//!    [`client`] encodes each staged event with the [`metric`] table into the metrics
+//!    [`batch::Queue`], within its bounds.
+//! 3. When a batch is full, the timer fires or [`flush`] is called, [`delivery`] seals the
+//!    pending events into a batch body (`{"metrics":[…]}`) and [`transport`] POSTs it.
+//!
+//! Pure logic (`json`, `batch`, `metric`, `log`, `config`, `uuid`) has no browser
+//! dependency and is tested natively with `cargo test`; the rest is browser glue.
+
+pub mod batch;
+pub mod config;
+pub mod json;
+pub mod log;
+pub mod metric;
+pub mod uuid;
+
+#[cfg(target_arch = "wasm32")]
+mod client;
+#[cfg(target_arch = "wasm32")]
+mod delivery;
+#[cfg(target_arch = "wasm32")]
+mod random;
+#[cfg(target_arch = "wasm32")]
+mod transport;
+
+#[cfg(target_arch = "wasm32")]
+pub use exports::*;
+
+/// The functions `pkg-template/index.js` calls. None of them throws or panics: each takes
+/// already-normalized arguments and does nothing when the state is unavailable.
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use wasm_bindgen::prelude::*;
+
+    use crate::client::{self, Kind, STAGING_EVENTS};
+    use crate::config::Options;
+    use crate::delivery;
+    use crate::log::{Entry, ErrorInfo, Level};
+
+    /// Applies `configure()` options (a plain object). An object that does not fit is ignored
+    /// with one warning.
+    #[wasm_bindgen]
+    pub fn configure(options: JsValue) {
+        match serde_wasm_bindgen::from_value::<Options>(options) {
+            Ok(o) => {
+                client::with(|c| c.configure(o));
+            }
+            Err(e) => crate::warn(&format!("configure() ignored: {e}")),
+        }
+    }
+
+    /// Creates the client (timers included) if it does not exist yet.
+    #[wasm_bindgen]
+    pub fn start() {
+        client::with(|_| ());
+    }
+
+    /// Where in this module's memory the JavaScript side stages metric events.
+    #[wasm_bindgen(js_name = stagingPtr)]
+    pub fn staging_ptr() -> u32 {
+        client::with(|c| c.staging_ptr()).unwrap_or(0)
+    }
+
+    /// How many events fit in the staging area.
+    #[wasm_bindgen(js_name = stagingEvents)]
+    pub fn staging_events() -> u32 {
+        STAGING_EVENTS as u32
+    }
+
+    /// Names a series (metric name and labels JSON) and returns its id; see
+    /// [`crate::metric::RESET_FLAG`].
+    #[wasm_bindgen(js_name = addSeries)]
+    pub fn add_series(name: &str, labels_json: Option<String>) -> u32 {
+        client::with(|c| c.add_series(name, labels_json.as_deref())).unwrap_or(u32::MAX)
+    }
+
+    /// Takes the first `n` staged metric events.
+    #[wasm_bindgen]
+    pub fn ingest(n: u32) {
+        client::with(|c| {
+            if c.ingest(n as usize) {
+                delivery::on_full_batch(c, Kind::Metrics);
+            }
+        });
+    }
+
+    /// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error.
+    #[wasm_bindgen]
+    #[allow(clippy::too_many_arguments)]
+    pub fn log(
+        level: u32,
+        message: &str,
+        context_json: Option<String>,
+        error_name: Option<String>,
+        error_message: Option<String>,
+        error_stack: Option<String>,
+        epoch_ms: f64,
+    ) {
+        let error = error_name.as_deref().map(|name| ErrorInfo {
+            name,
+            message: error_message.as_deref().unwrap_or(""),
+            stack: error_stack.as_deref(),
+        });
+        let entry = Entry {
+            epoch_ms,
+            level: Level::from_index(level).unwrap_or(Level::Info),
+            message,
+            context_json: context_json.as_deref(),
+            error,
+        };
+        client::with(|c| {
+            if c.log(&entry) {
+                delivery::on_full_batch(c, Kind::Logs);
+            }
+        });
+    }
+
+    /// The user and session every later log entry carries.
+    #[wasm_bindgen(js_name = setIdentity)]
+    pub fn set_identity(user_id: Option<String>, session_id: Option<String>) {
+        client::with(|c| c.set_identity(user_id.as_deref(), session_id.as_deref()));
+    }
+
+    /// Sends everything buffered now; the promise settles (never rejects) when done.
+    #[wasm_bindgen]
+    pub fn flush() -> js_sys::Promise {
+        delivery::flush_all()
+    }
+
+    /// A fresh random UUID (for the session id where `crypto.randomUUID` is missing).
+    #[wasm_bindgen]
+    pub fn uuid() -> String {
+        crate::random::uuid()
+    }
+}
+
+/// Prints a number the way the JavaScript engine does (the fallback of [`json::write_f64`]).
+#[cfg(target_arch = "wasm32")]
+fn engine_number(v: f64, out: &mut Vec<u8>) {
+    match js_sys::Number::from(v).to_string_with_radix(10) {
+        Ok(s) => out.extend_from_slice(String::from(s).as_bytes()),
+        Err(_) => out.extend_from_slice(b"null"),
+    }
+}
+
+/// One console warning, prefixed with the package name.
+#[cfg(target_arch = "wasm32")]
+fn warn(message: &str) {
+    let mut text = String::from("[@recoloca/telemetry] ");
+    text.push_str(message);
+    web_sys::console::warn_1(&text.into());
+}

@@ -1,0 +1,17 @@
+//! Randomness from the browser: `crypto.getRandomValues`, which (unlike `crypto.randomUUID`)
+//! also works outside secure contexts, with `Math.random` as the last resort.
+
+/// A fresh version 4 UUID.
+pub fn uuid() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
+        .unwrap_or(false);
+    if !filled {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    crate::uuid::format_v4(bytes)
+}

@@ -1,0 +1,198 @@
+// The built, optimized package in headless Chromium against a real collector: the exact bodies
+// of every seed method, calls made before `ready`, and hostile input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, collector, openPage, until } from './harness.mjs';
+
+let browser;
+let server;
+before(async () => {
+  browser = await launch();
+  server = await collector();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const T0 = 1764166892000; // the fixed clock's first reading: 2025-11-26T14:21:32.000Z
+const iso = (ms) => new Date(ms).toISOString();
+
+test('every seed metric method produces the seed body', async () => {
+  server.reset();
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html');
+  await page.evaluate(async () => {
+    const { metricsCollector: m, ready, flush } = window.telemetry;
+    await ready;
+    m.recordMetric('cv_uploads_total', 1, { format: 'pdf', source: 'drag' });
+    m.recordMetric('bare_metric', 2.5);
+    m.trackPageView('/dashboard', 'user-42');
+    m.trackPageView('/home');
+    m.trackUserAction('click', 'UploadButton');
+    m.trackUserAction('submit', 'CVForm', 'user-42');
+    m.trackApiCall('/api/cv/analyze', 'POST', 201, 845.25);
+    m.trackError(new TypeError('x is undefined'), 'CVList', 'user-42');
+    m.trackError(new RangeError('bad'));
+    await flush();
+  });
+  const bodies = server.bodies('metrics');
+  assert.equal(bodies.length, 1, 'ten metrics under one flush: one request');
+  let t = T0;
+  const expected = {
+    metrics: [
+      { name: 'cv_uploads_total', value: 1, labels: { format: 'pdf', source: 'drag' }, timestamp: t++ },
+      { name: 'bare_metric', value: 2.5, timestamp: t++ },
+      { name: 'page_views_total', value: 1, labels: { page: '/dashboard', user_id: 'user-42' }, timestamp: t++ },
+      { name: 'page_views_total', value: 1, labels: { page: '/home', user_id: 'anonymous' }, timestamp: t++ },
+      { name: 'user_actions_total', value: 1, labels: { action: 'click', component: 'UploadButton', user_id: 'anonymous' }, timestamp: t++ },
+      { name: 'user_actions_total', value: 1, labels: { action: 'submit', component: 'CVForm', user_id: 'user-42' }, timestamp: t++ },
+      { name: 'api_calls_total', value: 1, labels: { endpoint: '/api/cv/analyze', method: 'POST', status: '201' }, timestamp: t++ },
+      { name: 'api_call_duration_ms', value: 845.25, labels: { endpoint: '/api/cv/analyze', method: 'POST' }, timestamp: t++ },
+      { name: 'frontend_errors_total', value: 1, labels: { error_type: 'TypeError', component: 'CVList', user_id: 'user-42' }, timestamp: t++ },
+      { name: 'frontend_errors_total', value: 1, labels: { error_type: 'RangeError', component: 'unknown', user_id: 'anonymous' }, timestamp: t++ },
+    ],
+  };
+  // Byte for byte what the seed's JSON.stringify({ metrics }) would send.
+  assert.equal(bodies[0], JSON.stringify(expected));
+  const req = server.state.requests[0];
+  assert.equal(req.type, 'application/json');
+  assert.match(req.key, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('a batch of ten metrics is sent without waiting for the timer (the seed batch size)', async () => {
+  server.reset();
+  const { page, context } = await openPage(browser, server.url + '/index.html');
+  await page.evaluate(async () => {
+    await window.telemetry.ready;
+    for (let i = 0; i < 10; i++) window.telemetry.metricsCollector.recordMetric('tick_total', i);
+  });
+  await until(() => server.state.metrics.length === 10, 3000, 'ten metrics');
+  assert.deepEqual(server.state.metrics.map((m) => m.value), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  await context.close();
+});
+
+test('every logger method produces the seed LogEntry', async () => {
+  server.reset();
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html', { user: 'user-7', session: 'sess-1' });
+  const stack = await page.evaluate(async () => {
+    const { logger, ready, flush } = window.telemetry;
+    await ready;
+    logger.debug('debugging', { step: 1 });
+    logger.info('CV uploaded', { component: 'Upload', sizeKb: 120, tags: ['pdf'], nested: { ok: true } });
+    logger.warn('slow response');
+    const err = new TypeError('cannot read "score"');
+    logger.error('analysis failed', err, { cvId: 'cv-9' });
+    logger.error('no error object');
+    await flush();
+    return err.stack;
+  });
+  const bodies = server.bodies('logs');
+  assert.equal(bodies.length, 1);
+  let t = T0;
+  const base = (level, message) => ({ timestamp: iso(t++), level, message, service: 'recoloca-frontend', version: '1.0.0' });
+  const who = { user_id: 'user-7', session_id: 'sess-1' };
+  const expected = {
+    logs: [
+      { ...base('debug', 'debugging'), context: { step: 1 }, ...who },
+      { ...base('info', 'CV uploaded'), context: { component: 'Upload', sizeKb: 120, tags: ['pdf'], nested: { ok: true } }, ...who },
+      { ...base('warn', 'slow response'), ...who },
+      { ...base('error', 'analysis failed'), context: { cvId: 'cv-9' }, error: { name: 'TypeError', message: 'cannot read "score"', stack }, ...who },
+      { ...base('error', 'no error object'), ...who },
+    ],
+  };
+  assert.equal(bodies[0], JSON.stringify(expected));
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('a session id is created once with crypto.randomUUID and kept in sessionStorage', async () => {
+  server.reset();
+  const { page, context } = await openPage(browser, server.url + '/index.html', { session: null });
+  const stored = await page.evaluate(async () => {
+    sessionStorage.removeItem('session_id');
+    const { logger, ready, flush } = window.telemetry;
+    await ready;
+    logger.info('a');
+    logger.info('b');
+    await flush();
+    return sessionStorage.getItem('session_id');
+  });
+  assert.match(stored, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual(server.state.logs.map((l) => l.session_id), [stored, stored]);
+  assert.ok(server.state.logs.every((l) => !('user_id' in l)), 'no user_id when localStorage has none');
+  await context.close();
+});
+
+test('calls made before ready arrive, in order, with the time they were made', async () => {
+  server.reset();
+  const { page, context, problems } = await openPage(browser, server.url + '/early.html');
+  assert.equal(await page.evaluate(() => window.readyResult), true);
+  await page.evaluate(() => window.flushed);
+  await until(() => server.state.metrics.length === 6 && server.state.logs.length === 2, 3000, 'early calls');
+  assert.deepEqual(
+    server.state.metrics.map((m) => [m.name, m.value, m.timestamp]),
+    [0, 1, 2, 3, 4].map((i) => ['early_total', i, T0 + i]).concat([['page_views_total', 1, T0 + 6]]),
+  );
+  assert.deepEqual(
+    server.state.logs.map((l) => [l.level, l.message, l.timestamp]),
+    [['info', 'first', iso(T0 + 5)], ['warn', 'second', iso(T0 + 7)]],
+  );
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+test('hostile input neither throws nor stops delivery', async () => {
+  server.reset();
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html');
+  const thrown = await page.evaluate(async () => {
+    const { metricsCollector: m, logger, configure, ready, flush } = window.telemetry;
+    await ready;
+    const circular = { a: 1 };
+    circular.self = circular;
+    const evil = { toString() { throw new Error('toString'); }, get message() { throw new Error('getter'); } };
+    const huge = 'x'.repeat(1 << 20);
+    const values = [undefined, null, NaN, Infinity, -Infinity, 10n, Symbol('s'), () => 1, circular, huge, evil];
+    const thrown = [];
+    const attempt = (label, f) => {
+      try {
+        f();
+      } catch (e) {
+        thrown.push(label + ': ' + e);
+      }
+    };
+    for (const v of values) {
+      attempt('recordMetric name', () => m.recordMetric(v, 1));
+      attempt('recordMetric value', () => m.recordMetric('hostile_value', v));
+      attempt('recordMetric labels', () => m.recordMetric('hostile_labels', 1, v));
+      attempt('recordMetric label value', () => m.recordMetric('hostile_label_value', 1, { k: v }));
+      attempt('trackPageView', () => m.trackPageView(v, v));
+      attempt('trackUserAction', () => m.trackUserAction(v, v, v));
+      attempt('trackApiCall', () => m.trackApiCall(v, v, v, v));
+      attempt('trackError', () => m.trackError(v, v, v));
+      for (const level of ['debug', 'info', 'warn']) attempt(level, () => logger[level](v, v));
+      attempt('error', () => logger.error(v, v, v));
+      attempt('configure', () => configure(v));
+    }
+    attempt('configure bad types', () => configure({ batchSize: 'ten', service: 42 }));
+    await flush();
+    m.recordMetric('after_hostile_total', 1, { ok: 'yes' });
+    logger.info('still alive', { ok: true });
+    await flush();
+    return thrown;
+  });
+  assert.deepEqual(thrown, []);
+  assert.deepEqual(problems.pageErrors, []);
+  const last = server.state.metrics.at(-1);
+  assert.deepEqual([last.name, last.labels], ['after_hostile_total', { ok: 'yes' }]);
+  assert.equal(server.state.logs.at(-1).message, 'still alive');
+  // Every body that arrived is valid JSON of the seed's shape, whatever went in.
+  for (const m of server.state.metrics) assert.ok(typeof m.name === 'string' && Number.isFinite(m.value), JSON.stringify(m));
+  assert.ok(server.state.logs.every((l) => typeof l.message === 'string' && l.message.length < 65536));
+  // The circular context arrived, its cycle coerced.
+  assert.ok(server.state.logs.some((l) => l.context && l.context.self === '[Circular]'));
+  // Warnings, not silence: and not one per call.
+  assert.ok(problems.warnings.length > 0 && problems.warnings.length < 30, problems.warnings.join('\n'));
+  await context.close();
+});

@@ -1,0 +1,70 @@
+// Shared by the end-to-end tests: headless Debian Chromium through playwright-core, and the
+// collector from www/ serving the built package and the test pages.
+import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { startCollector } from '../../www/collector.mjs';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** A headless Chromium that does not wander off to the network (which is closed here).
+ *  Playwright gives it a fresh profile directory of its own. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** The collector, serving /pkg/ (the built package) and the test pages at /. */
+export function collector(opts = {}) {
+  return startCollector({
+    mounts: { '/pkg/': here('../../pkg/'), '/': here('./pages/') },
+    ...opts,
+  });
+}
+
+/** A fresh page whose clock, user and session are fixed, so bodies are exact. Every page error
+ *  and console warning is collected. */
+export async function openPage(browser, url, { now = 1764166892000, user = null, session = 'session-e2e' } = {}) {
+  const context = await browser.newContext();
+  await context.addInitScript(
+    ({ now, user, session }) => {
+      let t = now;
+      Date.now = () => t++;
+      if (user) localStorage.setItem('user_id', user);
+      else localStorage.removeItem('user_id');
+      sessionStorage.setItem('session_id', session);
+    },
+    { now, user, session },
+  );
+  const page = await context.newPage();
+  const problems = { pageErrors: [], warnings: [] };
+  page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'warning') problems.warnings.push(m.text());
+    if (m.type() === 'error') problems.pageErrors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, context, problems };
+}
+
+/** Waits until `check()` is true, polling; fails after `ms`. */
+export async function until(check, ms = 5000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
