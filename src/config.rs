@@ -1,8 +1,6 @@
 //! The options `configure()` accepts, their defaults (the seed's), and the clamping that keeps
 //! a bad value from breaking delivery.
 
-use serde::Deserialize;
-
 use crate::batch::Limits;
 
 /// The settings in force. Starts as the seed's defaults; `configure()` changes only the options
@@ -47,10 +45,9 @@ impl Default for Config {
     }
 }
 
-/// One `configure()` call: the options it names, in JavaScript's camelCase. Unknown keys are
-/// ignored; `null` and `undefined` mean "leave as it is".
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+/// One `configure()` call: the options it names (JavaScript spells them in camelCase, e.g.
+/// `batchSize`). Unknown keys are ignored; `null` and `undefined` mean "leave as it is".
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     pub metrics_endpoint: Option<String>,
     pub batch_size: Option<f64>,
@@ -99,7 +96,8 @@ fn whole(v: f64, lo: u32, hi: u32, default: u32) -> u32 {
     if v.is_nan() {
         return default;
     }
-    v.round().clamp(f64::from(lo), f64::from(hi)) as u32
+    // Not f64::clamp: its assertion formats floats, which drags float printing into the module.
+    v.round().max(f64::from(lo)).min(f64::from(hi)) as u32
 }
 
 /// The settings of one stream, as the client uses them.

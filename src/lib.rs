@@ -31,6 +31,8 @@ mod client;
 #[cfg(target_arch = "wasm32")]
 mod delivery;
 #[cfg(target_arch = "wasm32")]
+mod options;
+#[cfg(target_arch = "wasm32")]
 mod random;
 #[cfg(target_arch = "wasm32")]
 mod transport;
@@ -45,20 +47,15 @@ mod exports {
     use wasm_bindgen::prelude::*;
 
     use crate::client::{self, Kind, STAGING_EVENTS};
-    use crate::config::Options;
     use crate::delivery;
     use crate::log::{Entry, ErrorInfo, Level};
 
-    /// Applies `configure()` options (a plain object). An object that does not fit is ignored
-    /// with one warning.
+    /// Applies `configure()` options (a plain object). An option of the wrong type is ignored
+    /// with one warning; the others still apply.
     #[wasm_bindgen]
     pub fn configure(options: JsValue) {
-        match serde_wasm_bindgen::from_value::<Options>(options) {
-            Ok(o) => {
-                client::with(|c| c.configure(o));
-            }
-            Err(e) => crate::warn(&format!("configure() ignored: {e}")),
-        }
+        let o = crate::options::read(&options);
+        client::with(|c| c.configure(o));
     }
 
     /// Creates the client (timers included) if it does not exist yet.
