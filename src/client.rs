@@ -33,8 +33,10 @@ pub enum Kind {
 pub struct Stream {
     pub settings: StreamSettings,
     pub queue: Queue,
-    /// The running request loop, if any (see `delivery`).
-    pub pump: Option<js_sys::Promise>,
+    /// A request of this stream is under way (see `delivery`).
+    pub busy: bool,
+    /// `resolve` functions of `flush()` promises waiting for this stream to go quiet.
+    pub waiters: Vec<js_sys::Function>,
     /// Flushes every `flush_interval_ms`; dropping it cancels it.
     timer: Option<Interval>,
     /// Drops by reason (indexed as [`drop_index`]).
@@ -46,7 +48,8 @@ impl Stream {
         Stream {
             queue: Queue::new(open, settings.limits.clone()),
             settings,
-            pump: None,
+            busy: false,
+            waiters: Vec::new(),
             timer: None,
             dropped: [0; 4],
         }
@@ -68,6 +71,13 @@ impl Stream {
     /// Seals everything pending into batches, each within the request size limit.
     pub fn seal_all(&mut self) {
         while self.queue.seal(crate::random::uuid()) {}
+    }
+
+    /// Resolves every `flush()` promise waiting on this stream.
+    pub fn release_waiters(&mut self) {
+        for resolve in self.waiters.drain(..) {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
     }
 
     fn record_drop(&mut self, d: Drop) {

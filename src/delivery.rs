@@ -1,25 +1,23 @@
 //! When batches go, and one at a time: the request loop of each stream.
 //!
-//! A stream has at most one request in flight. A loop (the "pump") sends the front sealed
-//! batch, waits for the answer, removes the batch on success, seals the next one if a full
-//! batch is pending, and goes on; it stops when nothing is left or an attempt fails (the
-//! failed batch stays at the front for the next trigger). While it runs, new events simply
-//! collect, so a burst becomes a few large requests instead of many small ones.
+//! A stream has at most one request in flight, so batches reach the server in order. When a
+//! request succeeds the next sealed batch goes at once (sealing a new one if a full batch is
+//! pending); when it fails the batch stays at the front for the next trigger. While a request
+//! is under way new events simply collect, so a burst becomes a few large requests instead of
+//! many small ones.
 
-use js_sys::Promise;
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::client::{self, Client, Kind};
-use crate::transport::{self, Request};
+use crate::transport::{self, Outcome};
 
 /// A full batch is pending (batch size reached): seal it and start sending, unless a request
-/// is under way already (the running loop will take it next).
+/// is under way already (it will take the pending events next).
 pub fn on_full_batch(c: &mut Client, kind: Kind) {
-    let s = c.stream(kind);
-    if s.pump.is_none() {
-        s.seal_all();
-        ensure_pump(c, kind);
+    if !c.stream(kind).busy {
+        c.stream(kind).seal_all();
+        pump(c, kind);
     }
 }
 
@@ -27,63 +25,70 @@ pub fn on_full_batch(c: &mut Client, kind: Kind) {
 pub fn flush_stream(kind: Kind) {
     client::with(|c| {
         c.stream(kind).seal_all();
-        ensure_pump(c, kind);
+        pump(c, kind);
     });
 }
 
-/// `flush()`: seal everything of both streams now; the promise settles when both loops have
-/// sent it all or stopped at a failure. It never rejects.
+/// `flush()`: seals everything of both streams now; the promise resolves once each stream
+/// has sent it all or stopped at a failure. It never rejects.
 pub fn flush_all() -> Promise {
-    let pumps = client::with(|c| {
-        c.metrics.seal_all();
-        c.logs.seal_all();
-        [ensure_pump(c, Kind::Metrics), ensure_pump(c, Kind::Logs)]
-    });
-    future_to_promise(async move {
-        for p in pumps.into_iter().flatten().flatten() {
-            let _ = JsFuture::from(p).await;
-        }
-        Ok(JsValue::UNDEFINED)
-    })
-}
-
-/// Starts the stream's loop if it has something sealed and is not running; returns the
-/// running loop's promise, if any.
-fn ensure_pump(c: &mut Client, kind: Kind) -> Option<Promise> {
-    let s = c.stream(kind);
-    if s.pump.is_none() && s.queue.front().is_some() {
-        // The loop body first runs in a later microtask, never inside this borrow.
-        s.pump = Some(future_to_promise(async move {
-            pump(kind).await;
-            Ok(JsValue::UNDEFINED)
-        }));
-    }
-    s.pump.clone()
-}
-
-async fn pump(kind: Kind) {
-    loop {
-        let next = client::with(|c| {
-            let s = c.stream(kind);
-            if s.queue.front().is_none() && s.queue.pending_len() >= s.settings.batch_size {
+    let both = Array::new();
+    for kind in [Kind::Metrics, Kind::Logs] {
+        let mut executor = |resolve: Function, _reject: Function| {
+            let waiting = client::with(|c| {
+                let s = c.stream(kind);
                 s.seal_all();
+                s.waiters.push(resolve.clone());
+                pump(c, kind);
+            });
+            if waiting.is_none() {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
             }
-            let batch = s.queue.front_mut()?;
-            batch.attempts += 1;
-            Some(Request::new(&s.settings.endpoint, &batch.body, &batch.key))
-        })
-        .flatten();
-        let Some(request) = next else { break };
-        let outcome = transport::send(request).await;
-        let delivered = outcome.delivered();
-        client::with(|c| {
-            if delivered {
-                c.stream(kind).queue.pop_front();
-            }
-        });
-        if !delivered {
-            break;
-        }
+        };
+        both.push(&Promise::new(&mut executor));
     }
-    client::with(|c| c.stream(kind).pump = None);
+    Promise::all(&both)
+}
+
+/// Sends the front sealed batch unless a request is already under way. When there is
+/// nothing to send, whoever waits on a flush of this stream is told.
+fn pump(c: &mut Client, kind: Kind) {
+    let s = c.stream(kind);
+    if s.busy {
+        return;
+    }
+    if s.queue.front().is_none() && s.queue.pending_len() >= s.settings.batch_size {
+        s.seal_all();
+    }
+    let Some(batch) = s.queue.front_mut() else {
+        s.release_waiters();
+        return;
+    };
+    batch.attempts += 1;
+    let started = transport::send(
+        &s.settings.endpoint,
+        &batch.body,
+        &batch.key,
+        move |outcome| {
+            client::with(|c| settle(c, kind, outcome));
+        },
+    );
+    if started {
+        s.busy = true;
+    } else {
+        s.release_waiters();
+    }
+}
+
+/// One attempt ended.
+fn settle(c: &mut Client, kind: Kind, outcome: Outcome) {
+    let s = c.stream(kind);
+    s.busy = false;
+    if outcome.delivered() {
+        s.queue.pop_front();
+        pump(c, kind);
+    } else {
+        // Kept at the front; the next trigger tries again.
+        s.release_waiters();
+    }
 }

@@ -1,9 +1,19 @@
-//! How a batch travels: one `fetch` POST of the batch's exact bytes.
+//! How a batch travels: one `fetch` POST of the batch's exact bytes, reported through a
+//! callback (no futures executor: it would cost more bytes than this whole module).
 
-use js_sys::Uint8Array;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use js_sys::{Function, Promise, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Headers, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise seen only through `then(onFulfilled, onRejected)` with plain functions.
+    type Thenable;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_either(this: &Thenable, on_fulfilled: &Function, on_rejected: &Function) -> Promise;
+}
 
 /// What became of one attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,43 +30,32 @@ impl Outcome {
     }
 }
 
-/// Everything one attempt needs, copied out of the client state so that no borrow of it is
-/// held while the request is under way.
-pub struct Request {
-    pub url: String,
-    pub body: Uint8Array,
-    pub key: String,
-}
-
-impl Request {
-    pub fn new(url: &str, body: &[u8], key: &str) -> Self {
-        Request {
-            url: url.into(),
-            body: Uint8Array::from(body),
-            key: key.into(),
-        }
-    }
-}
-
-/// POSTs the body as `application/json` with its `Idempotency-Key`, and reports the outcome.
-pub async fn send(req: Request) -> Outcome {
+/// POSTs `body` to `url` as `application/json` with its `Idempotency-Key`, and calls `done`
+/// with the outcome once, in a later task. Returns `false` (and never calls `done`) when
+/// there is no `fetch` to call.
+pub fn send(url: &str, body: &[u8], key: &str, done: impl FnOnce(Outcome) + 'static) -> bool {
     let Some(window) = web_sys::window() else {
-        return Outcome::NetworkError;
+        return false;
     };
     let init = RequestInit::new();
     init.set_method("POST");
     if let Ok(headers) = Headers::new() {
         let _ = headers.set("Content-Type", "application/json");
-        let _ = headers.set("Idempotency-Key", &req.key);
+        let _ = headers.set("Idempotency-Key", key);
         init.set_headers(&headers);
     }
-    init.set_body(&req.body);
-    let promise = window.fetch_with_str_and_init(&req.url, &init);
-    match JsFuture::from(promise).await {
-        Ok(value) => match value.dyn_into::<Response>() {
+    init.set_body(&Uint8Array::from(body));
+    let promise = window.fetch_with_str_and_init(url, &init);
+    // One function serves as both handlers: exactly one of them runs, and it frees itself.
+    let settle = Closure::once_into_js(move |v: JsValue| {
+        done(match v.dyn_into::<Response>() {
             Ok(resp) => Outcome::Status(resp.status()),
             Err(_) => Outcome::NetworkError,
-        },
-        Err(_) => Outcome::NetworkError,
-    }
+        })
+    });
+    let settle: &Function = settle.unchecked_ref();
+    let _ = promise
+        .unchecked_ref::<Thenable>()
+        .then_either(settle, settle);
+    true
 }
