@@ -38,7 +38,7 @@ test-browser: bootstrap
 	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
 	wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) --mode no-install
 
-test-e2e: pkg
+test-e2e: www
 	cd tests && node --test --test-reporter=spec e2e/
 
 www: pkg

@@ -47,7 +47,10 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
       res.end(String(err && err.message));
     });
   });
-  await new Promise((ok) => server.listen(port, host, ok));
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, ok);
+  });
   const address = server.address();
   const url = `http://${host}:${address.port}`;
   return {

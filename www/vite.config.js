@@ -1,0 +1,29 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  plugins: [react()],
+  // npm links `file:../pkg` as a symlink. Keep its path under node_modules, as a registry
+  // install would have it: else the package's own `import 'react'` is looked up from ../pkg
+  // (where there is none) and the dev server refuses to serve its .wasm from outside www/.
+  resolve: { preserveSymlinks: true },
+  build: {
+    // Two pages: the demo app and the collector view; `make demo` serves both from dist/.
+    rolldownOptions: {
+      input: { main: here('index.html'), collector: here('collector.html') },
+      // What both pages share (React, Vite's preload helper) in one chunk with a telling name,
+      // rather than one named after whichever shared module came first (style-*.js).
+      output: { codeSplitting: { groups: [{ name: 'shared', minShareCount: 2 }] } },
+    },
+  },
+  // For `npx vite` during development: the telemetry endpoints live in the collector, so run
+  // `make demo` alongside and let the dev server forward /api to it.
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
+  // Pre-bundling would move the glue away from core_bg.wasm and break its import.meta.url.
+  optimizeDeps: { exclude: ['@recoloca/telemetry'] },
+});
