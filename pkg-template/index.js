@@ -239,6 +239,20 @@ function stageMetric(name, value, labels, ts) {
   }
 }
 
+// Page exit: staged events must reach the module before its own exit handling seals and sends
+// everything. These listeners are added at import, so they run before the module's.
+if (inBrowser) {
+  const drainNow = () => {
+    try {
+      if (loaded) drain();
+    } catch (_) {
+      /* nothing to do this late */
+    }
+  };
+  window.addEventListener('pagehide', drainNow);
+  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', drainNow);
+}
+
 // ---- logs -------------------------------------------------------------------------------------
 
 let lastUser;

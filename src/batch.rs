@@ -47,6 +47,28 @@ pub enum Drop {
     BufferEvents,
     /// The stream already holds `max_bytes` bytes.
     BufferBytes,
+    /// The server refused the batch for good (a 4xx other than 408, 425 and 429, or a 413 for
+    /// a single event).
+    Rejected,
+    /// Every attempt of the batch failed (`retryMaxAttempts`).
+    RetriesExhausted,
+}
+
+impl Drop {
+    /// Every reason, in the order of their counters.
+    pub const ALL: [Drop; 6] = [
+        Drop::Invalid,
+        Drop::TooLarge,
+        Drop::BufferEvents,
+        Drop::BufferBytes,
+        Drop::Rejected,
+        Drop::RetriesExhausted,
+    ];
+
+    /// The position of this reason's counter.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl Drop {
@@ -57,6 +79,8 @@ impl Drop {
             Drop::TooLarge => "event_too_large",
             Drop::BufferEvents => "buffer_full_events",
             Drop::BufferBytes => "buffer_full_bytes",
+            Drop::Rejected => "rejected",
+            Drop::RetriesExhausted => "retries_exhausted",
         }
     }
 }
@@ -68,12 +92,63 @@ pub struct Batch {
     pub key: String,
     /// The complete JSON body, e.g. `{"metrics":[...]}`.
     pub body: Vec<u8>,
-    /// How many events the body carries.
-    pub events: usize,
-    /// Bytes of the events themselves (the body less its wrapper and commas).
-    pub event_bytes: usize,
+    /// The length of each event in the body, in order (to split the batch on a 413).
+    pub lengths: Vec<u32>,
     /// Attempts made so far.
     pub attempts: u32,
+}
+
+impl Batch {
+    /// A batch whose body wraps `events` in `open` … `]}`.
+    pub fn build<'a>(open: &[u8], key: String, events: impl Iterator<Item = &'a [u8]>) -> Batch {
+        let mut body = Vec::new();
+        body.extend_from_slice(open);
+        let mut lengths = Vec::new();
+        for e in events {
+            if !lengths.is_empty() {
+                body.push(b',');
+            }
+            body.extend_from_slice(e);
+            lengths.push(e.len() as u32);
+        }
+        body.extend_from_slice(b"]}");
+        Batch {
+            key,
+            body,
+            lengths,
+            attempts: 0,
+        }
+    }
+
+    /// How many events the body carries.
+    pub fn events(&self) -> usize {
+        self.lengths.len()
+    }
+
+    /// Bytes of the events themselves (the body less its wrapper and commas).
+    pub fn event_bytes(&self) -> usize {
+        self.lengths.iter().map(|&l| l as usize).sum()
+    }
+
+    /// The events of the body, in order; `open_len` is the length of its opening.
+    fn event_slices(&self, open_len: usize) -> impl Iterator<Item = &[u8]> {
+        let mut at = open_len;
+        self.lengths.iter().map(move |&len| {
+            let e = self.body.get(at..at + len as usize).unwrap_or_default();
+            at += len as usize + 1;
+            e
+        })
+    }
+
+    /// Whether the body is well formed for `open`: the shape persisted or restored batches
+    /// must have before they are trusted.
+    pub fn is_consistent(&self, open: &[u8]) -> bool {
+        let commas = self.lengths.len().saturating_sub(1);
+        !self.lengths.is_empty()
+            && self.body.starts_with(open)
+            && self.body.ends_with(b"]}")
+            && self.body.len() == open.len() + self.event_bytes() + commas + 2
+    }
 }
 
 /// One stream (metrics or logs): pending events, then sealed batches, oldest first.
@@ -163,7 +238,7 @@ impl Queue {
     /// `max_request_bytes`. Returns `false` when nothing was pending.
     pub fn seal(&mut self, key: String) -> bool {
         let mut count = 0;
-        let mut event_bytes = 0;
+        let mut bytes = 0;
         let mut body_len = wrapper_len(self.open);
         for &len in &self.lengths {
             let add = len + usize::from(count > 0);
@@ -171,33 +246,68 @@ impl Queue {
                 break;
             }
             body_len += add;
-            event_bytes += len;
+            bytes += len;
             count += 1;
         }
         if count == 0 {
             return false;
         }
-        let mut body = Vec::with_capacity(body_len);
-        body.extend_from_slice(self.open);
+        let pending = &self.pending;
         let mut at = 0;
-        for (i, len) in self.lengths.drain(..count).enumerate() {
-            if i > 0 {
-                body.push(b',');
-            }
-            body.extend_from_slice(self.pending.get(at..at + len).unwrap_or_default());
+        let events = self.lengths.drain(..count).map(|len| {
+            let e = pending.get(at..at + len).unwrap_or_default();
             at += len;
-        }
-        body.extend_from_slice(b"]}");
-        self.pending.drain(..at.min(self.pending.len()));
-        self.sealed_events += count;
-        self.sealed_bytes += event_bytes;
-        self.sealed.push_back(Batch {
-            key,
-            body,
-            events: count,
-            event_bytes,
-            attempts: 0,
+            e
         });
+        let batch = Batch::build(self.open, key, events);
+        self.pending.drain(..bytes.min(self.pending.len()));
+        self.add_sealed_back(batch);
+        true
+    }
+
+    fn add_sealed_back(&mut self, batch: Batch) {
+        self.sealed_events += batch.events();
+        self.sealed_bytes += batch.event_bytes();
+        self.sealed.push_back(batch);
+    }
+
+    /// Puts batches restored from an earlier page in front of everything else (they are
+    /// older), keeping their keys so that a collector can recognize a repeat. Batches that
+    /// are malformed, or over the bounds, are refused; returns how many were taken.
+    pub fn restore_front(&mut self, batches: Vec<Batch>) -> usize {
+        let mut taken = 0;
+        for b in batches.into_iter().rev() {
+            if !b.is_consistent(self.open)
+                || self.len() + b.events() > self.limits.max_events
+                || self.bytes() + b.event_bytes() > self.limits.max_bytes
+            {
+                continue;
+            }
+            self.sealed_events += b.events();
+            self.sealed_bytes += b.event_bytes();
+            self.sealed.push_front(b);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Replaces the front batch by its two halves, each under a new key (the server refused
+    /// the whole as too large, so no part of it was stored). Returns `false`, changing
+    /// nothing, when the front batch has a single event.
+    pub fn split_front(&mut self, key_a: String, key_b: String) -> bool {
+        let Some(front) = self.sealed.front() else {
+            return false;
+        };
+        let n = front.events();
+        if n < 2 {
+            return false;
+        }
+        let open = self.open;
+        let first = Batch::build(open, key_a, front.event_slices(open.len()).take(n / 2));
+        let second = Batch::build(open, key_b, front.event_slices(open.len()).skip(n / 2));
+        self.sealed.pop_front();
+        self.sealed.push_front(second);
+        self.sealed.push_front(first);
         true
     }
 
@@ -215,11 +325,24 @@ impl Queue {
         self.sealed.iter()
     }
 
+    /// Removes the sealed batch with this key, wherever it stands (delivered by a request made
+    /// at page exit). Returns whether there was one.
+    pub fn remove_key(&mut self, key: &str) -> bool {
+        let Some(i) = self.sealed.iter().position(|b| b.key == key) else {
+            return false;
+        };
+        if let Some(batch) = self.sealed.remove(i) {
+            self.sealed_events -= batch.events();
+            self.sealed_bytes -= batch.event_bytes();
+        }
+        true
+    }
+
     /// Removes the front batch (delivered, or given up) and returns it.
     pub fn pop_front(&mut self) -> Option<Batch> {
         let batch = self.sealed.pop_front()?;
-        self.sealed_events -= batch.events;
-        self.sealed_bytes -= batch.event_bytes;
+        self.sealed_events -= batch.events();
+        self.sealed_bytes -= batch.event_bytes();
         Some(batch)
     }
 }
@@ -253,7 +376,8 @@ mod tests {
         assert!(!q.seal("k2".into()));
         let b = q.front().unwrap();
         assert_eq!(body(b), r#"{"metrics":[{"a":1},{"b":2}]}"#);
-        assert_eq!((b.events, b.key.as_str()), (2, "k1"));
+        assert_eq!((b.events(), b.key.as_str()), (2, "k1"));
+        assert!(b.is_consistent(b"{\"metrics\":["));
         assert_eq!(q.len(), 2);
         q.pop_front();
         assert!(q.is_empty());
@@ -274,7 +398,7 @@ mod tests {
         while q.seal(String::new()) {}
         while let Some(b) = q.pop_front() {
             assert!(b.body.len() <= 40, "{}", body(&b));
-            bodies.push(b.events);
+            bodies.push(b.events());
         }
         assert_eq!(bodies, vec![2, 2, 1]);
     }
@@ -316,12 +440,72 @@ mod tests {
         assert_eq!((q.len(), q.bytes()), (0, 0));
     }
 
+    #[test]
+    fn a_refused_batch_splits_into_halves_in_order() {
+        let mut q = queue(Limits::default());
+        for n in 1..=5 {
+            push(&mut q, &format!("{{\"n\":{n}}}")).unwrap();
+        }
+        q.seal("whole".into());
+        assert!(q.split_front("a".into(), "b".into()));
+        let a = q.pop_front().unwrap();
+        let b = q.pop_front().unwrap();
+        assert_eq!(body(&a), r#"{"metrics":[{"n":1},{"n":2}]}"#);
+        assert_eq!(body(&b), r#"{"metrics":[{"n":3},{"n":4},{"n":5}]}"#);
+        assert_eq!((a.key.as_str(), b.key.as_str()), ("a", "b"));
+        assert!(q.is_empty() && q.bytes() == 0);
+
+        push(&mut q, "{}").unwrap();
+        q.seal("one".into());
+        assert!(!q.split_front("x".into(), "y".into()));
+        assert_eq!(q.front().unwrap().key, "one");
+    }
+
+    #[test]
+    fn restored_batches_go_first_and_malformed_ones_are_refused() {
+        let open: &[u8] = b"{\"metrics\":[";
+        let mut q = queue(Limits::default());
+        push(&mut q, "{\"new\":1}").unwrap();
+        q.seal("new".into());
+        let old = Batch::build(open, "old".into(), [&b"{\"old\":1}"[..]].into_iter());
+        let mut bad = old.clone();
+        bad.lengths.push(3);
+        assert_eq!(q.restore_front(vec![old, bad]), 1);
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.pop_front().unwrap().key, "old");
+        assert_eq!(q.pop_front().unwrap().key, "new");
+    }
+
+    #[test]
+    fn a_batch_is_removed_by_key_wherever_it_stands() {
+        let mut q = queue(Limits::default());
+        for k in ["a", "b", "c"] {
+            push(&mut q, "{}").unwrap();
+            q.seal(k.into());
+        }
+        assert!(q.remove_key("b"));
+        assert!(!q.remove_key("b"));
+        assert_eq!(
+            q.sealed().map(|b| b.key.as_str()).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        assert_eq!((q.len(), q.bytes()), (2, 4));
+    }
+
+    #[test]
+    fn drop_reasons_index_their_counters() {
+        for (i, d) in Drop::ALL.iter().enumerate() {
+            assert_eq!(d.index(), i);
+        }
+    }
+
     #[derive(Clone, Debug)]
     enum Step {
         Push(u8),
         Seal,
         Deliver,
         Fail,
+        Split,
     }
 
     fn step() -> impl Strategy<Value = Step> {
@@ -330,11 +514,12 @@ mod tests {
             1 => Just(Step::Seal),
             1 => Just(Step::Deliver),
             1 => Just(Step::Fail),
+            1 => Just(Step::Split),
         ]
     }
 
     proptest! {
-        /// Whatever mix of pushes, seals, deliveries and failures: every admitted event is
+        /// Whatever mix of pushes, seals, deliveries, failures and splits: every admitted event is
         /// delivered exactly once and in order, no body exceeds the request limit, and the
         /// bounds hold at every step.
         #[test]
@@ -360,6 +545,7 @@ mod tests {
                     Step::Seal => { q.seal(format!("k{next}")); }
                     Step::Deliver => deliver(&mut q, &mut delivered),
                     Step::Fail => { if let Some(b) = q.front_mut() { b.attempts += 1; } }
+                    Step::Split => { q.split_front(format!("a{next}"), format!("b{next}")); }
                 }
                 prop_assert!(q.len() <= limits.max_events);
                 prop_assert!(q.bytes() <= limits.max_bytes);

@@ -7,13 +7,15 @@
 
 use std::cell::RefCell;
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 
 use crate::batch::{Drop, Queue};
 use crate::config::{Config, Options, StreamSettings};
-use crate::delivery;
+use crate::json;
+use crate::listen::Listener;
 use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
+use crate::{delivery, exit};
 
 /// Events the JavaScript side may stage between two crossings: three `f64` each
 /// (series id, value, epoch milliseconds).
@@ -29,18 +31,35 @@ pub enum Kind {
     Logs,
 }
 
-/// One stream's settings, buffer, and the timer and request loop that deliver it.
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Metrics => "metrics",
+            Kind::Logs => "logs",
+        }
+    }
+}
+
+/// One stream's settings, buffer, and the state of its delivery.
 pub struct Stream {
     pub settings: StreamSettings,
     pub queue: Queue,
-    /// A request of this stream is under way (see `delivery`).
-    pub busy: bool,
+    /// The key of the batch whose request is under way (see `delivery`).
+    pub busy: Option<String>,
+    /// Consecutive failed attempts; 0 while the stream is healthy.
+    pub failures: u32,
+    /// No attempt before this time (epoch ms): the backoff of the last failure.
+    pub retry_at: f64,
+    /// Wakes the stream when `retry_at` has come. Replaced, never dropped from its own callback.
+    pub retry_timer: Option<Timeout>,
     /// `resolve` functions of `flush()` promises waiting for this stream to go quiet.
     pub waiters: Vec<js_sys::Function>,
+    /// Events lost, by reason (indexed by [`Drop::index`]), not yet reported.
+    pub dropped: [u64; Drop::ALL.len()],
+    /// Retries scheduled, not yet reported.
+    pub retries: u64,
     /// Flushes every `flush_interval_ms`; dropping it cancels it.
     timer: Option<Interval>,
-    /// Drops by reason (indexed as [`drop_index`]).
-    pub dropped: [u64; 4],
 }
 
 impl Stream {
@@ -48,10 +67,14 @@ impl Stream {
         Stream {
             queue: Queue::new(open, settings.limits.clone()),
             settings,
-            busy: false,
+            busy: None,
+            failures: 0,
+            retry_at: 0.0,
+            retry_timer: None,
             waiters: Vec::new(),
+            dropped: [0; Drop::ALL.len()],
+            retries: 0,
             timer: None,
-            dropped: [0; 4],
         }
     }
 
@@ -73,6 +96,11 @@ impl Stream {
         while self.queue.seal(crate::random::uuid()) {}
     }
 
+    /// Whether the stream waits out a backoff (or is failing).
+    pub fn is_failing(&self) -> bool {
+        self.failures > 0
+    }
+
     /// Resolves every `flush()` promise waiting on this stream.
     pub fn release_waiters(&mut self) {
         for resolve in self.waiters.drain(..) {
@@ -80,28 +108,12 @@ impl Stream {
         }
     }
 
-    fn record_drop(&mut self, d: Drop) {
-        if let Some(n) = self.dropped.get_mut(drop_index(d)) {
-            if *n == 0 {
-                crate::warn(match d {
-                    Drop::Invalid => "a metric value that is not a finite number was dropped",
-                    Drop::TooLarge => "an event over 64 KiB was dropped",
-                    Drop::BufferEvents | Drop::BufferBytes => {
-                        "the buffer is full (collector unreachable?); new events are dropped"
-                    }
-                });
-            }
-            *n += 1;
+    /// Counts `n` events lost for `reason` (reported later as `telemetry_events_dropped_total`).
+    pub fn count_drop(&mut self, reason: Drop, n: usize) {
+        if let Some(count) = self.dropped.get_mut(reason.index()) {
+            *count += n as u64;
         }
-    }
-}
-
-pub fn drop_index(d: Drop) -> usize {
-    match d {
-        Drop::Invalid => 0,
-        Drop::TooLarge => 1,
-        Drop::BufferEvents => 2,
-        Drop::BufferBytes => 3,
+        crate::warn("telemetry events were dropped; see telemetry_events_dropped_total");
     }
 }
 
@@ -113,6 +125,14 @@ pub struct Client {
     stamp: Stamp,
     /// Where the JavaScript side writes staged metric events (see `STAGING_EVENTS`).
     staging: Vec<f64>,
+    /// Bytes of keepalive requests under way (the browser allows 64 KiB in all).
+    pub keepalive_bytes: usize,
+    /// This page's `localStorage` key for batches kept at exit.
+    pub page_key: String,
+    /// Page exit and connectivity listeners; removed when the client is dropped.
+    listeners: Vec<Listener>,
+    /// Sends what earlier pages kept, once the client is in place.
+    kick: Option<Timeout>,
 }
 
 thread_local! {
@@ -141,10 +161,23 @@ impl Client {
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::new(&config.service, &config.version),
             staging: vec![0.0; STAGING_EVENTS * 3],
+            keepalive_bytes: 0,
+            page_key: exit::page_key(),
+            listeners: Vec::new(),
+            kick: None,
             config,
         };
         c.metrics.update(c.config.metrics(), Kind::Metrics);
         c.logs.update(c.config.logs(), Kind::Logs);
+        c.listeners = exit::listen();
+        if exit::restore(&mut c) {
+            c.kick = Some(Timeout::new(0, || {
+                with(|c| {
+                    delivery::pump(c, Kind::Metrics);
+                    delivery::pump(c, Kind::Logs);
+                });
+            }));
+        }
         c
     }
 
@@ -153,6 +186,10 @@ impl Client {
             Kind::Metrics => &mut self.metrics,
             Kind::Logs => &mut self.logs,
         }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     pub fn configure(&mut self, options: Options) {
@@ -183,7 +220,10 @@ impl Client {
                 .queue
                 .push_with(|out| series.encode(out, id as u32, value, ts, crate::engine_number));
             if let Err(d) = admitted {
-                self.metrics.record_drop(d);
+                if d == Drop::Invalid {
+                    crate::warn("a metric value that is not a finite number was dropped");
+                }
+                self.metrics.count_drop(d, 1);
             }
         }
         self.metrics.queue.pending_len() >= self.metrics.settings.batch_size
@@ -201,8 +241,80 @@ impl Client {
             true
         });
         if let Err(d) = admitted {
-            self.logs.record_drop(d);
+            self.logs.count_drop(d, 1);
         }
         self.logs.queue.pending_len() >= self.logs.settings.batch_size
+    }
+
+    /// Puts the client's own health into the metrics stream: every non-zero loss and retry
+    /// counter becomes one event, and is reset only once that event was admitted (so a count
+    /// waits out a full buffer instead of vanishing).
+    pub fn report_health(&mut self) {
+        let now = js_sys::Date::now();
+        for kind in [Kind::Metrics, Kind::Logs] {
+            for reason in Drop::ALL {
+                let n = self
+                    .stream(kind)
+                    .dropped
+                    .get(reason.index())
+                    .copied()
+                    .unwrap_or(0);
+                if n > 0
+                    && self.push_health(
+                        "telemetry_events_dropped_total",
+                        kind,
+                        Some(reason),
+                        n,
+                        now,
+                    )
+                {
+                    if let Some(count) = self.stream(kind).dropped.get_mut(reason.index()) {
+                        *count -= n;
+                    }
+                }
+            }
+            let n = self.stream(kind).retries;
+            if n > 0 && self.push_health("telemetry_retries_total", kind, None, n, now) {
+                self.stream(kind).retries -= n;
+            }
+        }
+    }
+
+    fn push_health(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        reason: Option<Drop>,
+        n: u64,
+        now: f64,
+    ) -> bool {
+        let admitted = self.metrics.queue.push_with(|out| {
+            out.extend_from_slice(b"{\"name\":");
+            json::write_str(out, name);
+            out.extend_from_slice(b",\"value\":");
+            json::write_u64(out, n);
+            out.extend_from_slice(b",\"labels\":{\"stream\":");
+            json::write_str(out, kind.name());
+            if let Some(r) = reason {
+                out.extend_from_slice(b",\"reason\":");
+                json::write_str(out, r.reason());
+            }
+            out.extend_from_slice(b"},\"timestamp\":");
+            json::write_f64(out, now, crate::engine_number);
+            out.push(b'}');
+            true
+        });
+        admitted.is_ok()
+    }
+
+    /// Counts of what the client holds, for tests and the benchmark:
+    /// `[metrics events, metrics bytes, logs events, logs bytes]`.
+    pub fn held(&self) -> [f64; 4] {
+        [
+            self.metrics.queue.len() as f64,
+            self.metrics.queue.bytes() as f64,
+            self.logs.queue.len() as f64,
+            self.logs.queue.bytes() as f64,
+        ]
     }
 }

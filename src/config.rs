@@ -22,6 +22,9 @@ pub struct Config {
     pub max_buffered_events: f64,
     pub max_buffered_bytes: f64,
     pub max_request_bytes: f64,
+    pub request_timeout_ms: f64,
+    pub retry_max_attempts: f64,
+    pub max_persisted_bytes: f64,
 }
 
 impl Default for Config {
@@ -41,6 +44,9 @@ impl Default for Config {
             max_buffered_events: 1000.0,
             max_buffered_bytes: 1_048_576.0,
             max_request_bytes: 60_000.0,
+            request_timeout_ms: 10_000.0,
+            retry_max_attempts: 10.0,
+            max_persisted_bytes: 262_144.0,
         }
     }
 }
@@ -63,6 +69,9 @@ pub struct Options {
     pub max_buffered_events: Option<f64>,
     pub max_buffered_bytes: Option<f64>,
     pub max_request_bytes: Option<f64>,
+    pub request_timeout_ms: Option<f64>,
+    pub retry_max_attempts: Option<f64>,
+    pub max_persisted_bytes: Option<f64>,
 }
 
 impl Config {
@@ -87,6 +96,9 @@ impl Config {
         set(&mut self.max_buffered_events, o.max_buffered_events);
         set(&mut self.max_buffered_bytes, o.max_buffered_bytes);
         set(&mut self.max_request_bytes, o.max_request_bytes);
+        set(&mut self.request_timeout_ms, o.request_timeout_ms);
+        set(&mut self.retry_max_attempts, o.retry_max_attempts);
+        set(&mut self.max_persisted_bytes, o.max_persisted_bytes);
     }
 }
 
@@ -107,6 +119,18 @@ pub struct StreamSettings {
     pub batch_size: usize,
     pub flush_interval_ms: u32,
     pub limits: Limits,
+    pub retry: RetrySettings,
+}
+
+/// How failed attempts are retried (the same for both streams).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetrySettings {
+    pub initial_ms: f64,
+    pub max_ms: f64,
+    /// Attempts of one batch before it is given up.
+    pub max_attempts: u32,
+    /// An attempt without an answer after this long is aborted (and retried).
+    pub timeout_ms: u32,
 }
 
 impl Config {
@@ -146,7 +170,28 @@ impl Config {
                 max_event_bytes: 64 * 1024,
                 max_request_bytes,
             },
+            retry: self.retry(),
         }
+    }
+
+    pub fn retry(&self) -> RetrySettings {
+        let initial = whole(self.retry_initial_ms, 10, 3_600_000, 1000);
+        RetrySettings {
+            initial_ms: f64::from(initial),
+            max_ms: f64::from(whole(
+                self.retry_max_ms,
+                initial,
+                86_400_000,
+                60_000.max(initial),
+            )),
+            max_attempts: whole(self.retry_max_attempts, 1, 1000, 10),
+            timeout_ms: whole(self.request_timeout_ms, 100, 600_000, 10_000),
+        }
+    }
+
+    /// The most bytes of `localStorage` kept for undelivered batches, per origin.
+    pub fn max_persisted_bytes(&self) -> usize {
+        whole(self.max_persisted_bytes, 0, 4 << 20, 262_144) as usize
     }
 
     /// Whether log entries are echoed to the console.

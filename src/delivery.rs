@@ -1,22 +1,27 @@
-//! When batches go, and one at a time: the request loop of each stream.
+//! When batches go, one at a time per stream, and what happens after each answer.
 //!
-//! A stream has at most one request in flight, so batches reach the server in order. When a
-//! request succeeds the next sealed batch goes at once (sealing a new one if a full batch is
-//! pending); when it fails the batch stays at the front for the next trigger. While a request
-//! is under way new events simply collect, so a burst becomes a few large requests instead of
-//! many small ones.
+//! A stream has at most one request in flight, so batches reach the server in order. After a
+//! success the next sealed batch goes at once (sealing a new one if a full batch is pending).
+//! After a retryable failure the batch stays at the front and the stream waits out a backoff
+//! (or the server's `Retry-After`); nothing of it is attempted meanwhile, nor while the browser
+//! is offline. While a request is under way new events simply collect, so a burst becomes a
+//! few large requests instead of many small ones.
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::JsValue;
 
+use crate::batch::Drop;
 use crate::client::{self, Client, Kind};
-use crate::transport::{self, Outcome};
+use crate::retry::{self, Verdict};
+use crate::transport::{self, Answer, Attempt};
 
 /// A full batch is pending (batch size reached): seal it and start sending, unless a request
-/// is under way already (it will take the pending events next).
+/// is under way or the stream is backing off (it will take the pending events next).
 pub fn on_full_batch(c: &mut Client, kind: Kind) {
-    if !c.stream(kind).busy {
-        c.stream(kind).seal_all();
+    let s = c.stream(kind);
+    if s.busy.is_none() && !s.is_failing() {
+        seal(c, kind);
         pump(c, kind);
     }
 }
@@ -24,21 +29,28 @@ pub fn on_full_batch(c: &mut Client, kind: Kind) {
 /// The interval timer: send whatever is pending.
 pub fn flush_stream(kind: Kind) {
     client::with(|c| {
-        c.stream(kind).seal_all();
+        seal(c, kind);
         pump(c, kind);
     });
 }
 
+/// Seals everything pending; for metrics, the client's own health counters first.
+pub fn seal(c: &mut Client, kind: Kind) {
+    if kind == Kind::Metrics {
+        c.report_health();
+    }
+    c.stream(kind).seal_all();
+}
+
 /// `flush()`: seals everything of both streams now; the promise resolves once each stream
-/// has sent it all or stopped at a failure. It never rejects.
+/// has sent it all, or stopped at a failure to retry later. It never rejects.
 pub fn flush_all() -> Promise {
     let both = Array::new();
     for kind in [Kind::Metrics, Kind::Logs] {
         let mut executor = |resolve: Function, _reject: Function| {
             let waiting = client::with(|c| {
-                let s = c.stream(kind);
-                s.seal_all();
-                s.waiters.push(resolve.clone());
+                seal(c, kind);
+                c.stream(kind).waiters.push(resolve.clone());
                 pump(c, kind);
             });
             if waiting.is_none() {
@@ -50,45 +62,121 @@ pub fn flush_all() -> Promise {
     Promise::all(&both)
 }
 
-/// Sends the front sealed batch unless a request is already under way. When there is
-/// nothing to send, whoever waits on a flush of this stream is told.
-fn pump(c: &mut Client, kind: Kind) {
+/// The browser is online again: end every backoff and send at once.
+pub fn on_online(c: &mut Client) {
+    for kind in [Kind::Metrics, Kind::Logs] {
+        c.stream(kind).retry_at = 0.0;
+        pump(c, kind);
+    }
+}
+
+pub fn is_online() -> bool {
+    web_sys::window()
+        .map(|w| w.navigator().on_line())
+        .unwrap_or(true)
+}
+
+/// Sends the front sealed batch if the stream may send now. When it may not (a request
+/// under way, a backoff, offline, nothing to send), whoever waits on a flush is told.
+pub fn pump(c: &mut Client, kind: Kind) {
+    let timeout_ms = c.config().retry().timeout_ms;
     let s = c.stream(kind);
-    if s.busy {
+    if s.busy.is_some() {
         return;
     }
     if s.queue.front().is_none() && s.queue.pending_len() >= s.settings.batch_size {
         s.seal_all();
     }
-    let Some(batch) = s.queue.front_mut() else {
+    let now = js_sys::Date::now();
+    let waiting = now < s.retry_at || !is_online();
+    let Some(batch) = s.queue.front_mut().filter(|_| !waiting) else {
         s.release_waiters();
         return;
     };
     batch.attempts += 1;
-    let started = transport::send(
-        &s.settings.endpoint,
-        &batch.body,
-        &batch.key,
-        move |outcome| {
-            client::with(|c| settle(c, kind, outcome));
-        },
-    );
+    let key = batch.key.clone();
+    let attempt = Attempt {
+        url: &s.settings.endpoint,
+        body: &batch.body,
+        key: &batch.key,
+        keepalive: false,
+        timeout_ms,
+    };
+    let sent_key = key.clone();
+    let started = transport::send(&attempt, move |answer| {
+        client::with(|c| settle(c, kind, &sent_key, answer));
+    });
     if started {
-        s.busy = true;
+        s.busy = Some(key);
     } else {
         s.release_waiters();
     }
 }
 
-/// One attempt ended.
-fn settle(c: &mut Client, kind: Kind, outcome: Outcome) {
+/// The answer to the attempt of batch `key` arrived.
+fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
+    let retry = c.config().retry();
     let s = c.stream(kind);
-    s.busy = false;
-    if outcome.delivered() {
-        s.queue.pop_front();
-        pump(c, kind);
-    } else {
-        // Kept at the front; the next trigger tries again.
-        s.release_waiters();
+    if s.busy.as_deref() == Some(key) {
+        s.busy = None;
     }
+    // The batch may be gone already: delivered by a keepalive request at page exit.
+    let Some(front) = s.queue.front().filter(|b| b.key == key) else {
+        return pump(c, kind);
+    };
+    let attempts = front.attempts;
+    let events = front.events();
+    match retry::classify(answer.status) {
+        Verdict::Delivered => {
+            s.queue.pop_front();
+            s.failures = 0;
+            s.retry_at = 0.0;
+        }
+        Verdict::Split => {
+            if !s
+                .queue
+                .split_front(crate::random::uuid(), crate::random::uuid())
+            {
+                s.queue.pop_front();
+                s.count_drop(Drop::Rejected, events);
+            }
+        }
+        Verdict::Reject => {
+            s.queue.pop_front();
+            s.count_drop(Drop::Rejected, events);
+        }
+        Verdict::Retry => {
+            s.failures = s.failures.saturating_add(1);
+            if attempts >= retry.max_attempts {
+                s.queue.pop_front();
+                s.count_drop(Drop::RetriesExhausted, events);
+            } else {
+                s.retries += 1;
+            }
+            let now = js_sys::Date::now();
+            let delay = answer
+                .retry_after
+                .as_deref()
+                .and_then(|v| retry::parse_retry_after(v, now))
+                .unwrap_or_else(|| {
+                    retry::backoff_ms(
+                        s.failures,
+                        retry.initial_ms,
+                        retry.max_ms,
+                        js_sys::Math::random(),
+                    )
+                });
+            s.retry_at = now + delay;
+            // Replacing the previous timer is safe: it has fired already, or is cancelled.
+            s.retry_timer = Some(Timeout::new(delay.ceil() as u32, move || {
+                client::with(|c| {
+                    c.stream(kind).retry_at = 0.0;
+                    pump(c, kind);
+                });
+            }));
+            s.release_waiters();
+            return;
+        }
+    }
+    pump(c, kind);
 }

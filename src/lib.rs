@@ -24,12 +24,18 @@ pub mod config;
 pub mod json;
 pub mod log;
 pub mod metric;
+pub mod persist;
+pub mod retry;
 pub mod uuid;
 
 #[cfg(target_arch = "wasm32")]
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod delivery;
+#[cfg(target_arch = "wasm32")]
+mod exit;
+#[cfg(target_arch = "wasm32")]
+mod listen;
 #[cfg(target_arch = "wasm32")]
 mod options;
 #[cfg(target_arch = "wasm32")]
@@ -136,6 +142,13 @@ mod exports {
         delivery::flush_all()
     }
 
+    /// What the client holds: `[metrics events, metrics bytes, logs events, logs bytes]`
+    /// (for tests and the benchmark).
+    #[wasm_bindgen]
+    pub fn held() -> Vec<f64> {
+        client::with(|c| c.held().to_vec()).unwrap_or_default()
+    }
+
     /// A fresh random UUID (for the session id where `crypto.randomUUID` is missing).
     #[wasm_bindgen]
     pub fn uuid() -> String {
@@ -152,10 +165,30 @@ fn engine_number(v: f64, out: &mut Vec<u8>) {
     }
 }
 
-/// One console warning, prefixed with the package name.
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The warnings printed so far: each is printed once per page.
+    static WARNED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One console warning, prefixed with the package name, the first time this text comes up.
 #[cfg(target_arch = "wasm32")]
 fn warn(message: &str) {
-    let mut text = String::from("[@recoloca/telemetry] ");
-    text.push_str(message);
-    web_sys::console::warn_1(&text.into());
+    let first = WARNED
+        .try_with(|cell| {
+            let mut seen = cell.try_borrow_mut().ok()?;
+            if seen.len() >= 64 || seen.iter().any(|m| m == message) {
+                return None;
+            }
+            seen.push(message.into());
+            Some(())
+        })
+        .ok()
+        .flatten()
+        .is_some();
+    if first {
+        let mut text = String::from("[@recoloca/telemetry] ");
+        text.push_str(message);
+        web_sys::console::warn_1(&text.into());
+    }
 }

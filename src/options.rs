@@ -67,5 +67,8 @@ pub fn read(obj: &JsValue) -> Options {
         max_buffered_events: number(obj, "maxBufferedEvents"),
         max_buffered_bytes: number(obj, "maxBufferedBytes"),
         max_request_bytes: number(obj, "maxRequestBytes"),
+        request_timeout_ms: number(obj, "requestTimeoutMs"),
+        retry_max_attempts: number(obj, "retryMaxAttempts"),
+        max_persisted_bytes: number(obj, "maxPersistedBytes"),
     }
 }

@@ -20,14 +20,16 @@ export function installFetch() {
   globalThis.fetch = async (url, init) => {
     const body = new TextDecoder().decode(init.body);
     const headers = new Headers(init.headers);
-    globalThis.__sent.push({ url, method: init.method, body,
+    globalThis.__sent.push({ url, method: init.method, body, at: Date.now(),
       type: headers.get('content-type'), key: headers.get('idempotency-key') });
-    const status = globalThis.__status.length ? globalThis.__status.shift() : 200;
+    const next = globalThis.__status.length ? globalThis.__status.shift() : 200;
+    const [status, retryAfter] = Array.isArray(next) ? next : [next];
     if (status === 0) throw new TypeError('Failed to fetch');
-    return new Response(null, { status });
+    return new Response(null, { status, headers: retryAfter ? { 'Retry-After': retryAfter } : {} });
   };
 }
 export function scriptStatuses(list) { globalThis.__status = Array.from(list); }
+export function scriptRetryAfter(status, value) { globalThis.__status = [[status, value]]; }
 export function takeSent() { const s = globalThis.__sent; globalThis.__sent = []; return s; }
 "#)]
 extern "C" {
@@ -35,6 +37,8 @@ extern "C" {
     fn install_fetch();
     #[wasm_bindgen(js_name = scriptStatuses)]
     fn script_statuses(list: Vec<u32>);
+    #[wasm_bindgen(js_name = scriptRetryAfter)]
+    fn script_retry_after(status: u32, value: &str);
     #[wasm_bindgen(js_name = takeSent)]
     fn take_sent() -> Array;
 }
@@ -96,14 +100,34 @@ async fn flush() {
     JsFuture::from(telemetry::flush()).await.unwrap();
 }
 
-fn setup(tag: &str) {
+/// A fresh pair of endpoints, large batches (only flush() sends) and fast retries. Whatever an
+/// earlier test left (health counters included) is flushed away first.
+async fn setup(tag: &str) {
     install_fetch();
+    telemetry::configure(options(&[
+        ("batchSize", 1000.into()),
+        ("logBatchSize", 1000.into()),
+        ("retryInitialMs", 20.into()),
+        ("retryMaxMs", 20.into()),
+        ("retryMaxAttempts", 10.into()),
+    ]));
+    flush().await;
     telemetry::configure(options(&[
         ("metricsEndpoint", format!("/{tag}/metrics").into()),
         ("logsEndpoint", format!("/{tag}/logs").into()),
-        ("batchSize", 1000.into()),
-        ("logBatchSize", 1000.into()),
     ]));
+    take_sent();
+}
+
+async fn sleep(ms: i32) {
+    JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    }))
+    .await
+    .unwrap();
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -114,7 +138,7 @@ fn is_uuid(s: &str) -> bool {
 
 #[wasm_bindgen_test]
 async fn metrics_arrive_as_the_seeds_body() {
-    setup("m1");
+    setup("m1").await;
     let pv = telemetry::add_series(
         "page_views_total",
         Some(r#"{"page":"/cv","user_id":"anonymous"}"#.into()),
@@ -144,7 +168,7 @@ async fn metrics_arrive_as_the_seeds_body() {
 
 #[wasm_bindgen_test]
 async fn logs_arrive_as_the_seeds_body() {
-    setup("l1");
+    setup("l1").await;
     telemetry::set_identity(Some("u-1".into()), Some("s-1".into()));
     telemetry::log(
         1,
@@ -178,42 +202,109 @@ async fn logs_arrive_as_the_seeds_body() {
 }
 
 #[wasm_bindgen_test]
-async fn a_failed_flush_keeps_its_batch_and_resends_the_same_bytes() {
-    setup("r1");
+async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
+    setup("r1").await;
     let id = telemetry::add_series("retry_total", None);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     script_statuses(vec![503, 0]); // a server error, then a network failure
-    flush().await;
-    flush().await;
+    flush().await; // settles at the first failure: the rest is the backoff's business
+    assert_eq!(sent().len(), 1);
+    sleep(150).await; // two backoffs of 16–24 ms, and the success
     stage(&[(id, 3.0, 3.0)]);
-    flush().await; // delivers the kept batch, then the new event
+    flush().await;
     let s = sent();
-    assert_eq!(s.len(), 4, "{s:?}");
+    assert_eq!(s.len(), 3, "{s:?}");
+    let first = &s[0];
+    assert!(first.body.contains(r#""value":1,"#) && first.body.contains(r#""value":2,"#));
     assert!(
-        s[..3]
+        s[..2]
             .iter()
-            .all(|r| r.body == s[0].body && r.key == s[0].key),
+            .all(|r| r.body == first.body && r.key == first.key),
         "{s:?}"
     );
-    assert!(s[0].body.contains(r#""value":1,"#) && s[0].body.contains(r#""value":2,"#));
-    assert!(s[3].body.contains(r#""value":3,"#) && s[3].key != s[0].key);
+    // The next batch carries the new event and the client's own count of retries.
+    assert!(s[2].body.contains(r#""value":3,"#) && s[2].key != first.key);
+    assert!(
+        s[2].body.contains(
+            r#"{"name":"telemetry_retries_total","value":2,"labels":{"stream":"metrics"},"#
+        ),
+        "{}",
+        s[2].body
+    );
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_obeyed() {
+    setup("ra").await;
+    telemetry::log(1, "wait for it", None, None, None, None, 0.0);
+    script_retry_after(429, "1");
+    flush().await;
+    sleep(700).await;
+    assert_eq!(
+        sent().len(),
+        1,
+        "no attempt before Retry-After's second is up"
+    );
+    sleep(600).await;
+    let s = sent();
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert!(s[0].body.contains("wait for it"));
+}
+
+#[wasm_bindgen_test]
+async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
+    setup("sp").await;
+    let id = telemetry::add_series("split_total", None);
+    stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0), (id, 3.0, 3.0)]);
+    script_statuses(vec![413, 200, 400]); // whole: too large; first half ok; second half refused
+    flush().await;
+    let s = sent();
+    assert_eq!(s.len(), 3, "{s:?}");
+    assert_eq!(
+        s[1].body,
+        r#"{"metrics":[{"name":"split_total","value":1,"timestamp":1}]}"#
+    );
+    assert_eq!(
+        s[2].body,
+        r#"{"metrics":[{"name":"split_total","value":2,"timestamp":2},{"name":"split_total","value":3,"timestamp":3}]}"#
+    );
+    assert!(s[1].key != s[0].key && s[2].key != s[1].key);
+    flush().await;
+    let s = sent();
+    assert!(
+        s[0].body.contains(r#"{"name":"telemetry_events_dropped_total","value":2,"labels":{"stream":"metrics","reason":"rejected"},"#),
+        "{}",
+        s[0].body
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_is_given_up_after_max_attempts() {
+    setup("gu").await;
+    telemetry::configure(options(&[("retryMaxAttempts", 3.into())]));
+    telemetry::log(1, "doomed", None, None, None, None, 0.0);
+    script_statuses(vec![500, 500, 500]);
+    flush().await;
+    sleep(200).await;
+    assert_eq!(sent().len(), 3);
+    flush().await;
+    let s = sent();
+    assert!(
+        s.iter().any(|r| r
+            .body
+            .contains(r#""labels":{"stream":"logs","reason":"retries_exhausted"}"#)),
+        "{s:?}"
+    );
+    assert!(s.iter().all(|r| !r.body.contains("doomed")));
 }
 
 #[wasm_bindgen_test]
 async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
-    setup("b1");
+    setup("b1").await;
     telemetry::configure(options(&[("batchSize", 2.into())]));
     let id = telemetry::add_series("batch_total", None);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
-    // The request loop starts in a microtask; give it a turn of the event loop.
-    JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50)
-            .unwrap();
-    }))
-    .await
-    .unwrap();
+    sleep(50).await;
     let s = sent();
     assert_eq!(s.len(), 1, "{s:?}");
     assert_eq!(s[0].body.matches("batch_total").count(), 2);
@@ -221,7 +312,7 @@ async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
 
 #[wasm_bindgen_test]
 async fn bad_input_is_dropped_and_delivery_goes_on() {
-    setup("h1");
+    setup("h1").await;
     telemetry::configure(JsValue::from_str("not an object"));
     telemetry::configure(options(&[("batchSize", "ten".into())]));
     let id = telemetry::add_series("hostile", None);
@@ -236,9 +327,18 @@ async fn bad_input_is_dropped_and_delivery_goes_on() {
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 2, "{s:?}");
-    assert_eq!(
-        s[0].body,
-        r#"{"metrics":[{"name":"hostile","value":7,"timestamp":4}]}"#
+    assert!(
+        s[0].body
+            .starts_with(r#"{"metrics":[{"name":"hostile","value":7,"timestamp":4},"#),
+        "{}",
+        s[0].body
     );
+    // The drops are counted: three metric events that could not be encoded, one log too large.
+    assert!(s[0]
+        .body
+        .contains(r#""value":3,"labels":{"stream":"metrics","reason":"invalid"}"#));
+    assert!(s[0]
+        .body
+        .contains(r#""value":1,"labels":{"stream":"logs","reason":"event_too_large"}"#));
     assert!(s[1].body.contains(r#""message":"after""#) && s[1].body.len() < 1000);
 }

@@ -109,15 +109,21 @@ async function readBody(req) {
 
 async function receive(req, res, state, stream) {
   const body = await readBody(req);
-  const key = req.headers['idempotency-key'] || null;
+  // Beacons cannot carry headers: their key comes in the query string.
+  const key = req.headers['idempotency-key'] || new URL(req.url, 'http://x').searchParams.get('idempotency_key') || null;
   const attempt = (state.attempts.get(key) || 0) + 1;
   state.attempts.set(key, attempt);
-  const scripted = state.respond ? state.respond({ stream, key, attempt, body }) : 200;
-  state.requests.push({ stream, key, status: scripted, body, type: req.headers['content-type'] });
+  let scripted = state.respond ? state.respond({ stream, key, attempt, body, url: req.url }) : 200;
+  let headers = {};
+  if (scripted && typeof scripted === 'object') ({ status: scripted, headers = {} } = scripted);
+  state.requests.push({ stream, key, status: scripted, body, type: req.headers['content-type'], url: req.url, at: Date.now() });
   if (scripted === 'reset') return req.socket.destroy();
   if (scripted === 'hang') return; // never answer
   if (body === null) return json(res, 413, { error: 'body over 1 MiB' });
-  if (scripted !== 200) return json(res, scripted, { error: 'scripted failure' });
+  if (scripted !== 200) {
+    res.writeHead(scripted, { 'Content-Type': 'application/json', ...headers });
+    return res.end(JSON.stringify({ error: 'scripted failure' }));
+  }
   if (!/^application\/json\b/.test(req.headers['content-type'] || '')) {
     return json(res, 415, { error: 'Content-Type must be application/json' });
   }

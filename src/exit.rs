@@ -1,0 +1,192 @@
+//! Page exit: nothing buffered is lost when the tab is hidden, closed or navigated away.
+//!
+//! On `visibilitychange` to hidden and on `pagehide` (never `unload` or `beforeunload`, which
+//! break the back/forward cache) everything buffered is sealed and sent at once: by keepalive
+//! `fetch` while the keepalive bytes under way stay within the browser's 64 KiB, then by
+//! `navigator.sendBeacon`. What cannot go, and everything of a stream that is failing (the
+//! request would most likely fail too, with nobody left to retry it), is written to
+//! `localStorage`; the next page load of the origin sends it with its original idempotency
+//! keys, so a deduping collector counts each event once.
+
+use web_sys::{Storage, VisibilityState};
+
+use crate::batch::Batch;
+use crate::client::{self, Client, Kind};
+use crate::delivery;
+use crate::listen::Listener;
+use crate::persist::{self, Stream as Persisted};
+use crate::transport::{self, Attempt};
+
+/// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
+const KEEPALIVE_BUDGET: usize = 65_536;
+
+/// Every key of ours in `localStorage` starts with this.
+const PREFIX: &str = "recoloca-telemetry:batches:";
+
+/// This page's key for what it keeps at exit.
+pub fn page_key() -> String {
+    let mut k = String::from(PREFIX);
+    k.push_str(&crate::random::uuid());
+    k
+}
+
+/// The listeners for page exit, return and connectivity.
+pub fn listen() -> Vec<Listener> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let mut all = vec![
+        Listener::new(&window, "pagehide", false, |_| {
+            client::with(on_exit);
+        }),
+        Listener::new(&window, "pageshow", false, |_| {
+            client::with(on_return);
+        }),
+        Listener::new(&window, "online", false, |_| {
+            client::with(delivery::on_online);
+        }),
+    ];
+    if let Some(document) = window.document() {
+        let doc = document.clone();
+        all.push(Listener::new(
+            &document,
+            "visibilitychange",
+            false,
+            move |_| {
+                if doc.visibility_state() == VisibilityState::Hidden {
+                    client::with(on_exit);
+                } else {
+                    client::with(on_return);
+                }
+            },
+        ));
+    }
+    all
+}
+
+fn storage() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The page is going away (or hidden, which may be the last chance it gets).
+fn on_exit(c: &mut Client) {
+    let online = delivery::is_online();
+    let mut keep: Vec<(Persisted, Batch)> = Vec::new();
+    for (kind, tag) in [
+        (Kind::Metrics, Persisted::Metrics),
+        (Kind::Logs, Persisted::Logs),
+    ] {
+        delivery::seal(c, kind);
+        let failing = c.stream(kind).is_failing();
+        let endpoint = c.stream(kind).settings.endpoint.clone();
+        let mut beaconed = Vec::new();
+        let batches: Vec<Batch> = c.stream(kind).queue.sealed().cloned().collect();
+        for b in batches {
+            let mut went = false;
+            if online {
+                let len = b.body.len();
+                if c.keepalive_bytes + len <= KEEPALIVE_BUDGET {
+                    went = send_keepalive(c, kind, &endpoint, &b);
+                } else if transport::beacon(&endpoint, &b.body, &b.key) {
+                    went = true;
+                    beaconed.push(b.key.clone());
+                }
+            }
+            if !went || failing {
+                keep.push((tag, b));
+            }
+        }
+        // The browser delivers a beacon after the page is gone; it gives no answer to wait for.
+        for key in beaconed {
+            if c.stream(kind).busy.as_deref() != Some(key.as_str()) {
+                c.stream(kind).queue.remove_key(&key);
+            }
+        }
+    }
+    write_kept(c, keep);
+}
+
+fn send_keepalive(c: &mut Client, kind: Kind, endpoint: &str, b: &Batch) -> bool {
+    let len = b.body.len();
+    let key = b.key.clone();
+    let attempt = Attempt {
+        url: endpoint,
+        body: &b.body,
+        key: &b.key,
+        keepalive: true,
+        timeout_ms: 0,
+    };
+    let started = transport::send(&attempt, move |answer| {
+        client::with(|c| {
+            c.keepalive_bytes = c.keepalive_bytes.saturating_sub(len);
+            let s = c.stream(kind);
+            // The page lived on and the batch arrived: it must not go again (unless its
+            // ordinary request is under way; that one's answer will remove it).
+            let delivered = matches!(answer.status, Some(200..=299));
+            if delivered && s.busy.as_deref() != Some(key.as_str()) {
+                s.queue.remove_key(&key);
+            }
+        });
+    });
+    if started {
+        c.keepalive_bytes += len;
+    }
+    started
+}
+
+/// Writes the kept batches under this page's key, within what other pages left of the
+/// origin's `maxPersistedBytes`.
+fn write_kept(c: &mut Client, keep: Vec<(Persisted, Batch)>) {
+    let Some(store) = storage() else { return };
+    if keep.is_empty() {
+        let _ = store.remove_item(&c.page_key);
+        return;
+    }
+    let others: usize = our_keys(&store)
+        .iter()
+        .filter(|k| **k != c.page_key)
+        .filter_map(|k| store.get_item(k).ok().flatten())
+        .map(|v| v.len())
+        .sum();
+    let budget = c.config().max_persisted_bytes().saturating_sub(others);
+    let (text, _) = persist::encode(keep.iter().map(|(s, b)| (*s, b)), budget);
+    if store.set_item(&c.page_key, &text).is_err() {
+        crate::warn("localStorage refused the undelivered telemetry; it is lost with this page");
+    }
+}
+
+/// The page is visible again, or restored from the back/forward cache: its batches are
+/// still in memory, so the copy kept for a later page is withdrawn.
+fn on_return(c: &mut Client) {
+    if let Some(store) = storage() {
+        let _ = store.remove_item(&c.page_key);
+    }
+}
+
+fn our_keys(store: &Storage) -> Vec<String> {
+    let n = store.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| store.key(i).ok().flatten())
+        .filter(|k| k.starts_with(PREFIX))
+        .collect()
+}
+
+/// At start: takes over every batch that earlier pages of this origin kept, ahead of anything
+/// new. Returns whether there were any (the caller sends them once the client is in place).
+pub fn restore(c: &mut Client) -> bool {
+    let Some(store) = storage() else { return false };
+    let mut metrics = Vec::new();
+    let mut logs = Vec::new();
+    for key in our_keys(&store) {
+        if let Ok(Some(text)) = store.get_item(&key) {
+            for (stream, batch) in persist::decode(&text) {
+                match stream {
+                    Persisted::Metrics => metrics.push(batch),
+                    Persisted::Logs => logs.push(batch),
+                }
+            }
+        }
+        let _ = store.remove_item(&key);
+    }
+    c.metrics.queue.restore_front(metrics) + c.logs.queue.restore_front(logs) > 0
+}

@@ -1,0 +1,207 @@
+//! Retrying: which answers deserve another attempt, and when it may be made.
+//!
+//! Pure arithmetic; the clock and the randomness come in as arguments so that the schedule is
+//! tested natively and exactly.
+
+/// What to do with a batch after an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// 2xx: done.
+    Delivered,
+    /// Worth trying again later: no answer, a timeout, or 408, 425, 429, 500, 502, 503, 504.
+    Retry,
+    /// 413: the server takes smaller bodies; send the batch as two halves.
+    Split,
+    /// Any other answer: the server will never take this batch. Drop it and count it.
+    Reject,
+}
+
+/// Classifies an attempt by its HTTP status, `None` meaning no answer at all (network error,
+/// connection reset, timeout, offline).
+pub fn classify(status: Option<u16>) -> Verdict {
+    match status {
+        None => Verdict::Retry,
+        Some(200..=299) => Verdict::Delivered,
+        Some(408 | 425 | 429 | 500 | 502 | 503 | 504) => Verdict::Retry,
+        Some(413) => Verdict::Split,
+        Some(_) => Verdict::Reject,
+    }
+}
+
+/// The delay before attempt number `failures + 1`, after `failures` consecutive failures:
+/// `initial`, doubling each time up to `max`, then spread by ±20% with `jitter` in `[0, 1)`
+/// so that many pages recovering from one outage do not all come back in the same second.
+pub fn backoff_ms(failures: u32, initial_ms: f64, max_ms: f64, jitter: f64) -> f64 {
+    let exp = failures.saturating_sub(1).min(52) as i32;
+    let base = (initial_ms * 2f64.powi(exp)).min(max_ms);
+    let spread = 0.8 + 0.4 * jitter.clamp_unit();
+    base * spread
+}
+
+/// The longest `Retry-After` obeyed: a misconfigured server must not silence a page for days.
+pub const MAX_RETRY_AFTER_MS: f64 = 3_600_000.0;
+
+/// The wait a `Retry-After` header asks for, in ms from `now_ms` (epoch ms): either
+/// delay-seconds (`120`) or an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`). A date in the
+/// past means no wait; anything unparseable is `None`.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
+    let v = value.trim();
+    let wait = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = v.bytes().fold(0f64, |n, b| n * 10.0 + f64::from(b - b'0'));
+        secs * 1000.0
+    } else {
+        parse_http_date(v)? - now_ms
+    };
+    Some(wait.max(0.0).min(MAX_RETRY_AFTER_MS))
+}
+
+/// Epoch ms of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form servers must send;
+/// the obsolete RFC 850 form (`Sunday, 06-Nov-94 08:49:37 GMT`) is accepted too.
+pub fn parse_http_date(s: &str) -> Option<f64> {
+    // Drop the weekday: everything up to the first space.
+    let (_, rest) = s.split_once(' ')?;
+    let mut parts = rest.split([' ', '-']).filter(|p| !p.is_empty());
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = month_number(parts.next()?)?;
+    let mut year: i64 = parts.next()?.parse().ok()?;
+    if year < 100 {
+        year += if year < 70 { 2000 } else { 1900 };
+    }
+    let mut hms = parts.next()?.split(':');
+    let h: u32 = hms.next()?.parse().ok()?;
+    let m: u32 = hms.next()?.parse().ok()?;
+    let sec: u32 = hms.next()?.parse().ok()?;
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some(((days * 86_400) + i64::from(h * 3600 + m * 60 + sec)) as f64 * 1000.0)
+}
+
+fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    MONTHS.iter().position(|m| *m == name).map(|i| i as u32 + 1)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+trait ClampUnit {
+    fn clamp_unit(self) -> f64;
+}
+
+impl ClampUnit for f64 {
+    /// Into `[0, 1]`, NaN to 0.5; not `f64::clamp`, whose assertion formats floats.
+    fn clamp_unit(self) -> f64 {
+        if self.is_nan() {
+            0.5
+        } else {
+            self.max(0.0).min(1.0)
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn statuses_are_classified_as_the_delivery_contract_says() {
+        assert_eq!(classify(None), Verdict::Retry);
+        for s in [200, 201, 202, 204, 299] {
+            assert_eq!(classify(Some(s)), Verdict::Delivered, "{s}");
+        }
+        for s in [408, 425, 429, 500, 502, 503, 504] {
+            assert_eq!(classify(Some(s)), Verdict::Retry, "{s}");
+        }
+        assert_eq!(classify(Some(413)), Verdict::Split);
+        for s in [400, 401, 403, 404, 405, 409, 415, 422, 501, 505, 301, 0] {
+            assert_eq!(classify(Some(s)), Verdict::Reject, "{s}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_from_initial_to_max() {
+        let mid = |n| backoff_ms(n, 1000.0, 60_000.0, 0.5);
+        let schedule: Vec<f64> = (1..=9).map(mid).collect();
+        assert_eq!(
+            schedule,
+            [1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 32000.0, 60000.0, 60000.0, 60000.0]
+        );
+        assert_eq!(backoff_ms(0, 1000.0, 60_000.0, 0.5), 1000.0);
+        assert_eq!(backoff_ms(u32::MAX, 1000.0, 60_000.0, 0.5), 60_000.0);
+    }
+
+    #[test]
+    fn jitter_spreads_twenty_percent_either_way() {
+        assert_eq!(backoff_ms(1, 1000.0, 60_000.0, 0.0), 800.0);
+        assert!((backoff_ms(3, 1000.0, 60_000.0, 1.0) - 4800.0).abs() < 1e-9);
+        assert_eq!(backoff_ms(1, 1000.0, 60_000.0, f64::NAN), 1000.0);
+    }
+
+    proptest! {
+        #[test]
+        fn backoff_stays_within_its_bounds(n in 0u32..100, initial in 1.0f64..10_000.0, max in 1.0f64..1e6, j in 0.0f64..1.0) {
+            let d = backoff_ms(n, initial, max, j);
+            let base = (initial * 2f64.powi(n.saturating_sub(1).min(52) as i32)).min(max);
+            prop_assert!(d >= base * 0.8 - 1e-9 && d <= base * 1.2 + 1e-9);
+            prop_assert!(d <= max * 1.2 + 1e-9);
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds() {
+        assert_eq!(parse_retry_after("120", 0.0), Some(120_000.0));
+        assert_eq!(parse_retry_after(" 0 ", 0.0), Some(0.0));
+        assert_eq!(parse_retry_after("99999999", 0.0), Some(MAX_RETRY_AFTER_MS));
+        assert_eq!(parse_retry_after("-1", 0.0), None);
+        assert_eq!(parse_retry_after("1.5", 0.0), None);
+        assert_eq!(parse_retry_after("", 0.0), None);
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date() {
+        // Date.parse('Wed, 21 Oct 2015 07:28:00 GMT') === 1445412480000
+        let at = 1_445_412_480_000.0;
+        assert_eq!(parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT"), Some(at));
+        assert_eq!(
+            parse_http_date("Wednesday, 21-Oct-15 07:28:00 GMT"),
+            Some(at)
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", at - 5000.0),
+            Some(5000.0)
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", at + 5000.0),
+            Some(0.0)
+        );
+        // Date.parse('Thu, 29 Feb 2024 23:59:59 GMT') === 1709251199000
+        assert_eq!(
+            parse_http_date("Thu, 29 Feb 2024 23:59:59 GMT"),
+            Some(1_709_251_199_000.0)
+        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0.0));
+        for bad in [
+            "",
+            "soon",
+            "Wed, 21 Oct 2015 07:28:00 PST",
+            "Wed, 32 Oct 2015 07:28:00 GMT",
+            "Wed, 21 Foo 2015 07:28:00 GMT",
+            "Wed, 21 Oct 2015 07:28 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+}
