@@ -12,6 +12,21 @@
 
 use std::collections::VecDeque;
 
+use crate::retry::Verdict;
+
+/// What [`Queue::settle_front`] did with the front batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settled {
+    /// Removed: the server has it.
+    Delivered,
+    /// Replaced by its two halves, to be sent next.
+    Split,
+    /// Kept at the front for another attempt.
+    Retry,
+    /// Removed without delivery: this many events, for this reason.
+    Dropped(Drop, usize),
+}
+
 /// The bounds of one stream.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limits {
@@ -338,6 +353,32 @@ impl Queue {
         true
     }
 
+    /// Applies the verdict on the latest attempt of the front batch: removes it (delivered,
+    /// refused, or out of attempts after `max_attempts`), splits it (`new_key` names the
+    /// halves), or keeps it for a retry. `None` when there is no front batch.
+    pub fn settle_front(
+        &mut self,
+        verdict: Verdict,
+        max_attempts: u32,
+        mut new_key: impl FnMut() -> String,
+    ) -> Option<Settled> {
+        let front = self.sealed.front()?;
+        let (events, attempts) = (front.events(), front.attempts);
+        let settled = match verdict {
+            Verdict::Delivered => Settled::Delivered,
+            Verdict::Split if self.split_front(new_key(), new_key()) => {
+                return Some(Settled::Split)
+            }
+            Verdict::Split | Verdict::Reject => Settled::Dropped(Drop::Rejected, events),
+            Verdict::Retry if attempts >= max_attempts => {
+                Settled::Dropped(Drop::RetriesExhausted, events)
+            }
+            Verdict::Retry => return Some(Settled::Retry),
+        };
+        self.pop_front();
+        Some(settled)
+    }
+
     /// Removes the front batch (delivered, or given up) and returns it.
     pub fn pop_front(&mut self) -> Option<Batch> {
         let batch = self.sealed.pop_front()?;
@@ -503,36 +544,46 @@ mod tests {
     enum Step {
         Push(u8),
         Seal,
-        Deliver,
-        Fail,
-        Split,
+        /// An attempt of the front batch, answered with this status (`None`: no answer).
+        Attempt(Option<u16>),
     }
 
     fn step() -> impl Strategy<Value = Step> {
         prop_oneof![
-            4 => (1u8..40).prop_map(Step::Push),
-            1 => Just(Step::Seal),
-            1 => Just(Step::Deliver),
-            1 => Just(Step::Fail),
-            1 => Just(Step::Split),
+            5 => (1u8..40).prop_map(Step::Push),
+            2 => Just(Step::Seal),
+            3 => proptest::sample::select(vec![Some(200), Some(204), Some(503), Some(429), None, Some(413), Some(400)])
+                .prop_map(Step::Attempt),
         ]
     }
 
     proptest! {
-        /// Whatever mix of pushes, seals, deliveries, failures and splits: every admitted event is
-        /// delivered exactly once and in order, no body exceeds the request limit, and the
-        /// bounds hold at every step.
+        /// Whatever sequence of pushes, seals and send outcomes (successes, retryable failures,
+        /// 413s, refusals): every admitted event is delivered exactly once and in order, or
+        /// counted as dropped; no body exceeds the request limit; the bounds hold throughout.
         #[test]
-        fn admitted_events_arrive_once_in_order(steps in proptest::collection::vec(step(), 1..300)) {
+        fn no_outcome_loses_or_duplicates_an_admitted_event(steps in proptest::collection::vec(step(), 1..400)) {
             let limits = Limits { max_events: 20, max_bytes: 300, max_event_bytes: 30, max_request_bytes: 100 };
+            let max_attempts = 3;
             let mut q = queue(limits.clone());
             let mut admitted = Vec::new();
             let mut delivered = Vec::new();
+            let mut dropped = Vec::new();
             let mut next = 0u32;
-            let deliver = |q: &mut Queue, delivered: &mut Vec<u32>| {
-                if let Some(b) = q.pop_front() {
-                    assert!(b.body.len() <= 100, "{}", body(&b));
-                    delivered.extend(numbers(&b.body));
+            let mut keys = 0u32;
+            let mut attempt = |q: &mut Queue, status: Option<u16>, delivered: &mut Vec<u32>, dropped: &mut Vec<u32>| {
+                let Some(front) = q.front_mut() else { return };
+                front.attempts += 1;
+                let numbers_in_front = numbers(&front.body);
+                assert!(front.body.len() <= 100, "{}", body(front));
+                let settled = q.settle_front(crate::retry::classify(status), max_attempts, || { keys += 1; format!("s{keys}") });
+                match settled {
+                    Some(Settled::Delivered) => delivered.extend(numbers_in_front),
+                    Some(Settled::Dropped(_, n)) => {
+                        assert_eq!(n, numbers_in_front.len());
+                        dropped.extend(numbers_in_front);
+                    }
+                    Some(Settled::Split) | Some(Settled::Retry) | None => {}
                 }
             };
             for s in &steps {
@@ -543,16 +594,18 @@ mod tests {
                         if push(&mut q, &ev).is_ok() { admitted.push(next); }
                     }
                     Step::Seal => { q.seal(format!("k{next}")); }
-                    Step::Deliver => deliver(&mut q, &mut delivered),
-                    Step::Fail => { if let Some(b) = q.front_mut() { b.attempts += 1; } }
-                    Step::Split => { q.split_front(format!("a{next}"), format!("b{next}")); }
+                    Step::Attempt(status) => attempt(&mut q, status, &mut delivered, &mut dropped),
                 }
                 prop_assert!(q.len() <= limits.max_events);
                 prop_assert!(q.bytes() <= limits.max_bytes);
             }
+            // The collector comes back: everything still held goes through.
             while q.seal(String::new()) {}
-            while q.front().is_some() { deliver(&mut q, &mut delivered); }
-            prop_assert_eq!(delivered, admitted);
+            while q.front().is_some() { attempt(&mut q, Some(200), &mut delivered, &mut dropped); }
+            let mut accounted: Vec<u32> = delivered.iter().chain(&dropped).copied().collect();
+            accounted.sort_unstable();
+            prop_assert_eq!(&accounted, &admitted, "each admitted event delivered or counted, once");
+            prop_assert!(delivered.windows(2).all(|w| w[0] < w[1]), "delivered in order: {:?}", delivered);
         }
     }
 

@@ -11,7 +11,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::JsValue;
 
-use crate::batch::Drop;
+use crate::batch::Settled;
 use crate::client::{self, Client, Kind};
 use crate::retry::{self, Verdict};
 use crate::transport::{self, Answer, Attempt};
@@ -121,62 +121,49 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
         s.busy = None;
     }
     // The batch may be gone already: delivered by a keepalive request at page exit.
-    let Some(front) = s.queue.front().filter(|b| b.key == key) else {
+    if s.queue.front().map(|b| b.key.as_str()) != Some(key) {
         return pump(c, kind);
-    };
-    let attempts = front.attempts;
-    let events = front.events();
-    match retry::classify(answer.status) {
-        Verdict::Delivered => {
-            s.queue.pop_front();
+    }
+    let verdict = retry::classify(answer.status);
+    match s
+        .queue
+        .settle_front(verdict, retry.max_attempts, crate::random::uuid)
+    {
+        Some(Settled::Delivered) => {
             s.failures = 0;
             s.retry_at = 0.0;
         }
-        Verdict::Split => {
-            if !s
-                .queue
-                .split_front(crate::random::uuid(), crate::random::uuid())
-            {
-                s.queue.pop_front();
-                s.count_drop(Drop::Rejected, events);
-            }
-        }
-        Verdict::Reject => {
-            s.queue.pop_front();
-            s.count_drop(Drop::Rejected, events);
-        }
-        Verdict::Retry => {
-            s.failures = s.failures.saturating_add(1);
-            if attempts >= retry.max_attempts {
-                s.queue.pop_front();
-                s.count_drop(Drop::RetriesExhausted, events);
-            } else {
-                s.retries += 1;
-            }
-            let now = js_sys::Date::now();
-            let delay = answer
-                .retry_after
-                .as_deref()
-                .and_then(|v| retry::parse_retry_after(v, now))
-                .unwrap_or_else(|| {
-                    retry::backoff_ms(
-                        s.failures,
-                        retry.initial_ms,
-                        retry.max_ms,
-                        js_sys::Math::random(),
-                    )
-                });
-            s.retry_at = now + delay;
-            // Replacing the previous timer is safe: it has fired already, or is cancelled.
-            s.retry_timer = Some(Timeout::new(delay.ceil() as u32, move || {
-                client::with(|c| {
-                    c.stream(kind).retry_at = 0.0;
-                    pump(c, kind);
-                });
-            }));
-            s.release_waiters();
-            return;
-        }
+        Some(Settled::Split) | None => {}
+        Some(Settled::Dropped(reason, n)) => s.count_drop(reason, n),
+        Some(Settled::Retry) => s.retries += 1,
+    }
+    if verdict == Verdict::Retry {
+        // The server or the network is failing: nothing more of this stream until the
+        // backoff (or the server's Retry-After) has passed.
+        s.failures = s.failures.saturating_add(1);
+        let now = js_sys::Date::now();
+        let delay = answer
+            .retry_after
+            .as_deref()
+            .and_then(|v| retry::parse_retry_after(v, now))
+            .unwrap_or_else(|| {
+                retry::backoff_ms(
+                    s.failures,
+                    retry.initial_ms,
+                    retry.max_ms,
+                    js_sys::Math::random(),
+                )
+            });
+        s.retry_at = now + delay;
+        // Replacing the previous timer is safe: it has fired already, or is cancelled.
+        s.retry_timer = Some(Timeout::new(delay.ceil() as u32, move || {
+            client::with(|c| {
+                c.stream(kind).retry_at = 0.0;
+                pump(c, kind);
+            });
+        }));
+        s.release_waiters();
+        return;
     }
     pump(c, kind);
 }

@@ -3,10 +3,11 @@
 //! On `visibilitychange` to hidden and on `pagehide` (never `unload` or `beforeunload`, which
 //! break the back/forward cache) everything buffered is sealed and sent at once: by keepalive
 //! `fetch` while the keepalive bytes under way stay within the browser's 64 KiB, then by
-//! `navigator.sendBeacon`. What cannot go, and everything of a stream that is failing (the
-//! request would most likely fail too, with nobody left to retry it), is written to
-//! `localStorage`; the next page load of the origin sends it with its original idempotency
-//! keys, so a deduping collector counts each event once.
+//! `navigator.sendBeacon`. What cannot go is written to `localStorage`, and so is everything
+//! of a stream that is failing or offline: its backoff (or the server's `Retry-After`) still
+//! holds, and a request would most likely fail with nobody left to retry it. The next page
+//! load of the origin sends what was kept with its original idempotency keys, so a deduping
+//! collector counts each event once.
 
 use web_sys::{Storage, VisibilityState};
 
@@ -77,13 +78,13 @@ fn on_exit(c: &mut Client) {
         (Kind::Logs, Persisted::Logs),
     ] {
         delivery::seal(c, kind);
-        let failing = c.stream(kind).is_failing();
+        let may_send = online && !c.stream(kind).is_failing();
         let endpoint = c.stream(kind).settings.endpoint.clone();
         let mut beaconed = Vec::new();
         let batches: Vec<Batch> = c.stream(kind).queue.sealed().cloned().collect();
         for b in batches {
             let mut went = false;
-            if online {
+            if may_send {
                 let len = b.body.len();
                 if c.keepalive_bytes + len <= KEEPALIVE_BUDGET {
                     went = send_keepalive(c, kind, &endpoint, &b);
@@ -92,7 +93,7 @@ fn on_exit(c: &mut Client) {
                     beaconed.push(b.key.clone());
                 }
             }
-            if !went || failing {
+            if !went {
                 keep.push((tag, b));
             }
         }

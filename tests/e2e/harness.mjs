@@ -41,7 +41,8 @@ export async function openPage(browser, url, { now = 1764166892000, user = null,
   await context.addInitScript(
     ({ now, user, session }) => {
       let t = now;
-      Date.now = () => t++;
+      // A fixed clock makes bodies exact; `now: null` keeps the real one (timing tests).
+      if (now !== null) Date.now = () => t++;
       if (user) localStorage.setItem('user_id', user);
       else localStorage.removeItem('user_id');
       sessionStorage.setItem('session_id', session);

@@ -1,0 +1,187 @@
+// Fault injection: the built package in Chromium against a collector whose answers are
+// scripted. In every scenario each event recorded must reach the (deduping) collector exactly
+// once, in order within its stream, with memory inside the bounds and every drop counted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, collector, openPage, until } from './harness.mjs';
+
+let browser;
+let server; // a collector of its own for each test: late keepalive requests of a closed
+// page must not land in the next test's counts
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const FAST = { retryInitialMs: 50, retryMaxMs: 400, requestTimeoutMs: 500, batchSize: 5, logBatchSize: 5, flushIntervalMs: 1000, logFlushIntervalMs: 1000 };
+
+/** Records `n` metrics (`fi_total` 0..n-1) and `n` logs (`log 0`..), paced a little. */
+async function record(page, n, from = 0) {
+  await page.evaluate(
+    async ({ n, from }) => {
+      const { metricsCollector, logger } = window.telemetry;
+      for (let i = from; i < from + n; i++) {
+        metricsCollector.recordMetric('fi_total', i, { k: 'v' });
+        logger.info('log ' + i, { i });
+        if (i % 7 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    { n, from },
+  );
+}
+
+function received() {
+  return {
+    metrics: server.state.metrics.filter((m) => m.name === 'fi_total').map((m) => m.value),
+    logs: server.state.logs.filter((l) => l.message.startsWith('log ')).map((l) => l.context.i),
+  };
+}
+
+function dropped(stream, reason) {
+  return server.state.metrics
+    .filter((m) => m.name === 'telemetry_events_dropped_total' && m.labels.stream === stream && (!reason || m.labels.reason === reason))
+    .reduce((sum, m) => sum + m.value, 0);
+}
+
+const range = (n, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+async function exactlyOnce(n, ms = 15000) {
+  await until(() => received().metrics.length >= n && received().logs.length >= n, ms, `${n} events per stream`);
+  await new Promise((r) => setTimeout(r, 300)); // anything extra would show up now
+  const got = received();
+  assert.deepEqual(got.metrics, range(n), 'metrics: each once, in order');
+  assert.deepEqual(got.logs, range(n), 'logs: each once, in order');
+}
+
+async function start(respond, config = FAST) {
+  await server?.close();
+  server = await collector({ respond });
+  const opened = await openPage(browser, server.url + '/index.html', { now: null });
+  await opened.page.evaluate(async (c) => {
+    await window.telemetry.ready;
+    window.telemetry.configure(c);
+  }, config);
+  return opened;
+}
+
+/** Fails the first `times` attempts of every batch with `answer`, then accepts. */
+const failFirst = (times, answer) => ({ attempt }) => (attempt <= times ? answer : 200);
+
+test('503s are retried with backoff until delivered', async () => {
+  const { page, context } = await start(failFirst(3, 503));
+  await record(page, 40);
+  await page.evaluate(() => window.telemetry.flush());
+  await exactlyOnce(40);
+  const retried = server.state.requests.filter((r) => r.status === 503).length;
+  assert.ok(retried >= 6, `${retried} failed attempts`);
+  // The client reports its own retries.
+  await page.evaluate(() => window.telemetry.flush());
+  await until(() => server.state.metrics.some((m) => m.name === 'telemetry_retries_total'), 5000, 'retries metric');
+  await context.close();
+});
+
+for (const [form, value] of [
+  ['seconds', () => '1'],
+  ['an HTTP date', () => new Date(Date.now() + 2000).toUTCString()],
+]) {
+  test(`429 with Retry-After in ${form} is obeyed`, async () => {
+    const { page, context } = await start(({ attempt }) => (attempt === 1 ? { status: 429, headers: { 'Retry-After': value() } } : 200));
+    await record(page, 5);
+    await page.evaluate(() => window.telemetry.flush());
+    await exactlyOnce(5);
+    for (const stream of ['metrics', 'logs']) {
+      const tries = server.state.requests.filter((r) => r.stream === stream);
+      const first = tries.find((r) => r.status === 429);
+      const again = tries.find((r) => r.key === first.key && r.status === 200);
+      assert.ok(again.at - first.at >= 950, `${stream}: retried after ${again.at - first.at} ms ` + JSON.stringify(tries.map((r) => [r.status, r.key.slice(0, 8), r.at, r.url])));
+    }
+    await context.close();
+  });
+}
+
+test('connection resets are retried', async () => {
+  const { page, context } = await start(failFirst(2, 'reset'));
+  await record(page, 30);
+  await page.evaluate(() => window.telemetry.flush());
+  await exactlyOnce(30);
+  assert.ok(server.state.requests.some((r) => r.status === 'reset'));
+  await context.close();
+});
+
+test('a response that never comes is aborted after requestTimeoutMs and retried', async () => {
+  const { page, context } = await start(failFirst(1, 'hang'));
+  await record(page, 12);
+  await page.evaluate(() => window.telemetry.flush());
+  await exactlyOnce(12);
+  const hung = server.state.requests.find((r) => r.status === 'hang');
+  assert.ok(hung, JSON.stringify(server.state.requests.map((r) => [r.stream, r.status, r.key])));
+  const retry = server.state.requests.find((r) => r.key === hung.key && r.status === 200);
+  assert.ok(retry.at - hung.at >= 450, `retried ${retry.at - hung.at} ms after the hang`);
+  await context.close();
+});
+
+test('offline: nothing is attempted; the online event resumes at once', async () => {
+  const { page, context } = await start(() => 200, { ...FAST, retryInitialMs: 60000, retryMaxMs: 60000 });
+  await context.setOffline(true);
+  await record(page, 20);
+  await page.evaluate(() => window.telemetry.flush());
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual(server.state.requests.map((r) => [r.stream, r.status, r.body.slice(0, 80)]), [], 'no request while offline');
+  await context.setOffline(false);
+  // With a 60 s backoff configured, only the online event can explain a prompt delivery.
+  await exactlyOnce(20, 5000);
+  await context.close();
+});
+
+test('navigating away mid-outage keeps the batches; the next load delivers each once', async () => {
+  let outage = true;
+  const { page, context } = await start(() => (outage ? 503 : 200));
+  await record(page, 25);
+  await page.evaluate(() => window.telemetry.flush());
+  await page.goto(server.url + '/away.html'); // pagehide: the stream is failing, so it persists
+  const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('recoloca-telemetry:')).length);
+  assert.equal(kept, 1, 'one persisted entry');
+  assert.equal(received().metrics.length, 0);
+  outage = false;
+  await page.goto(server.url + '/index.html'); // the next page load of the origin
+  await exactlyOnce(25);
+  const left = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('recoloca-telemetry:')).length);
+  assert.equal(left, 0, 'taken over by the new page');
+  await context.close();
+});
+
+test('closing a healthy page sends what is buffered at once (keepalive)', async () => {
+  const { page, context } = await start(() => 200, { ...FAST, batchSize: 1000, logBatchSize: 1000, flushIntervalMs: 60000, logFlushIntervalMs: 60000 });
+  await record(page, 15);
+  await page.goto(server.url + '/away.html');
+  await exactlyOnce(15, 5000);
+  await context.close();
+});
+
+test('a long outage stays within the bounds and counts every drop exactly', async () => {
+  let outage = true;
+  const { page, context } = await start(() => (outage ? 503 : 200), { ...FAST, maxBufferedEvents: 50, maxBufferedBytes: 4096 });
+  await record(page, 300);
+  await page.evaluate(() => window.telemetry.flush());
+  const [mEvents, mBytes, lEvents, lBytes] = await page.evaluate(() => Array.from(window.core.held()));
+  assert.ok(mEvents <= 50, `metrics held ${mEvents}`);
+  assert.ok(lBytes <= 4096 && lEvents <= 50, `logs held ${lEvents} events, ${lBytes} bytes`);
+  assert.ok(mBytes <= 4096, `metrics held ${mBytes} bytes`);
+  outage = false;
+  // Everything held is delivered; everything else was counted as dropped, to the event.
+  await until(async () => {
+    await page.evaluate(() => window.telemetry.flush());
+    const got = received();
+    return got.metrics.length + dropped('metrics') === 300 && got.logs.length + dropped('logs') === 300;
+  }, 20000, 'all events delivered or counted');
+  const got = received();
+  assert.ok(got.metrics.length > 0 && got.logs.length > 0);
+  // What arrived is in order and has no duplicate.
+  assert.deepEqual(got.metrics, [...got.metrics].sort((a, b) => a - b));
+  assert.equal(new Set(got.metrics).size, got.metrics.length);
+  assert.deepEqual(got.logs, [...got.logs].sort((a, b) => a - b));
+  await context.close();
+});
