@@ -18,6 +18,7 @@ need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v firefox-esr >/dev/null || command -v firefox >/dev/null || need_apt+=(firefox-esr)
+command -v promtool >/dev/null || need_apt+=(prometheus) # promtool checks the collector's exposition
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
