@@ -229,6 +229,20 @@ impl Client {
         self.metrics.queue.pending_len() >= self.metrics.settings.batch_size
     }
 
+    /// Records a metric produced inside the module (timings, captured errors), stamped now.
+    /// Returns whether the metrics stream now holds a full batch.
+    pub fn record(&mut self, name: &str, value: f64, labels: &[(&str, &str)]) -> bool {
+        let now = js_sys::Date::now();
+        let admitted = self
+            .metrics
+            .queue
+            .push_with(|out| encode_metric(out, name, value, labels, now));
+        if let Err(d) = admitted {
+            self.metrics.count_drop(d, 1);
+        }
+        self.metrics.queue.pending_len() >= self.metrics.settings.batch_size
+    }
+
     pub fn set_identity(&mut self, user_id: Option<&str>, session_id: Option<&str>) {
         self.stamp.set_identity(user_id, session_id);
     }
@@ -250,7 +264,6 @@ impl Client {
     /// counter becomes one event, and is reset only once that event was admitted (so a count
     /// waits out a full buffer instead of vanishing).
     pub fn report_health(&mut self) {
-        let now = js_sys::Date::now();
         for kind in [Kind::Metrics, Kind::Logs] {
             for reason in Drop::ALL {
                 let n = self
@@ -260,13 +273,7 @@ impl Client {
                     .copied()
                     .unwrap_or(0);
                 if n > 0
-                    && self.push_health(
-                        "telemetry_events_dropped_total",
-                        kind,
-                        Some(reason),
-                        n,
-                        now,
-                    )
+                    && self.push_health("telemetry_events_dropped_total", kind, Some(reason), n)
                 {
                     if let Some(count) = self.stream(kind).dropped.get_mut(reason.index()) {
                         *count -= n;
@@ -274,37 +281,25 @@ impl Client {
                 }
             }
             let n = self.stream(kind).retries;
-            if n > 0 && self.push_health("telemetry_retries_total", kind, None, n, now) {
+            if n > 0 && self.push_health("telemetry_retries_total", kind, None, n) {
                 self.stream(kind).retries -= n;
             }
         }
     }
 
-    fn push_health(
-        &mut self,
-        name: &str,
-        kind: Kind,
-        reason: Option<Drop>,
-        n: u64,
-        now: f64,
-    ) -> bool {
-        let admitted = self.metrics.queue.push_with(|out| {
-            out.extend_from_slice(b"{\"name\":");
-            json::write_str(out, name);
-            out.extend_from_slice(b",\"value\":");
-            json::write_u64(out, n);
-            out.extend_from_slice(b",\"labels\":{\"stream\":");
-            json::write_str(out, kind.name());
-            if let Some(r) = reason {
-                out.extend_from_slice(b",\"reason\":");
-                json::write_str(out, r.reason());
-            }
-            out.extend_from_slice(b"},\"timestamp\":");
-            json::write_f64(out, now, crate::engine_number);
-            out.push(b'}');
-            true
-        });
-        admitted.is_ok()
+    /// One health event; a report that does not fit is not itself a loss to count (the
+    /// counter simply stays).
+    fn push_health(&mut self, name: &str, kind: Kind, reason: Option<Drop>, n: u64) -> bool {
+        let stream = ("stream", kind.name());
+        let labels: &[(&str, &str)] = match reason {
+            Some(r) => &[stream, ("reason", r.reason())],
+            None => &[stream],
+        };
+        let now = js_sys::Date::now();
+        self.metrics
+            .queue
+            .push_with(|out| encode_metric(out, name, n as f64, labels, now))
+            .is_ok()
     }
 
     /// Counts of what the client holds, for tests and the benchmark:
@@ -317,4 +312,38 @@ impl Client {
             self.logs.queue.bytes() as f64,
         ]
     }
+}
+
+/// Appends `{"name":…,"value":…,"labels":{…},"timestamp":…}` (labels left out when there are
+/// none, as the seed does). `false`, writing nothing, for a value JSON cannot carry.
+fn encode_metric(
+    out: &mut Vec<u8>,
+    name: &str,
+    value: f64,
+    labels: &[(&str, &str)],
+    now: f64,
+) -> bool {
+    if !value.is_finite() {
+        return false;
+    }
+    out.extend_from_slice(b"{\"name\":");
+    json::write_str(out, name);
+    out.extend_from_slice(b",\"value\":");
+    json::write_f64(out, value, crate::engine_number);
+    if !labels.is_empty() {
+        out.extend_from_slice(b",\"labels\":{");
+        for (i, (k, v)) in labels.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::write_str(out, k);
+            out.push(b':');
+            json::write_str(out, v);
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b",\"timestamp\":");
+    json::write_f64(out, now, crate::engine_number);
+    out.push(b'}');
+    true
 }

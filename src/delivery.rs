@@ -26,6 +26,16 @@ pub fn on_full_batch(c: &mut Client, kind: Kind) {
     }
 }
 
+/// Records a metric produced inside the module (a timing, a captured error) and starts a
+/// flush if that filled a batch. For callbacks that do not hold the client already.
+pub fn record_metric(name: &str, value: f64, labels: &[(&str, &str)]) {
+    client::with(|c| {
+        if c.record(name, value, labels) {
+            on_full_batch(c, Kind::Metrics);
+        }
+    });
+}
+
 /// The interval timer: send whatever is pending.
 pub fn flush_stream(kind: Kind) {
     client::with(|c| {
