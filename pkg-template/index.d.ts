@@ -27,12 +27,18 @@ export interface TelemetryOptions {
   retryInitialMs?: number;
   /** Longest retry delay, in ms. Default 60000. */
   retryMaxMs?: number;
+  /** Attempts of one batch before it is given up (and counted). Default 10. */
+  retryMaxAttempts?: number;
+  /** An attempt without an answer after this long, in ms, is aborted and retried. Default 10000. */
+  requestTimeoutMs?: number;
   /** Events held per stream, buffered and awaiting retry. Default 1000. */
   maxBufferedEvents?: number;
   /** Bytes of encoded events held per stream. Default 1048576. */
   maxBufferedBytes?: number;
   /** Largest request body, in bytes. Default 60000. */
   maxRequestBytes?: number;
+  /** `localStorage` bytes kept for undelivered batches, per origin. Default 262144. */
+  maxPersistedBytes?: number;
 }
 
 export interface MetricsCollector {
