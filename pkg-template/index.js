@@ -12,6 +12,8 @@ const PREFIX = '[@recoloca/telemetry] ';
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
 /** Calls kept while the module loads; beyond this many the oldest are dropped. */
 const MAX_EARLY_CALLS = 10000;
+/** Longest metric name sent; collectors refuse longer ones (and with them a whole batch). */
+const MAX_NAME = 200;
 /** Series ids remembered before starting over (the module keeps the same bound). */
 const RESET_FLAG = 0x80000000;
 
@@ -127,6 +129,8 @@ export const ready = inBrowser
         exports_ = raw;
         core.start();
         loaded = true;
+        // Errors the module captures carry the user and session too, before any log call.
+        syncIdentity();
         for (const call of early.splice(0)) replay(call);
         return true;
       })
@@ -181,6 +185,22 @@ function drainTask() {
   }
 }
 
+/** Labels as the wire format has them: an object of strings. Numbers, booleans and BigInts
+ *  become their text, objects their JSON; undefined, functions and symbols are left out (as
+ *  JSON.stringify would), so that one odd label cannot make a collector refuse a whole batch. */
+function stringLabels(labels) {
+  const out = {};
+  for (const k of Object.keys(labels)) {
+    const v = labels[k];
+    const type = typeof v;
+    if (type === 'string') out[k] = v;
+    else if (type === 'number' || type === 'boolean' || type === 'bigint') out[k] = String(v);
+    else if (type === 'object' && v !== null) out[k] = toJson(v, 'labels') ?? '';
+  }
+  warnOnce('label-type', 'label values must be strings; others were converted or left out');
+  return out;
+}
+
 /** The series id of a metric name with a label set, named to the module the first time. */
 function seriesId(name, labels) {
   if (labels === null || (labels !== undefined && typeof labels !== 'object')) {
@@ -192,8 +212,9 @@ function seriesId(name, labels) {
     for (const k in labels) {
       const v = labels[k];
       if (typeof v !== 'string') {
-        // Labels with non-string values are keyed by their JSON, which is what gets sent.
-        key = name + '\u0002' + toJson(labels, 'labels');
+        // Rare: normalize, and key the series by what will be sent.
+        labels = stringLabels(labels);
+        key = name + '\u0002' + JSON.stringify(labels);
         break;
       }
       key += '\u0000' + k + '\u0001' + v;
@@ -214,8 +235,8 @@ function seriesId(name, labels) {
 
 function stageMetric(name, value, labels, ts) {
   if (typeof name !== 'string') name = toText(name, '');
-  if (!name) {
-    warnOnce('name', 'a metric without a name was dropped');
+  if (!name || name.length > MAX_NAME) {
+    warnOnce('name', 'a metric without a name, or with a name over ' + MAX_NAME + ' characters, was dropped');
     return;
   }
   const id = seriesId(name, labels);
@@ -294,6 +315,15 @@ function syncIdentity() {
   }
 }
 
+/** The wire format's context is an object; anything else is kept under `value`. */
+function contextObject(context) {
+  if (context === undefined || context === null) return undefined;
+  if (typeof context === 'object' && !Array.isArray(context)) return context;
+  if (typeof context === 'function' || typeof context === 'symbol') return undefined;
+  warnOnce('context-type', 'a log context must be an object; it was wrapped as { value }');
+  return { value: typeof context === 'bigint' ? String(context) : context };
+}
+
 function sendLog(level, message, context, error, ts) {
   drain();
   syncIdentity();
@@ -301,7 +331,7 @@ function sendLog(level, message, context, error, ts) {
   core.log(
     level,
     toText(message, ''),
-    toJson(context, 'context'),
+    toJson(contextObject(context), 'context'),
     err ? err.name : undefined,
     err ? err.message : undefined,
     err ? err.stack : undefined,

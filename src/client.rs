@@ -11,11 +11,12 @@ use gloo_timers::callback::{Interval, Timeout};
 
 use crate::batch::{Drop, Queue};
 use crate::config::{Config, Options, StreamSettings};
+use crate::error_gate::Gate;
 use crate::json;
 use crate::listen::Listener;
 use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
-use crate::{delivery, exit};
+use crate::{delivery, errors, exit};
 
 /// Events the JavaScript side may stage between two crossings: three `f64` each
 /// (series id, value, epoch milliseconds).
@@ -133,6 +134,12 @@ pub struct Client {
     listeners: Vec<Listener>,
     /// Sends what earlier pages kept, once the client is in place.
     kick: Option<Timeout>,
+    /// Error capture listeners, while `captureErrors` is on.
+    error_listeners: Vec<Listener>,
+    /// Which captured errors are reported, and the counts of the others.
+    gate: Gate,
+    /// `localStorage.user_id`, as last heard from the JavaScript side.
+    user_id: Option<String>,
 }
 
 thread_local! {
@@ -165,11 +172,15 @@ impl Client {
             page_key: exit::page_key(),
             listeners: Vec::new(),
             kick: None,
+            error_listeners: Vec::new(),
+            gate: Gate::new(),
+            user_id: None,
             config,
         };
         c.metrics.update(c.config.metrics(), Kind::Metrics);
         c.logs.update(c.config.logs(), Kind::Logs);
         c.listeners = exit::listen();
+        c.error_listeners = errors::listen();
         if exit::restore(&mut c) {
             c.kick = Some(Timeout::new(0, || {
                 with(|c| {
@@ -198,6 +209,19 @@ impl Client {
             .set_service(&self.config.service, &self.config.version);
         self.metrics.update(self.config.metrics(), Kind::Metrics);
         self.logs.update(self.config.logs(), Kind::Logs);
+        match (self.config.capture_errors, self.error_listeners.is_empty()) {
+            (true, true) => self.error_listeners = errors::listen(),
+            (false, false) => self.error_listeners.clear(),
+            _ => {}
+        }
+    }
+
+    pub fn error_gate(&mut self) -> &mut Gate {
+        &mut self.gate
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
     }
 
     pub fn staging_ptr(&self) -> u32 {
@@ -244,6 +268,7 @@ impl Client {
     }
 
     pub fn set_identity(&mut self, user_id: Option<&str>, session_id: Option<&str>) {
+        self.user_id = user_id.map(String::from);
         self.stamp.set_identity(user_id, session_id);
     }
 
@@ -283,6 +308,29 @@ impl Client {
             let n = self.stream(kind).retries;
             if n > 0 && self.push_health("telemetry_retries_total", kind, None, n) {
                 self.stream(kind).retries -= n;
+            }
+        }
+        self.report_error_counts();
+    }
+
+    /// Errors counted but not reported one by one (repeats, rate-limited) become
+    /// `frontend_errors_total` events with their summed value; a count is taken only once its
+    /// event was admitted.
+    fn report_error_counts(&mut self) {
+        let counts = self.gate.counts().clone();
+        let user = self.user_id.clone().unwrap_or_else(|| "anonymous".into());
+        let now = js_sys::Date::now();
+        for ((error_type, component), n) in counts {
+            let labels = [
+                ("error_type", error_type.as_str()),
+                ("component", component.as_str()),
+                ("user_id", user.as_str()),
+            ];
+            let admitted = self.metrics.queue.push_with(|out| {
+                encode_metric(out, "frontend_errors_total", n as f64, &labels, now)
+            });
+            if admitted.is_ok() {
+                self.gate.take_counts(&error_type, &component, n);
             }
         }
     }

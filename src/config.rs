@@ -25,6 +25,8 @@ pub struct Config {
     pub request_timeout_ms: f64,
     pub retry_max_attempts: f64,
     pub max_persisted_bytes: f64,
+    /// Capture uncaught errors, unhandled rejections and failed resource loads.
+    pub capture_errors: bool,
 }
 
 impl Default for Config {
@@ -47,6 +49,7 @@ impl Default for Config {
             request_timeout_ms: 10_000.0,
             retry_max_attempts: 10.0,
             max_persisted_bytes: 262_144.0,
+            capture_errors: true,
         }
     }
 }
@@ -72,6 +75,7 @@ pub struct Options {
     pub request_timeout_ms: Option<f64>,
     pub retry_max_attempts: Option<f64>,
     pub max_persisted_bytes: Option<f64>,
+    pub capture_errors: Option<bool>,
 }
 
 impl Config {
@@ -99,6 +103,7 @@ impl Config {
         set(&mut self.request_timeout_ms, o.request_timeout_ms);
         set(&mut self.retry_max_attempts, o.retry_max_attempts);
         set(&mut self.max_persisted_bytes, o.max_persisted_bytes);
+        set(&mut self.capture_errors, o.capture_errors);
     }
 }
 

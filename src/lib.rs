@@ -19,8 +19,13 @@
 //! Pure logic (`json`, `batch`, `metric`, `log`, `config`, `uuid`) has no browser
 //! dependency and is tested natively with `cargo test`; the rest is browser glue.
 
+// `f64::clamp` asserts its bounds with a message that formats floats, which would drag Rust's
+// float printing into the module; the code clamps with `max`/`min` on purpose.
+#![allow(clippy::manual_clamp)]
+
 pub mod batch;
 pub mod config;
+pub mod error_gate;
 pub mod json;
 pub mod log;
 pub mod metric;
@@ -32,6 +37,8 @@ pub mod uuid;
 mod client;
 #[cfg(target_arch = "wasm32")]
 mod delivery;
+#[cfg(target_arch = "wasm32")]
+mod errors;
 #[cfg(target_arch = "wasm32")]
 mod exit;
 #[cfg(target_arch = "wasm32")]

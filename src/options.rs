@@ -37,6 +37,15 @@ fn text(obj: &JsValue, key: &str) -> Option<String> {
     s
 }
 
+fn boolean(obj: &JsValue, key: &str) -> Option<bool> {
+    let v = field(obj, key)?;
+    let b = v.as_bool();
+    if b.is_none() {
+        mistyped(key, "true or false");
+    }
+    b
+}
+
 fn mistyped(key: &str, want: &str) {
     let mut msg = String::from("configure(): ");
     msg.push_str(key);
@@ -70,5 +79,6 @@ pub fn read(obj: &JsValue) -> Options {
         request_timeout_ms: number(obj, "requestTimeoutMs"),
         retry_max_attempts: number(obj, "retryMaxAttempts"),
         max_persisted_bytes: number(obj, "maxPersistedBytes"),
+        capture_errors: boolean(obj, "captureErrors"),
     }
 }

@@ -1,0 +1,158 @@
+// Error capture with real uncaught errors in Chromium, against the built package: global
+// errors, cross-origin "Script error.", unhandled rejections, failed resources, and a storm.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, collector, openPage, until } from './harness.mjs';
+
+let browser;
+let server;
+let other; // a second origin, for the cross-origin script
+before(async () => {
+  browser = await launch();
+  other = await collector();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await other?.close();
+});
+
+async function start() {
+  await server?.close();
+  server = await collector();
+  const opened = await openPage(browser, server.url + '/errors.html', { now: null, user: 'u-1' });
+  await opened.page.evaluate(async () => {
+    await window.telemetry.ready;
+    window.telemetry.configure({ batchSize: 1000, logBatchSize: 1000 });
+  });
+  return opened;
+}
+
+const flush = (page) => page.evaluate(() => window.telemetry.flush());
+const errorMetrics = () => server.state.metrics.filter((m) => m.name === 'frontend_errors_total');
+const errorCount = () => errorMetrics().reduce((n, m) => n + m.value, 0);
+
+test('an uncaught error is reported once, and the page keeps its own onerror', async () => {
+  const { page, context } = await start();
+  await page.evaluate(() => window.throwLater());
+  await page.waitForTimeout(50);
+  await flush(page);
+  await until(() => server.state.logs.length === 1, 3000, 'the error entry');
+  const [m] = errorMetrics();
+  assert.deepEqual(m.labels, { error_type: 'TypeError', component: 'global', user_id: 'u-1' });
+  const [l] = server.state.logs;
+  assert.equal(l.level, 'error');
+  assert.deepEqual([l.error.name, l.error.message], ['TypeError', 'cannot read "score"']);
+  assert.match(l.error.stack, /at thrower .*errors\.html:\d+:\d+/);
+  assert.equal(l.context.component, 'global');
+  assert.deepEqual(l.context.cause, [{ name: 'Error', message: 'no analysis' }]);
+  assert.match(l.context.source.file, /\/errors\.html$/);
+  assert.ok(l.context.source.line > 0 && l.context.source.column > 0);
+  assert.equal(await page.evaluate(() => typeof window.onerror), 'function');
+  assert.equal(await page.evaluate(() => window.pageSawErrors), 1);
+  await context.close();
+});
+
+test('a cross-origin "Script error." is captured with what the browser tells', async () => {
+  const { page, context, problems } = await start();
+  await page.evaluate((src) => {
+    const s = document.createElement('script');
+    s.src = src;
+    document.head.appendChild(s);
+  }, other.url + '/thrower.js');
+  await page.waitForTimeout(200);
+  await flush(page);
+  await until(() => server.state.logs.length === 1, 3000, 'the error entry');
+  const [l] = server.state.logs;
+  assert.equal(l.message, 'Script error.');
+  assert.equal(l.error.name, 'Error');
+  assert.deepEqual(l.context.source, { file: '', line: 0, column: 0 });
+  assert.ok(!JSON.stringify(server.state.logs).includes('secret'), 'nothing the browser hid');
+  assert.equal(errorCount(), 1);
+  assert.ok(problems.pageErrors.length >= 1, 'the page did see an error');
+  await context.close();
+});
+
+test('unhandled rejections: an Error keeps its fields, any other value a bounded text', async () => {
+  const { page, context } = await start();
+  await page.evaluate(() => {
+    Promise.reject(new RangeError('quota exceeded'));
+    Promise.reject({ code: 503, body: 'y'.repeat(3000) });
+    Promise.reject(undefined);
+  });
+  await page.waitForTimeout(100);
+  await flush(page);
+  await until(() => server.state.logs.length === 3, 3000, 'three entries');
+  const [a, b, c] = server.state.logs;
+  assert.deepEqual([a.error.name, a.error.message, a.context.component], ['RangeError', 'quota exceeded', 'promise']);
+  assert.equal(b.error.name, 'UnhandledRejection');
+  assert.ok(b.error.message.startsWith('{"code":503,"body":"yyy') && b.error.message.length === 1000);
+  assert.deepEqual([c.error.name, c.error.message], ['UnhandledRejection', 'undefined']);
+  assert.deepEqual(errorMetrics().map((m) => m.labels.component), ['promise', 'promise', 'promise']);
+  await context.close();
+});
+
+test('a failed resource load is captured', async () => {
+  const { page, context } = await start();
+  await page.evaluate(() => {
+    const img = document.createElement('img');
+    img.src = '/missing-picture.png';
+    document.body.appendChild(img);
+  });
+  await page.waitForTimeout(200);
+  await flush(page);
+  await until(() => server.state.logs.length === 1, 3000, 'the entry');
+  assert.equal(server.state.logs[0].error.name, 'ResourceError');
+  assert.equal(server.state.logs[0].message, 'failed to load <img> /missing-picture.png');
+  await context.close();
+});
+
+/** Throws 10,000 errors spread over one second; reports how long that second really took and
+ *  the longest the page went without running a 4 ms heartbeat. */
+const storm = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        let longestGap = 0;
+        let last = t0;
+        const beat = setInterval(() => {
+          const now = performance.now();
+          longestGap = Math.max(longestGap, now - last);
+          last = now;
+        }, 4);
+        for (let i = 0; i < 10000; i++) {
+          setTimeout(() => {
+            throw new Error('storm ' + (i % 300));
+          }, i / 10);
+        }
+        setTimeout(() => {
+          clearInterval(beat);
+          resolve({ total: performance.now() - t0, longestGap });
+        }, 1100);
+      }),
+  );
+
+test('a storm of 10,000 errors: the page stays responsive, reports stay within the limit, counts are exact', async () => {
+  // The same storm without capture first: the browser's own cost of 10,000 uncaught errors
+  // (with a debugger protocol client attached) is the yardstick for "responsive".
+  const bare = await start();
+  await bare.page.evaluate(() => window.telemetry.configure({ captureErrors: false }));
+  const without = await storm(bare.page);
+  await bare.context.close();
+
+  const { page, context } = await start();
+  const withCapture = await storm(page);
+  await flush(page);
+  await until(() => errorCount() === 10000, 5000, 'every error counted');
+  const reports = server.state.logs.filter((l) => l.level === 'error').length;
+  const notices = server.state.logs.filter((l) => l.message.startsWith('error reports rate limited')).length;
+  assert.equal(reports, 100);
+  assert.equal(notices, 1);
+  assert.equal(server.state.metrics.filter((m) => m.name === 'frontend_errors_total').length <= 110, true, 'counted in a few events, not 10,000');
+  console.log(`storm: ${Math.round(without.total)} ms / longest stall ${Math.round(without.longestGap)} ms without capture; ${Math.round(withCapture.total)} / ${Math.round(withCapture.longestGap)} ms with`);
+  const budget = without.total * 1.5 + 500;
+  assert.ok(withCapture.total < budget, `storm took ${withCapture.total} ms with capture, ${without.total} ms without`);
+  assert.ok(withCapture.longestGap < Math.max(250, without.longestGap * 2), `longest stall ${withCapture.longestGap} ms (${without.longestGap} without)`);
+  await context.close();
+});
