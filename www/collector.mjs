@@ -1,10 +1,23 @@
-// The collector: receives what @recoloca/telemetry POSTs to /api/metrics and /api/logs, keeps
-// it in memory (deduped by Idempotency-Key), and serves static files (the demo, the package).
-// `make demo` runs it through server.mjs; the end-to-end tests start it in-process and script
+// The collector: receives what @recoloca/telemetry POSTs to /api/metrics and /api/logs,
+// validates it (collector/validate.mjs), keeps it in memory (deduped by Idempotency-Key),
+// appends every log entry to an NDJSON file for Filebeat, aggregates the metrics for Prometheus
+// (collector/prometheus.mjs) and for the live dashboard (collector/summary.mjs), answers the
+// demo app's API calls (collector/demo-api.mjs) and serves static files (the demo, the
+// package). `make demo` runs it through server.mjs; the tests start it in-process and script
 // its answers.
+//
+//   POST /api/metrics, /api/logs   the package's batches: 200, or 400 / 413 / 415 with {error}
+//   GET  /api/metrics              Prometheus text exposition
+//   GET  /api/summary              what the dashboard shows
+//   GET  /api/received             the newest events as received, and totals (collector view)
+//   GET, POST /api/demo/*          the demo's slow, unreliable backend
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
+import { isJsonType, validateBatch } from './collector/validate.mjs';
+import { Prometheus } from './collector/prometheus.mjs';
+import { Summary } from './collector/summary.mjs';
+import { demoApi } from './collector/demo-api.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -17,6 +30,9 @@ const TYPES = {
   '.ts': 'text/plain; charset=utf-8',
 };
 const MAX_BODY = 1 << 20;
+// A body over MAX_BODY is still read to its end (and dropped) so that the client gets its 413
+// rather than a reset while it is sending; past this much it is cut off.
+const MAX_DRAIN = 16 << 20;
 const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
 
 /**
@@ -27,8 +43,10 @@ const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
  * @param {Record<string,string>} [opts.mounts] URL prefix -> directory to serve
  * @param {(req: {stream: string, key: string|null, attempt: number}) => number|'reset'|'hang'} [opts.respond]
  *   scripted answers for fault injection; the default accepts everything
+ * @param {string} [opts.logFile] append every accepted log entry to this file, one JSON per line
+ * @param {object} [opts.demo] latency and failure rate of /api/demo/* (see collector/demo-api.mjs)
  */
-export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}, respond } = {}) {
+export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}, respond, logFile, demo } = {}) {
   const state = {
     /** Every event accepted, per stream, in arrival order (after dedupe). */
     metrics: [],
@@ -39,10 +57,18 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
     seenKeys: new Set(),
     attempts: new Map(),
     respond,
+    prometheus: new Prometheus(),
+    summary: new Summary(),
+    demo: demoApi(demo),
+    logFile: logFile ? resolve(logFile) : null,
+    // Appends run one after another, so the file keeps the order in which batches were accepted.
+    writes: Promise.resolve(),
   };
+  if (state.logFile) await mkdir(dirname(state.logFile), { recursive: true });
 
   const server = createServer((req, res) => {
     handle(req, res, state, mounts).catch((err) => {
+      if (res.headersSent) return res.destroy();
       res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(String(err && err.message));
     });
@@ -67,10 +93,14 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
       state.duplicates = 0;
       state.seenKeys.clear();
       state.attempts.clear();
+      state.prometheus.reset();
+      state.summary.reset();
     },
-    close() {
+    async close() {
+      state.demo.close();
       server.closeAllConnections?.();
-      return new Promise((ok) => server.close(ok));
+      await new Promise((ok) => server.close(ok));
+      await state.writes;
     },
   };
 }
@@ -79,6 +109,14 @@ async function handle(req, res, state, mounts) {
   const path = new URL(req.url, 'http://x').pathname;
   const stream = STREAMS[path];
   if (stream && req.method === 'POST') return receive(req, res, state, stream);
+  if (path === '/api/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+    const { contentType, text } = await state.prometheus.exposition();
+    res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+    return res.end(req.method === 'HEAD' ? undefined : text);
+  }
+  if (stream) return res.writeHead(405, { Allow: path === '/api/metrics' ? 'GET, HEAD, POST' : 'POST' }).end();
+  if (path === '/api/summary' && req.method === 'GET') return json(res, 200, state.summary.snapshot(state));
+  if (path.startsWith('/api/demo/')) return state.demo.handle(req, res, path);
   if (path === '/api/received' && req.method === 'GET') {
     return json(res, 200, {
       metrics: state.metrics.slice(-500),
@@ -96,15 +134,19 @@ function json(res, status, value) {
   res.end(JSON.stringify(value));
 }
 
+/** The body as text, or null when it is over MAX_BODY. */
 async function readBody(req) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk);
+    if (size > MAX_DRAIN) {
+      req.socket.destroy();
+      return null;
+    }
+    if (size <= MAX_BODY) chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8');
 }
 
 async function receive(req, res, state, stream) {
@@ -119,28 +161,62 @@ async function receive(req, res, state, stream) {
   state.requests.push({ stream, key, status: scripted, body, type: req.headers['content-type'], url: req.url, at: Date.now() });
   if (scripted === 'reset') return req.socket.destroy();
   if (scripted === 'hang') return; // never answer
-  if (body === null) return json(res, 413, { error: 'body over 1 MiB' });
+  if (body === null) return refuse(res, state, 413, 'body over 1 MiB');
   if (scripted !== 200) {
     res.writeHead(scripted, { 'Content-Type': 'application/json', ...headers });
     return res.end(JSON.stringify({ error: 'scripted failure' }));
   }
-  if (!/^application\/json\b/.test(req.headers['content-type'] || '')) {
-    return json(res, 415, { error: 'Content-Type must be application/json' });
+  // The type is checked before the body is parsed: a form or text body is refused as such.
+  if (!isJsonType(req.headers['content-type'])) {
+    return refuse(res, state, 415, `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`);
   }
   let parsed;
   try {
     parsed = JSON.parse(body);
   } catch (err) {
-    return json(res, 400, { error: 'body is not JSON: ' + err.message });
+    return refuse(res, state, 400, 'body is not JSON: ' + err.message);
   }
-  if (!parsed || !Array.isArray(parsed[stream])) return json(res, 400, { error: `field "${stream}" must be an array` });
+  const invalid = validateBatch(stream, parsed);
+  if (invalid) return refuse(res, state, 400, invalid.error, invalid.errors);
   if (key && state.seenKeys.has(key)) {
     state.duplicates++;
     return json(res, 200, { accepted: 0, duplicate: true });
   }
+  // Taken before any wait, so that a copy of this batch arriving meanwhile is a duplicate.
   if (key) state.seenKeys.add(key);
-  state[stream].push(...parsed[stream]);
-  return json(res, 200, { accepted: parsed[stream].length });
+  const events = parsed[stream];
+  const arrival = Date.now();
+  if (stream === 'logs' && state.logFile && events.length) {
+    try {
+      await appendLogs(state, events, arrival);
+    } catch (err) {
+      // Not stored: forget the key so that the client's retry (503 is retried) is taken.
+      if (key) state.seenKeys.delete(key);
+      return json(res, 503, { error: 'cannot write the log file: ' + err.message });
+    }
+  }
+  state[stream].push(...events);
+  if (stream === 'metrics') {
+    state.prometheus.add(events);
+    state.summary.addMetrics(events, arrival);
+  } else {
+    state.summary.addLogs(events, arrival);
+  }
+  return json(res, 200, { accepted: events.length });
+}
+
+function refuse(res, state, status, error, errors) {
+  state.summary.rejected++;
+  return json(res, status, errors && errors.length > 1 ? { error, errors } : { error });
+}
+
+/** One line per entry, as received plus the time it was: what Filebeat ships to Logstash. */
+function appendLogs(state, events, arrival) {
+  const receivedAt = new Date(arrival).toISOString();
+  const text = events.map((e) => JSON.stringify({ ...e, received_at: receivedAt }) + '\n').join('');
+  const write = state.writes.then(() => appendFile(state.logFile, text));
+  state.writes = write.catch(() => {}); // one failed append does not stop the next
+  return write;
 }
 
 async function serveStatic(req, res, path, mounts) {

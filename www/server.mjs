@@ -1,5 +1,7 @@
 // `make demo`: serves the built demo (www/dist) and receives its telemetry, in one process.
-//   node www/server.mjs [--port N]     (or PORT=N; default 8080, on 127.0.0.1)
+//   node www/server.mjs [--port N] [--log-file PATH]
+// PORT=N also sets the port (default 8080, on 127.0.0.1). Log entries are appended to
+// www/data/logs.ndjson by default, one JSON per line, for Filebeat to ship.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -7,6 +9,7 @@ import { startCollector } from './collector.mjs';
 
 const HOST = '127.0.0.1';
 const DIST = fileURLToPath(new URL('./dist/', import.meta.url));
+const LOG_FILE = fileURLToPath(new URL('./data/logs.ndjson', import.meta.url));
 
 function fail(message) {
   console.error(message);
@@ -15,9 +18,9 @@ function fail(message) {
 
 let options;
 try {
-  ({ values: options } = parseArgs({ options: { port: { type: 'string' } } }));
+  ({ values: options } = parseArgs({ options: { port: { type: 'string' }, 'log-file': { type: 'string' } } }));
 } catch (err) {
-  fail(`${err.message}\nusage: node www/server.mjs [--port N]`);
+  fail(`${err.message}\nusage: node www/server.mjs [--port N] [--log-file PATH]`);
 }
 const portText = options.port ?? process.env.PORT ?? '8080';
 const port = Number(portText);
@@ -29,12 +32,17 @@ if (!existsSync(DIST + 'index.html')) {
 
 let collector;
 try {
-  collector = await startCollector({ port, host: HOST, mounts: { '/': DIST } });
+  collector = await startCollector({ port, host: HOST, mounts: { '/': DIST }, logFile: options['log-file'] ?? LOG_FILE });
 } catch (err) {
   if (err.code === 'EADDRINUSE') fail(`Port ${port} on ${HOST} is in use. Try another: make demo PORT=8081`);
+  if (err.path) fail(`Cannot create the log file's folder: ${err.message}`);
   fail(`Cannot listen on ${HOST}:${port}: ${err.message}`);
 }
-console.log(`Demo: ${collector.url}/  (collector view: ${collector.url}/collector.html)`);
+console.log(`Demo:           ${collector.url}/
+Dashboard:      ${collector.url}/dashboard.html
+Collector view: ${collector.url}/collector.html
+Prometheus:     ${collector.url}/api/metrics
+Log entries:    ${collector.state.logFile}`);
 
 let closing = false;
 async function shutdown() {

@@ -1,0 +1,399 @@
+// The collector of www/ on its own (no browser): what it refuses and why, dedupe, the NDJSON
+// log file, the Prometheus exposition (checked by promtool), the dashboard summary and the
+// demo API.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCollector } from '../www/collector.mjs';
+
+const PROMTOOL = process.env.PROMTOOL || '/usr/bin/promtool';
+const MAX_BODY = 1 << 20;
+const T0 = 1764166892000;
+
+let server;
+let dir;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'collector-test-'));
+  // A folder that does not exist yet: the collector makes it.
+  server = await startCollector({ logFile: join(dir, 'data', 'logs.ndjson') });
+});
+after(async () => {
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => server.reset());
+
+let keys = 0;
+/** POSTs `body` (an object, or text as is) to a stream; returns {status, body}. */
+async function post(stream, body, { type = 'application/json', key = `key-${++keys}`, query = '' } = {}) {
+  const headers = { 'Content-Type': type };
+  if (key) headers['Idempotency-Key'] = key;
+  const res = await fetch(`${server.url}/api/${stream}${query}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+const metric = (name, value, labels, timestamp = T0) => (labels ? { name, value, labels, timestamp } : { name, value, timestamp });
+const log = (message, extra = {}) => ({
+  timestamp: '2025-11-26T14:21:32.123Z',
+  level: 'info',
+  message,
+  service: 'recoloca-frontend',
+  version: '1.0.0',
+  ...extra,
+});
+
+test('a body that is not application/json is refused with 415, before it is parsed', async () => {
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json-patch+json', 'application/json; charset=latin1']) {
+    // Not even JSON: a 415 still, as the type is looked at first.
+    const res = await post('metrics', 'page_views_total=1', { type });
+    assert.equal(res.status, 415, type);
+    assert.match(res.body.error, /Content-Type must be application\/json/);
+  }
+  const missing = await fetch(`${server.url}/api/logs`, { method: 'POST', body: new Uint8Array([123, 125]) });
+  assert.equal(missing.status, 415, 'no Content-Type at all');
+  for (const type of ['application/json', 'Application/JSON; charset=UTF-8', 'application/json;charset="utf-8"']) {
+    assert.equal((await post('metrics', { metrics: [metric('a_total', 1)] }, { type })).status, 200, type);
+  }
+  assert.equal(server.state.metrics.length, 3);
+});
+
+test('a body over 1 MiB is refused with 413; exactly 1 MiB is taken', async () => {
+  const small = JSON.stringify({ metrics: [metric('a_total', 1)] });
+  const exact = small + ' '.repeat(MAX_BODY - small.length);
+  assert.equal(Buffer.byteLength(exact), MAX_BODY);
+  assert.equal((await post('metrics', exact)).status, 200);
+  const over = await post('metrics', exact + ' ');
+  assert.equal(over.status, 413);
+  assert.match(over.body.error, /1 MiB/);
+  // Far over, in chunks of unknown total length: still an answer, not a reset.
+  const chunks = Array.from({ length: 3 }, () => new Uint8Array(MAX_BODY).fill(32));
+  const stream = new ReadableStream({
+    pull(c) {
+      if (chunks.length) c.enqueue(chunks.pop());
+      else c.close();
+    },
+  });
+  const res = await fetch(`${server.url}/api/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: stream, duplex: 'half' });
+  assert.equal(res.status, 413);
+  assert.equal(server.state.metrics.length, 1);
+});
+
+test('a malformed batch is refused whole with 400 naming the first bad field', async () => {
+  const ok = metric('page_views_total', 1, { page: '/jobs', user_id: 'anonymous' });
+  const cases = [
+    ['metrics', '{"metrics": [', /^body is not JSON: /],
+    ['metrics', { events: [] }, 'field "metrics" must be an array'],
+    ['metrics', [ok], 'field "metrics" must be an array'],
+    ['metrics', { metrics: [ok, ok, ok, { ...ok, value: '1' }] }, 'metrics[3].value must be a finite number'],
+    ['metrics', { metrics: [{ ...ok, value: null }] }, 'metrics[0].value must be a finite number'],
+    ['metrics', { metrics: [{ value: 1, timestamp: T0 }] }, 'metrics[0].name must be a non-empty string'],
+    ['metrics', { metrics: [{ ...ok, name: 'x'.repeat(201) }] }, 'metrics[0].name must be at most 200 characters'],
+    ['metrics', { metrics: [{ ...ok, timestamp: '2025-11-26' }] }, 'metrics[0].timestamp must be a finite number (milliseconds since 1970)'],
+    ['metrics', { metrics: [{ ...ok, labels: ['a'] }] }, 'metrics[0].labels must be an object of strings'],
+    ['metrics', { metrics: [{ ...ok, labels: { page: 3 } }] }, 'metrics[0].labels.page must be a string'],
+    ['metrics', { metrics: [ok, { ...ok, labels: { 'user-id': null } }] }, 'metrics[1].labels["user-id"] must be a string'],
+    ['metrics', { metrics: [7] }, 'metrics[0] must be an object'],
+    ['logs', { logs: {} }, 'field "logs" must be an array'],
+    ['logs', { logs: [log('a'), log('b', { level: 'fatal' })] }, 'logs[1].level must be one of debug, info, warn, error'],
+    ['logs', { logs: [log('a', { timestamp: 'yesterday' })] }, 'logs[0].timestamp must be an ISO-8601 date string'],
+    ['logs', { logs: [log('a', { timestamp: 1764166892123 })] }, 'logs[0].timestamp must be an ISO-8601 date string'],
+    ['logs', { logs: [log(42)] }, 'logs[0].message must be a string'],
+    ['logs', { logs: [{ ...log('a'), service: undefined }] }, 'logs[0].service must be a string'],
+    ['logs', { logs: [log('a', { context: [1, 2] })] }, 'logs[0].context must be an object'],
+    ['logs', { logs: [log('a', { error: 'boom' })] }, 'logs[0].error must be an object'],
+    ['logs', { logs: [log('a', { error: { message: 'boom' } })] }, 'logs[0].error.name must be a string'],
+    ['logs', { logs: [log('a', { error: { name: 'Error', message: 'boom', stack: 5 } })] }, 'logs[0].error.stack must be a string'],
+    ['logs', { logs: [log('a', { user_id: 42 })] }, 'logs[0].user_id must be a string'],
+  ];
+  for (const [stream, body, expected] of cases) {
+    const res = await post(stream, body, { key: 'reused-key' });
+    assert.equal(res.status, 400, JSON.stringify(body).slice(0, 120));
+    if (expected instanceof RegExp) assert.match(res.body.error, expected);
+    else assert.equal(res.body.error, expected);
+  }
+  // Several problems: the first is `error`, all are listed.
+  const many = await post('metrics', { metrics: [{ name: '', value: 'x', timestamp: T0 }] });
+  assert.deepEqual(many.body.errors, ['metrics[0].name must be a non-empty string', 'metrics[0].value must be a finite number']);
+  // Nothing of a refused batch was kept, and a refusal does not use up its key.
+  assert.equal(server.state.metrics.length + server.state.logs.length, 0);
+  assert.deepEqual(await post('metrics', { metrics: [ok] }, { key: 'reused-key' }), { status: 200, body: { accepted: 1 } });
+  // What the format does not name is let through: a newer client may send more.
+  assert.equal((await post('logs', { logs: [log('a', { request_id: 'r-1', extra: { x: 1 } })], sent_at: 1 })).status, 200);
+  const summary = await (await fetch(server.url + '/api/summary')).json();
+  assert.equal(summary.totals.rejected, cases.length + 1);
+});
+
+test('batches are deduplicated by the Idempotency-Key header and by the beacon query key', async () => {
+  const batch = { metrics: [metric('a_total', 1)] };
+  assert.deepEqual(await post('metrics', batch, { key: 'k1' }), { status: 200, body: { accepted: 1 } });
+  assert.deepEqual(await post('metrics', batch, { key: 'k1' }), { status: 200, body: { accepted: 0, duplicate: true } });
+  // A beacon carries its key in the query string; the same key by either road is one batch.
+  assert.deepEqual(await post('metrics', batch, { key: null, query: '?idempotency_key=k2' }), { status: 200, body: { accepted: 1 } });
+  assert.deepEqual(await post('metrics', batch, { key: null, query: '?idempotency_key=k2' }), { status: 200, body: { accepted: 0, duplicate: true } });
+  assert.deepEqual(await post('metrics', batch, { key: 'k2' }), { status: 200, body: { accepted: 0, duplicate: true } });
+  // Without a key nothing can be told apart: both are kept.
+  await post('metrics', batch, { key: null });
+  await post('metrics', batch, { key: null });
+  assert.equal(server.state.metrics.length, 4);
+  assert.equal(server.state.duplicates, 3);
+  // Only the accepted copies reach Prometheus.
+  const text = await (await fetch(server.url + '/api/metrics')).text();
+  assert.match(text, /^a_total 4$/m);
+});
+
+test('every accepted log entry is appended to the NDJSON file, in order, once', async () => {
+  const file = server.state.logFile;
+  const before = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+  const first = [log('one', { context: { cvId: 'cv-1', text: 'line\nbreak "quoted"' } }), log('two', { level: 'error', error: { name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x\n  at y' } })];
+  await post('logs', { logs: first }, { key: 'logs-1' });
+  await post('logs', { logs: first }, { key: 'logs-1' }); // duplicate: not written again
+  await post('logs', { logs: [log('bad', { level: 'fatal' })] }); // refused: not written
+  // Many at once: the file keeps the order in which they were accepted.
+  await Promise.all(Array.from({ length: 20 }, (_, i) => post('logs', { logs: [log(`burst ${i}`, { context: { i } })] })));
+  await post('metrics', { metrics: [metric('a_total', 1)] }); // metrics are not logs
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  assert.equal(lines.pop(), '', 'the file ends with a newline');
+  const entries = lines.slice(before).map((l) => JSON.parse(l));
+  assert.equal(entries.length, 22);
+  assert.deepEqual(
+    entries.map((e) => e.message),
+    server.state.logs.map((l) => l.message),
+  );
+  for (const [i, e] of entries.entries()) {
+    const { received_at, ...entry } = e;
+    assert.deepEqual(entry, server.state.logs[i], 'each line is the entry as received');
+    assert.match(received_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  assert.deepEqual(entries[0].context, { cvId: 'cv-1', text: 'line\nbreak "quoted"' });
+  assert.equal(entries[1].error.stack, 'TypeError: x\n  at y');
+});
+
+/** The samples of an exposition: `name{a="x",b="y"}` (labels sorted) -> value. */
+function samples(text) {
+  const out = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    assert.ok(m, `exposition line: ${line}`);
+    const labels = [...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => `${k}="${v}"`).sort();
+    const key = labels.length ? `${m[1]}{${labels.join(',')}}` : m[1];
+    assert.ok(!out.has(key), `one sample per series: ${key}`);
+    out.set(key, Number(m[3]));
+  }
+  return out;
+}
+
+/** promtool's verdict on an exposition: exit status and everything it printed. */
+function promtool(text) {
+  const run = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  assert.ok(!run.error, `${PROMTOOL} could not run (.ci/bootstrap.sh installs it): ${run.error?.message}`);
+  return { status: run.status, output: (run.stdout + run.stderr).trim() };
+}
+
+// What the package sends for a short session, Web Vitals included.
+const SESSION = [
+  metric('page_views_total', 1, { page: '/jobs', user_id: 'u-1' }),
+  metric('page_views_total', 1, { page: '/jobs', user_id: 'u-1' }),
+  metric('page_views_total', 1, { page: '/upload', user_id: 'anonymous' }),
+  metric('user_actions_total', 1, { action: 'apply', component: 'JobCard', user_id: 'u-1' }),
+  metric('api_calls_total', 1, { endpoint: '/api/jobs', method: 'GET', status: '200' }),
+  metric('api_calls_total', 1, { endpoint: '/api/jobs', method: 'GET', status: '503' }),
+  metric('api_calls_total', 1, { endpoint: '/api/jobs', method: 'GET', status: '200' }),
+  metric('api_call_duration_ms', 100, { endpoint: '/api/jobs', method: 'GET' }),
+  metric('api_call_duration_ms', 250, { endpoint: '/api/jobs', method: 'GET' }),
+  metric('api_call_duration_ms', 1200, { endpoint: '/api/jobs', method: 'GET' }),
+  metric('frontend_errors_total', 1, { error_type: 'TypeError', component: 'AnalysisPage', user_id: 'u-1' }),
+  metric('frontend_errors_total', 1, { error_type: 'TypeError', component: 'global', user_id: 'u-1' }),
+  metric('frontend_errors_total', 1, { error_type: 'SyntaxError', component: 'promise', user_id: 'u-1' }),
+  metric('telemetry_events_dropped_total', 5, { stream: 'metrics', reason: 'buffer_full_events' }),
+  metric('telemetry_events_dropped_total', 2, { stream: 'metrics', reason: 'buffer_full_events' }),
+  metric('telemetry_events_dropped_total', 1, { stream: 'logs', reason: 'rejected' }),
+  metric('telemetry_retries_total', 3, { stream: 'logs' }),
+  // The seed sent load timings without labels; this client adds a rating.
+  metric('page_load_time_ms', 1500),
+  metric('page_load_time_ms', 900, { rating: 'good' }),
+  metric('largest_contentful_paint_ms', 1200, { rating: 'good' }),
+  metric('largest_contentful_paint_ms', 2000, { rating: 'good' }),
+  metric('largest_contentful_paint_ms', 3000, { rating: 'needs-improvement' }),
+  metric('largest_contentful_paint_ms', 5000, { rating: 'poor' }),
+  metric('cumulative_layout_shift', 0.05, { rating: 'good' }),
+  metric('cumulative_layout_shift', 0.3, { rating: 'poor' }),
+  metric('interaction_to_next_paint_ms', 180, { rating: 'good' }),
+  // An app's own metrics, with names Prometheus would not take as they are.
+  metric('cvPages', 2, { fileFormat: 'pdf' }),
+  metric('cvPages', 3, { fileFormat: 'pdf' }),
+  metric('cache:hits_total', 4, { 'tier-name': 'edge', le: 'x' }),
+  metric('cache:hits_total', 1),
+  metric('cache:hits_total', -2), // a counter does not go down: left out
+];
+
+test('GET /api/metrics: counters summed, timings as histograms in seconds, promtool finds nothing', async () => {
+  // In three batches, the first without labels for page_load_time_ms: the label set grows.
+  await post('metrics', { metrics: SESSION.slice(0, 18) });
+  await post('metrics', { metrics: SESSION.slice(18, 25) });
+  await post('metrics', { metrics: SESSION.slice(25) });
+  const res = await fetch(server.url + '/api/metrics');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+  const text = await res.text();
+  const s = samples(text);
+  const expected = {
+    'page_views_total{page="/jobs",user_id="u-1"}': 2,
+    'page_views_total{page="/upload",user_id="anonymous"}': 1,
+    'user_actions_total{action="apply",component="JobCard",user_id="u-1"}': 1,
+    'api_calls_total{endpoint="/api/jobs",method="GET",status="200"}': 2,
+    'api_calls_total{endpoint="/api/jobs",method="GET",status="503"}': 1,
+    'frontend_errors_total{component="AnalysisPage",error_type="TypeError",user_id="u-1"}': 1,
+    'frontend_errors_total{component="global",error_type="TypeError",user_id="u-1"}': 1,
+    'frontend_errors_total{component="promise",error_type="SyntaxError",user_id="u-1"}': 1,
+    'telemetry_events_dropped_total{reason="buffer_full_events",stream="metrics"}': 7,
+    'telemetry_events_dropped_total{reason="rejected",stream="logs"}': 1,
+    'telemetry_retries_total{stream="logs"}': 3,
+    // 100, 250 and 1200 ms.
+    'api_call_duration_seconds_count{endpoint="/api/jobs",method="GET"}': 3,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.05",method="GET"}': 0,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.1",method="GET"}': 1,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.3",method="GET"}': 2,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="1",method="GET"}': 2,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="1.8",method="GET"}': 3,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="+Inf",method="GET"}': 3,
+    // Both series of page_load_time: the one first seen without labels was kept.
+    page_load_time_seconds_count: 1,
+    page_load_time_seconds_sum: 1.5,
+    'page_load_time_seconds_bucket{le="1.8"}': 1,
+    'page_load_time_seconds_bucket{le="1"}': 0,
+    'page_load_time_seconds_count{rating="good"}': 1,
+    'page_load_time_seconds_sum{rating="good"}': 0.9,
+    'largest_contentful_paint_seconds_count{rating="good"}': 2,
+    'largest_contentful_paint_seconds_bucket{le="2.5",rating="good"}': 2,
+    'largest_contentful_paint_seconds_count{rating="needs-improvement"}': 1,
+    'largest_contentful_paint_seconds_bucket{le="4",rating="poor"}': 0,
+    'largest_contentful_paint_seconds_bucket{le="6",rating="poor"}': 1,
+    // CLS has buckets of its own, around its 0.1 / 0.25 thresholds.
+    'cumulative_layout_shift_bucket{le="0.05",rating="good"}': 1,
+    'cumulative_layout_shift_bucket{le="0.25",rating="poor"}': 0,
+    'cumulative_layout_shift_bucket{le="0.5",rating="poor"}': 1,
+    'cumulative_layout_shift_sum{rating="poor"}': 0.3,
+    'interaction_to_next_paint_seconds_bucket{le="0.2",rating="good"}': 1,
+    // Sanitized: snake_case, no ':', and `le` (a histogram's) renamed. A gauge keeps the last value.
+    'cv_pages{file_format="pdf"}': 3,
+    'cache_hits_total{exported_le="x",tier_name="edge"}': 4,
+    cache_hits_total: 1,
+  };
+  for (const [key, value] of Object.entries(expected)) assert.equal(s.get(key), value, key);
+  const sum = s.get('api_call_duration_seconds_sum{endpoint="/api/jobs",method="GET"}');
+  assert.ok(Math.abs(sum - 1.55) < 1e-9, `sum ${sum}`);
+  assert.equal([...s.keys()].filter((k) => k.startsWith('page_load_time_seconds_count')).length, 2);
+  assert.equal([...s.keys()].filter((k) => k.startsWith('api_call_duration_ms')).length, 0, 'no _ms names');
+  assert.match(text, /^# TYPE api_call_duration_seconds histogram$/m);
+  assert.match(text, /^# TYPE page_views_total counter$/m);
+  assert.match(text, /^# TYPE cv_pages gauge$/m);
+  assert.match(text, /^# HELP largest_contentful_paint_seconds Largest Contentful Paint \(Web Vital\)$/m);
+
+  // Accepted: nothing. Every name the package sends is a counter ending in _total or a
+  // histogram in base units, each with HELP; the sanitizer makes an app's own names snake_case
+  // without ':'. So promtool has no lint to report, and the exit status is 0 (it is 3 on lint).
+  const verdict = promtool(text);
+  assert.deepEqual(verdict, { status: 0, output: '' });
+  // The check does bite: the same exposition with a millisecond name is flagged.
+  assert.equal(promtool(text.replaceAll('api_call_duration_seconds', 'api_call_duration_ms')).status, 3);
+
+  // The summary of the same events, for the dashboard.
+  const summary = await (await fetch(server.url + '/api/summary')).json();
+  assert.equal(summary.totals.ignored, 1);
+  const lcp = summary.vitals.find((v) => v.short === 'LCP');
+  assert.deepEqual(
+    { count: lcp.count, p75: lcp.p75, rating: lcp.rating, ratings: lcp.ratings },
+    { count: 4, p75: 3000, rating: 'needs-improvement', ratings: { good: 2, 'needs-improvement': 1, poor: 1 } },
+  );
+  const cls = summary.vitals.find((v) => v.short === 'CLS');
+  assert.deepEqual([cls.count, cls.p75, cls.rating], [2, 0.3, 'poor']);
+  const load = summary.vitals.find((v) => v.short === 'Load');
+  assert.deepEqual([load.count, load.p75, load.rating, load.thresholds], [2, 1500, null, null], 'no thresholds, and the p75 sample had no rating');
+  assert.equal(summary.vitals.find((v) => v.short === 'FID').count, 0);
+  assert.deepEqual(summary.errors.byType, [{ type: 'TypeError', count: 2 }, { type: 'SyntaxError', count: 1 }]);
+  assert.equal(summary.errors.total, 3);
+  assert.deepEqual(summary.client, {
+    dropped: [{ stream: 'metrics', reason: 'buffer_full_events', count: 7 }, { stream: 'logs', reason: 'rejected', count: 1 }],
+    droppedTotal: 8,
+    retries: [{ stream: 'logs', count: 3 }],
+    retriesTotal: 3,
+  });
+  assert.deepEqual(summary.api, { calls: 3, failed: 1, p75Ms: 1200 });
+  assert.deepEqual(summary.pages, [{ page: '/jobs', count: 2 }, { page: '/upload', count: 1 }]);
+  // The events are from 2025 (T0): far from the collector's clock, they count at arrival.
+  assert.equal(summary.rate.points.length, 120);
+  assert.equal(summary.rate.lastMinute, SESSION.length);
+});
+
+test('the summary counts events in the second they happened, and the newest logs first', async () => {
+  const now = Date.now();
+  await post('metrics', { metrics: [metric('a_total', 1, undefined, now - 30_000), metric('a_total', 1, undefined, now - 30_000), metric('a_total', 1, undefined, now)] });
+  await post('logs', { logs: [log('old', { timestamp: new Date(now - 90_000).toISOString() }), log('new', { level: 'warn', timestamp: new Date(now).toISOString() })] });
+  const summary = await (await fetch(server.url + '/api/summary')).json();
+  const points = summary.rate.points;
+  const at = (t) => points.find((p) => p.t === Math.floor(t / 1000) * 1000) ?? { metrics: 0, logs: 0 };
+  assert.equal(at(now - 30_000).metrics, 2);
+  assert.equal(at(now).metrics + at(now).logs, 2);
+  assert.equal(at(now - 90_000).logs, 1);
+  assert.equal(summary.rate.lastMinute, 4, 'the log of 90 s ago is on the chart, not in the last minute');
+  assert.deepEqual(summary.recentLogs.map((l) => l.message), ['new', 'old']);
+  assert.deepEqual(summary.logLevels, { debug: 0, info: 1, warn: 1, error: 0 });
+});
+
+test('the demo API answers after 50-800 ms, now and then with a 5xx', async () => {
+  const rolls = [];
+  const demo = await startCollector({ demo: { random: () => rolls.shift() ?? 0.5 } });
+  try {
+    const call = async (method, path, ...r) => {
+      rolls.push(...r);
+      const started = performance.now();
+      const res = await fetch(demo.url + path, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? '{"cvId":"cv-1"}' : undefined });
+      return { status: res.status, body: await res.json(), ms: performance.now() - started };
+    };
+    // Rolls: latency (0 -> 50 ms, 1 -> 800 ms), then failure (< 0.15 fails), then which 5xx.
+    const fast = await call('GET', '/api/demo/jobs/matches', 0, 0.9);
+    assert.equal(fast.status, 200);
+    assert.deepEqual(fast.body, { ok: true, method: 'GET', path: '/api/demo/jobs/matches', latency_ms: 50 });
+    assert.ok(fast.ms >= 45, `${fast.ms} ms`);
+    const created = await call('POST', '/api/demo/cv/analyze', 1, 0.5);
+    assert.equal(created.status, 201);
+    assert.ok(created.ms >= 795 && created.ms < 2000, `${created.ms} ms`);
+    const failed = await call('POST', '/api/demo/cv/analyze', 0, 0.1, 0.9);
+    assert.equal(failed.status, 503);
+    assert.deepEqual(failed.body, { ok: false, error: 'simulated failure' });
+    assert.equal((await call('GET', '/api/demo/x', 0, 0.1, 0)).status, 500);
+    assert.equal((await fetch(demo.url + '/api/demo/x', { method: 'DELETE' })).status, 405);
+  } finally {
+    await demo.close();
+  }
+  // With the real dice, about 15% fail, every one a 5xx; the latency stays in its range.
+  const real = await startCollector({ demo: { minLatencyMs: 0, maxLatencyMs: 5 } });
+  try {
+    const statuses = await Promise.all(Array.from({ length: 400 }, () => fetch(real.url + '/api/demo/ping').then((r) => r.status)));
+    const failures = statuses.filter((s) => s !== 200);
+    assert.ok(failures.every((s) => s >= 500 && s <= 503), String(failures));
+    assert.ok(failures.length > 20 && failures.length < 110, `${failures.length} failures of 400`);
+  } finally {
+    await real.close();
+  }
+});
+
+test('other methods on the telemetry endpoints get 405, and the dashboard data is JSON', async () => {
+  assert.equal((await fetch(server.url + '/api/logs')).status, 405);
+  assert.equal((await fetch(server.url + '/api/metrics', { method: 'PUT' })).status, 405);
+  const res = await fetch(server.url + '/api/summary');
+  assert.equal(res.headers.get('content-type'), 'application/json');
+  const summary = await res.json();
+  assert.deepEqual(summary.totals, { metrics: 0, logs: 0, requests: 0, duplicates: 0, rejected: 0, ignored: 0 });
+  assert.equal(summary.vitals.length, 8);
+  assert.ok(summary.vitals.every((v) => v.count === 0 && v.p75 === null));
+});
