@@ -32,6 +32,7 @@ pub mod metric;
 pub mod persist;
 pub mod retry;
 pub mod uuid;
+pub mod vitals;
 
 #[cfg(target_arch = "wasm32")]
 mod client;

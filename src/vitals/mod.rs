@@ -1,0 +1,145 @@
+//! Page timings: the web vitals (LCP, FCP, CLS, INP, TTFB, FID) and the seed's navigation
+//! timings, as plain arithmetic over the numbers the browser's performance entries carry.
+//!
+//! The semantics are those of the `web-vitals` library (v6), which the end-to-end tests
+//! compare against; where this code deliberately differs, the metric's file says why. Nothing
+//! here touches a browser API: `src/observe.rs` reads the entries and feeds them to a
+//! [`View`], and asks it for the [`Report`]s when the page is hidden.
+
+pub mod cls;
+pub mod fcp;
+pub mod fid;
+pub mod inp;
+pub mod lcp;
+pub mod navigation;
+pub mod ttfb;
+mod view;
+
+pub use view::{Report, Timing, View};
+
+/// How a value compares with a metric's thresholds, as web-vitals rates it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rating {
+    Good,
+    NeedsImprovement,
+    Poor,
+}
+
+impl Rating {
+    /// The `rating` label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::Good => "good",
+            Rating::NeedsImprovement => "needs-improvement",
+            Rating::Poor => "poor",
+        }
+    }
+}
+
+/// Rates `value` against `[good, poor]`: at most `good` is good, above `poor` is poor (the
+/// boundaries themselves belong to the better rating, as in web-vitals).
+pub fn rate(value: f64, [good, poor]: [f64; 2]) -> Rating {
+    if value > poor {
+        Rating::Poor
+    } else if value > good {
+        Rating::NeedsImprovement
+    } else {
+        Rating::Good
+    }
+}
+
+/// How the page view began: the `navigation_type` label, spelled as web-vitals spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Navigation {
+    Navigate,
+    Reload,
+    BackForward,
+    /// Restored from the back/forward cache: a new view of a page already loaded.
+    BackForwardCache,
+    Prerender,
+    /// Reloaded after the browser discarded the tab.
+    Restore,
+}
+
+impl Navigation {
+    /// From the navigation entry's `type`, as web-vitals derives it: a prerendered page
+    /// (`activationStart` > 0) and a discarded tab reloaded count as such, whatever the type.
+    pub fn from_entry(kind: &str, activation_start: f64, was_discarded: bool) -> Navigation {
+        if activation_start > 0.0 {
+            return Navigation::Prerender;
+        }
+        if was_discarded {
+            return Navigation::Restore;
+        }
+        match kind {
+            "reload" => Navigation::Reload,
+            "back_forward" => Navigation::BackForward,
+            "prerender" => Navigation::Prerender,
+            _ => Navigation::Navigate,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Navigation::Navigate => "navigate",
+            Navigation::Reload => "reload",
+            Navigation::BackForward => "back-forward",
+            Navigation::BackForwardCache => "back-forward-cache",
+            Navigation::Prerender => "prerender",
+            Navigation::Restore => "restore",
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_belong_to_the_better_rating() {
+        let t = [2500.0, 4000.0];
+        assert_eq!(rate(0.0, t), Rating::Good);
+        assert_eq!(rate(2500.0, t), Rating::Good);
+        assert_eq!(rate(2500.1, t), Rating::NeedsImprovement);
+        assert_eq!(rate(4000.0, t), Rating::NeedsImprovement);
+        assert_eq!(rate(4000.1, t), Rating::Poor);
+        assert_eq!(rate(0.1, [0.1, 0.25]), Rating::Good);
+        assert_eq!(rate(0.25000001, [0.1, 0.25]), Rating::Poor);
+    }
+
+    #[test]
+    fn every_metric_has_web_vitals_thresholds() {
+        assert_eq!(lcp::THRESHOLDS, [2500.0, 4000.0]);
+        assert_eq!(fcp::THRESHOLDS, [1800.0, 3000.0]);
+        assert_eq!(cls::THRESHOLDS, [0.1, 0.25]);
+        assert_eq!(inp::THRESHOLDS, [200.0, 500.0]);
+        assert_eq!(ttfb::THRESHOLDS, [800.0, 1800.0]);
+        assert_eq!(fid::THRESHOLDS, [100.0, 300.0]);
+    }
+
+    #[test]
+    fn navigation_types_are_spelled_as_web_vitals_does() {
+        assert_eq!(
+            Navigation::from_entry("navigate", 0.0, false).label(),
+            "navigate"
+        );
+        assert_eq!(
+            Navigation::from_entry("reload", 0.0, false).label(),
+            "reload"
+        );
+        assert_eq!(
+            Navigation::from_entry("back_forward", 0.0, false).label(),
+            "back-forward"
+        );
+        assert_eq!(
+            Navigation::from_entry("navigate", 12.5, false).label(),
+            "prerender"
+        );
+        assert_eq!(
+            Navigation::from_entry("reload", 0.0, true).label(),
+            "restore"
+        );
+        assert_eq!(Navigation::from_entry("", 0.0, false).label(), "navigate");
+        assert_eq!(Navigation::BackForwardCache.label(), "back-forward-cache");
+    }
+}
