@@ -39,6 +39,8 @@ export interface TelemetryOptions {
   maxRequestBytes?: number;
   /** `localStorage` bytes kept for undelivered batches, per origin. Default 262144. */
   maxPersistedBytes?: number;
+  /** Report uncaught errors, unhandled rejections and failed resource loads. Default `true`. */
+  captureErrors?: boolean;
 }
 
 export interface MetricsCollector {

@@ -40,6 +40,7 @@ const options: TelemetryOptions = {
   maxBufferedBytes: 1 << 20,
   maxRequestBytes: 60_000,
   maxPersistedBytes: 262_144,
+  captureErrors: true,
 };
 configure(options);
 metricsCollector.trackApiCall('/api/jobs', 'GET', 200, 183.4);
@@ -51,6 +52,8 @@ void loaded;
 
 // @ts-expect-error: an option of the wrong type
 configure({ batchSize: '10' });
+// @ts-expect-error: a switch is a boolean
+configure({ captureErrors: 'yes' });
 // @ts-expect-error: an option that does not exist
 configure({ batchsize: 10 });
 // @ts-expect-error: labels are strings
