@@ -11,7 +11,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := $(shell command -v chromedriver || echo /usr/bin/chromedriver)
 GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: all bootstrap pkg test test-native test-browser test-e2e demo www clean
+.PHONY: all bootstrap pkg test test-native test-browser test-e2e test-react demo www bench clean
 
 all: pkg
 
@@ -29,7 +29,7 @@ pkg: bootstrap
 	cp pkg-template/* pkg/
 	@SIZE_BUDGET=report node tests/size.mjs
 
-test: test-native test-browser test-e2e
+test: test-native test-browser test-e2e test-react
 
 test-native:
 	cargo test --quiet
@@ -41,11 +41,21 @@ test-browser: bootstrap
 test-e2e: www
 	cd tests && node --test --test-reporter=spec e2e/
 
+# The React bindings: hooks and boundary in Chromium, server rendering in Node, and the
+# hand-written declarations compiled against a typed usage file.
+test-react: pkg
+	cd tests && node --test --test-reporter=spec react/
+	cd tests && ./node_modules/.bin/tsc -p types/tsconfig.json --noEmit
+
 www: pkg
 	cd www && npm install --no-audit --no-fund --loglevel=error && npx vite build
 
 demo: www
 	node www/server.mjs --port $(PORT)
+
+# The seed's classes against ours in headless Chromium: ns per call, ratio, memory, bytes.
+bench: pkg
+	cd tests && node bench/run.mjs
 
 clean:
 	rm -rf pkg target www/dist
