@@ -11,9 +11,10 @@ export default defineConfig({
   // (where there is none) and the dev server refuses to serve its .wasm from outside www/.
   resolve: { preserveSymlinks: true },
   build: {
-    // Two pages: the demo app and the collector view; `make demo` serves both from dist/.
+    // Three pages: the demo app, the live dashboard and the collector view; `make demo` serves
+    // them from dist/.
     rolldownOptions: {
-      input: { main: here('index.html'), collector: here('collector.html') },
+      input: { main: here('index.html'), dashboard: here('dashboard.html'), collector: here('collector.html') },
       // What both pages share (React, Vite's preload helper) in one chunk with a telling name,
       // rather than one named after whichever shared module came first (style-*.js).
       output: { codeSplitting: { groups: [{ name: 'shared', minShareCount: 2 }] } },

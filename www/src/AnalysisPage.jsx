@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useLogger, useMetrics } from '@recoloca/telemetry/react';
-import { requestAnalysis } from './api.js';
+import { ANALYZE_ENDPOINT, requestAnalysis } from './api.js';
 import { ApiStatus } from './ApiStatus.jsx';
 import { DEMO_USER } from './user.js';
 
@@ -90,7 +90,7 @@ export function AnalysisPage({ cv, analysis, onAnalysed }) {
         </button>
         {exported && <span className="note">Report exported (pretend PDF).</span>}
       </div>
-      <ApiStatus call={call} method="POST" endpoint="/api/cv/analyze" />
+      <ApiStatus call={call} method="POST" endpoint={ANALYZE_ENDPOINT} />
     </section>
   );
 }

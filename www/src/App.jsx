@@ -4,6 +4,7 @@ import { PAGES, useRoute } from './router.js';
 import { UploadPage } from './UploadPage.jsx';
 import { AnalysisPage } from './AnalysisPage.jsx';
 import { JobsPage } from './JobsPage.jsx';
+import { ErrorLabPage } from './ErrorLabPage.jsx';
 
 export function App() {
   const route = useRoute();
@@ -35,7 +36,10 @@ export function App() {
               {p.title}
             </a>
           ))}
-          <a className="external" href="/collector.html" target="_blank" rel="noreferrer">
+          <a className="external" href="/dashboard.html" target="_blank" rel="noreferrer">
+            Dashboard ↗
+          </a>
+          <a href="/collector.html" target="_blank" rel="noreferrer">
             Collector view ↗
           </a>
         </nav>
@@ -45,10 +49,11 @@ export function App() {
         {route === '/upload' && <UploadPage cv={cv} onUploaded={uploaded} onAnalysed={setAnalysis} />}
         {route === '/analysis' && <AnalysisPage cv={cv} analysis={analysis} onAnalysed={setAnalysis} />}
         {route === '/jobs' && <JobsPage analysis={analysis} saved={saved} onToggleSave={toggleSaved} />}
+        {route === '/errors' && <ErrorLabPage />}
       </main>
       <footer>
         Every click here is recorded by <code>@recoloca/telemetry</code> and batched to the collector; open the
-        collector view to watch it arrive.
+        dashboard or the collector view to watch it arrive.
       </footer>
     </>
   );

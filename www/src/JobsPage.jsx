@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useLogger, useMetrics } from '@recoloca/telemetry/react';
 import { matchJobs } from './data.js';
-import { fakeApi } from './api.js';
+import { callApi, MATCHES_ENDPOINT } from './api.js';
 import { ApiStatus } from './ApiStatus.jsx';
 import { DEMO_USER } from './user.js';
 
@@ -16,7 +16,7 @@ export function JobsPage({ analysis, saved, onToggleSave }) {
   async function refresh() {
     metrics.trackUserAction('refresh_matches', 'JobsPage', DEMO_USER);
     setCall({ pending: true });
-    const res = await fakeApi(metrics, 'GET', '/api/jobs/matches', () => matchJobs(skills));
+    const res = await callApi(metrics, 'GET', '/jobs/matches', () => matchJobs(skills));
     setCall(res);
     if (res.ok) {
       setJobs(res.body);
@@ -51,7 +51,7 @@ export function JobsPage({ analysis, saved, onToggleSave }) {
         </button>
         <span className="note">{saved.size} saved</span>
       </div>
-      <ApiStatus call={call} method="GET" endpoint="/api/jobs/matches" />
+      <ApiStatus call={call} method="GET" endpoint={MATCHES_ENDPOINT} />
       <ul className="jobs">
         {jobs.map((job) => (
           <li key={job.id} className="card job">

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useLogger, useMetrics } from '@recoloca/telemetry/react';
 import { SAMPLE_CVS } from './data.js';
-import { requestAnalysis } from './api.js';
+import { ANALYZE_ENDPOINT, requestAnalysis } from './api.js';
 import { ApiStatus } from './ApiStatus.jsx';
 import { DEMO_USER } from './user.js';
 
@@ -64,7 +64,7 @@ export function UploadPage({ cv, onUploaded, onAnalysed }) {
           </span>
         )}
       </div>
-      <ApiStatus call={call} method="POST" endpoint="/api/cv/analyze" />
+      <ApiStatus call={call} method="POST" endpoint={ANALYZE_ENDPOINT} />
       {call?.ok && (
         <p>
           <a href="#/analysis">See the analysis →</a>

@@ -1,24 +1,39 @@
 import { analyse } from './data.js';
 
-// The demo has no backend (the collector only takes telemetry), so API calls are simulated:
-// a random 150-900 ms wait and, now and then, a failure, measured and tracked as a real
-// fetch would be.
-const FAILURES = [429, 500, 503];
+// The demo's backend is the collector's /api/demo/*: each answer takes 50-800 ms and about one
+// in seven is a 5xx, so the API metrics have real latency and real failures to show. What the
+// calls return (an analysis, job matches) is still made up here; the request is real, and its
+// measured duration, body read included, is what trackApiCall records.
+const BASE = '/api/demo';
 
-export async function fakeApi(metrics, method, endpoint, makeBody) {
+export async function callApi(metrics, method, endpoint, makeBody, payload) {
+  const url = BASE + endpoint;
   const started = performance.now();
-  const delay = 150 + Math.random() * 750;
-  await new Promise((resolve) => setTimeout(resolve, delay));
-  const ok = Math.random() < 0.8;
-  const status = ok ? (method === 'POST' ? 201 : 200) : FAILURES[Math.floor(Math.random() * FAILURES.length)];
+  let status = 0; // no answer at all (the collector is down): recorded as status 0
+  try {
+    const res = await fetch(url, {
+      method,
+      cache: 'no-store',
+      headers: payload === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: payload === undefined ? undefined : JSON.stringify(payload),
+    });
+    status = res.status;
+    await res.arrayBuffer();
+  } catch (_) {
+    /* status stays 0 */
+  }
   const duration = Math.round((performance.now() - started) * 100) / 100;
-  metrics.trackApiCall(endpoint, method, status, duration);
-  return { ok, status, duration, body: ok ? makeBody() : null };
+  metrics.trackApiCall(url, method, status, duration);
+  const ok = status >= 200 && status < 300;
+  return { ok, status, duration, url, body: ok ? makeBody() : null };
 }
+
+export const ANALYZE_ENDPOINT = BASE + '/cv/analyze';
+export const MATCHES_ENDPOINT = BASE + '/jobs/matches';
 
 /** Asks the analysis service about a CV, logging the outcome through the caller's logger. */
 export async function requestAnalysis(metrics, log, cv) {
-  const res = await fakeApi(metrics, 'POST', '/api/cv/analyze', () => analyse(cv));
+  const res = await callApi(metrics, 'POST', '/cv/analyze', () => analyse(cv), { cvId: cv.id });
   if (res.ok) log.info('CV analysis finished', { cvId: cv.id, score: res.body.score, durationMs: res.duration });
   else log.warn('CV analysis failed', { cvId: cv.id, status: res.status, durationMs: res.duration });
   return res;

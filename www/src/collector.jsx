@@ -162,6 +162,8 @@ function CollectorView() {
         </div>
         <nav>
           <a href="/">← Back to the demo</a>
+          <a href="/dashboard.html">Live dashboard</a>
+          <a href="/api/metrics">Prometheus metrics</a>
         </nav>
         <div className="send">
           {error ? (

@@ -1,4 +1,4 @@
-// A hash router: three pages, back/forward and reload work on any static server, and every
+// A hash router: four pages, back/forward and reload work on any static server, and every
 // navigation (including the first load) is one page view. It lives outside React so that a
 // page view is counted once per navigation, not once per effect run.
 import { useSyncExternalStore } from 'react';
@@ -9,6 +9,7 @@ export const PAGES = [
   { path: '/upload', title: 'Upload CV' },
   { path: '/analysis', title: 'Analysis' },
   { path: '/jobs', title: 'Jobs' },
+  { path: '/errors', title: 'Error lab' },
 ];
 
 function fromHash() {

@@ -1,0 +1,318 @@
+// The live dashboard: what the collector made of the telemetry it received (GET /api/summary),
+// polled every second. Like the collector view it does not load the telemetry package, so
+// watching it adds nothing to what it shows.
+import { StrictMode, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BarList, RateChart, RatingBar } from './charts.jsx';
+import './style.css';
+
+const RATING_TEXT = { good: 'Good', 'needs-improvement': 'Needs improvement', poor: 'Poor' };
+
+function useSummary() {
+  const [state, setState] = useState({ data: null, error: null, at: null });
+  useEffect(() => {
+    let stopped = false;
+    let timer;
+    async function poll() {
+      try {
+        const res = await fetch('/api/summary', { cache: 'no-store' });
+        if (!res.ok) throw new Error('HTTP ' + res.status);
+        const data = await res.json();
+        if (!stopped) setState({ data, error: null, at: new Date() });
+      } catch (err) {
+        if (!stopped) setState((s) => ({ ...s, error: String(err?.message ?? err) }));
+      }
+      // Chained rather than setInterval, so a slow answer never stacks requests.
+      if (!stopped) timer = setTimeout(poll, 1000);
+    }
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, []);
+  return state;
+}
+
+const clock = (t) => {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toLocaleTimeString([], { hour12: false });
+};
+
+function formatVital(value, unit) {
+  if (value === null || value === undefined) return '—';
+  if (unit !== 'ms') return value >= 0.01 || value === 0 ? value.toFixed(2) : value.toFixed(3);
+  return value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`;
+}
+
+function Stat({ id, label, value, sub, tone }) {
+  return (
+    <div className={'card stat' + (tone ? ' ' + tone : '')} data-stat={id}>
+      <span className="stat-label">{label}</span>
+      <b className="stat-value">{value}</b>
+      {sub && <span className="stat-sub">{sub}</span>}
+    </div>
+  );
+}
+
+function Stats({ data }) {
+  const { totals, rate, errors, api, client } = data;
+  const failedShare = api.calls ? Math.round((api.failed / api.calls) * 100) : 0;
+  return (
+    <div className="stats">
+      <Stat id="rate" label="Events, last minute" value={rate.lastMinute} sub={`${(rate.lastMinute / 60).toFixed(1)} per second`} />
+      <Stat id="metrics" label="Metrics received" value={totals.metrics} sub={`${totals.requests} requests`} />
+      <Stat id="logs" label="Log entries" value={totals.logs} sub={`${data.logLevels.warn} warn · ${data.logLevels.error} error`} />
+      <Stat id="errors" label="Errors reported" value={errors.total} sub={`${errors.byType.length} ${errors.byType.length === 1 ? 'type' : 'types'}`} tone={errors.total ? 'bad' : ''} />
+      <Stat
+        id="api"
+        label="API calls"
+        value={api.calls}
+        sub={api.calls ? `${api.failed} failed (${failedShare}%) · p75 ${Math.round(api.p75Ms ?? 0)} ms` : 'none yet'}
+        tone={failedShare > 20 ? 'warn' : ''}
+      />
+      <Stat
+        id="client"
+        label="Client drops / retries"
+        value={`${client.droppedTotal} / ${client.retriesTotal}`}
+        sub={client.droppedTotal ? 'events lost on the way' : 'nothing lost'}
+        tone={client.droppedTotal ? 'bad' : ''}
+      />
+    </div>
+  );
+}
+
+function Rate({ rate }) {
+  return (
+    <section className="card panel">
+      <header className="panel-head">
+        <h2>Event rate</h2>
+        <span className="legend">
+          <i className="swatch metrics" /> metrics <i className="swatch logs" /> log entries · per second, last {rate.seconds / 60} minutes
+        </span>
+      </header>
+      <RateChart points={rate.points} />
+    </section>
+  );
+}
+
+function VitalCard({ v }) {
+  const thresholds = v.thresholds ? `good ≤ ${formatVital(v.thresholds[0], v.unit)} · poor > ${formatVital(v.thresholds[1], v.unit)}` : 'no published thresholds';
+  return (
+    <div className={'card vital ' + (v.count ? (v.rating ?? 'unrated') : 'none')} data-vital={v.short}>
+      <div className="vital-head">
+        <b>{v.short}</b>
+        <span>{v.title}</span>
+      </div>
+      <div className="vital-row">
+        <span className="vital-value" title="75th percentile">
+          {v.count ? formatVital(v.p75, v.unit) : '—'}
+        </span>
+        {v.count > 0 && v.rating && <span className={'rating ' + v.rating}>{RATING_TEXT[v.rating]}</span>}
+      </div>
+      <div className="vital-sub">
+        {v.count ? (
+          `p75 of ${v.count} ${v.count === 1 ? 'sample' : 'samples'}`
+        ) : (
+          'no samples yet'
+        )}
+      </div>
+      <RatingBar ratings={v.ratings} />
+      <div className="vital-foot">{thresholds}</div>
+    </div>
+  );
+}
+
+function Vitals({ vitals }) {
+  const any = vitals.some((v) => v.count);
+  return (
+    <section className="card panel">
+      <header className="panel-head">
+        <h2>Web Vitals</h2>
+        <span className="legend">
+          75th percentile, coloured by its rating · bar: <i className="swatch good" /> good <i className="swatch needs-improvement" /> needs
+          improvement <i className="swatch poor" /> poor
+        </span>
+      </header>
+      {!any && (
+        <p className="empty-state" data-empty="vitals">
+          No Web Vitals have arrived yet. Pages of the demo report them as they load and as people interact with them; some (CLS,
+          INP) are final only when the page is hidden, so switch tabs or close the demo to send them.
+        </p>
+      )}
+      <div className="vitals">
+        {vitals.map((v) => (
+          <VitalCard key={v.name} v={v} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function Errors({ errors }) {
+  return (
+    <section className="card panel">
+      <header className="panel-head">
+        <h2>Errors by type</h2>
+        <span className="legend">frontend_errors_total · {errors.errorLogs} error log entries</span>
+      </header>
+      {errors.byType.length ? (
+        <>
+          <BarList className="errors-chart" rows={errors.byType.map((e) => ({ label: e.type, value: e.count }))} />
+          <p className="chips">
+            {errors.byComponent.map((c) => (
+              <span key={c.component} className="chip">
+                {c.component} <b>× {c.count}</b>
+              </span>
+            ))}
+          </p>
+        </>
+      ) : (
+        <p className="empty-state">No errors reported. The demo's Error lab breaks things on purpose.</p>
+      )}
+    </section>
+  );
+}
+
+const REASONS = {
+  invalid: 'invalid value',
+  event_too_large: 'event too large',
+  buffer_full_events: 'buffer full (events)',
+  buffer_full_bytes: 'buffer full (bytes)',
+  rejected: 'refused by the collector',
+  retries_exhausted: 'retries exhausted',
+};
+
+function Delivery({ client, totals }) {
+  return (
+    <section className="card panel">
+      <header className="panel-head">
+        <h2>Delivery health</h2>
+        <span className="legend">as the browser client reports it, and as the collector saw it</span>
+      </header>
+      <div className="health">
+        <div data-health="dropped">
+          <b className={client.droppedTotal ? 'bad' : 'ok'}>{client.droppedTotal}</b>
+          <span>events dropped by the client</span>
+        </div>
+        <div data-health="retries">
+          <b className={client.retriesTotal ? 'warn' : 'ok'}>{client.retriesTotal}</b>
+          <span>requests retried</span>
+        </div>
+        <div data-health="duplicates">
+          <b>{totals.duplicates}</b>
+          <span>duplicate batches ignored</span>
+        </div>
+        <div data-health="rejected">
+          <b className={totals.rejected ? 'bad' : 'ok'}>{totals.rejected}</b>
+          <span>batches refused (400/413/415)</span>
+        </div>
+      </div>
+      {client.dropped.length + client.retries.length > 0 && (
+        <table className="compact">
+          <tbody>
+            {client.dropped.map((d) => (
+              <tr key={`${d.stream}/${d.reason}`}>
+                <td className="tight">dropped</td>
+                <td>{d.stream}</td>
+                <td>{REASONS[d.reason] ?? d.reason}</td>
+                <td className="num">{d.count}</td>
+              </tr>
+            ))}
+            {client.retries.map((r) => (
+              <tr key={r.stream}>
+                <td className="tight">retried</td>
+                <td>{r.stream}</td>
+                <td />
+                <td className="num">{r.count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function RecentLogs({ logs }) {
+  return (
+    <section className="card panel">
+      <header className="panel-head">
+        <h2>Recent logs</h2>
+        <span className="legend">newest first</span>
+      </header>
+      {logs.length ? (
+        <table className="compact logs">
+          <tbody>
+            {logs.slice(0, 12).map((l, i) => (
+              <tr key={`${l.timestamp}-${i}-${l.message}`}>
+                <td className="time">{clock(l.timestamp)}</td>
+                <td className="tight">
+                  <span className={'level ' + l.level}>{l.level}</span>
+                </td>
+                <td className="component">{l.context?.component ?? ''}</td>
+                <td>
+                  {l.message}
+                  {l.error && (
+                    <div className="error">
+                      {l.error.name}: {l.error.message}
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="empty-state">No log entries yet.</p>
+      )}
+    </section>
+  );
+}
+
+function Dashboard() {
+  const { data, error, at } = useSummary();
+  return (
+    <>
+      <header className="topbar">
+        <div className="brand">
+          Recoloca<span>.ai</span> <small>live dashboard</small>
+        </div>
+        <nav>
+          <a href="/">← Back to the demo</a>
+          <a href="/collector.html">Collector view</a>
+          <a href="/api/metrics">Prometheus metrics</a>
+        </nav>
+        <div className="send">
+          {error ? (
+            <span className="pill off">collector unreachable: {error}</span>
+          ) : (
+            <span className="pill ready live" data-updated={at ? at.getTime() : ''}>
+              {at ? 'live · updated ' + at.toLocaleTimeString([], { hour12: false }) : 'connecting…'}
+            </span>
+          )}
+        </div>
+      </header>
+      <main className="wide dashboard">
+        {data && (
+          <>
+            <Stats data={data} />
+            <Rate rate={data.rate} />
+            <Vitals vitals={data.vitals} />
+            <div className="columns">
+              <Errors errors={data.errors} />
+              <Delivery client={data.client} totals={data.totals} />
+            </div>
+            <RecentLogs logs={data.recentLogs} />
+          </>
+        )}
+      </main>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')).render(
+  <StrictMode>
+    <Dashboard />
+  </StrictMode>,
+);
