@@ -16,7 +16,7 @@ use crate::json;
 use crate::listen::Listener;
 use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
-use crate::{delivery, errors, exit};
+use crate::{delivery, errors, exit, observe};
 
 /// Events the JavaScript side may stage between two crossings: three `f64` each
 /// (series id, value, epoch milliseconds).
@@ -140,6 +140,8 @@ pub struct Client {
     gate: Gate,
     /// `localStorage.user_id`, as last heard from the JavaScript side.
     user_id: Option<String>,
+    /// Page timing observers and listeners, while `observePerformance` is on.
+    vitals: Option<observe::Vitals>,
 }
 
 thread_local! {
@@ -175,12 +177,14 @@ impl Client {
             error_listeners: Vec::new(),
             gate: Gate::new(),
             user_id: None,
+            vitals: None,
             config,
         };
         c.metrics.update(c.config.metrics(), Kind::Metrics);
         c.logs.update(c.config.logs(), Kind::Logs);
         c.listeners = exit::listen();
         c.error_listeners = errors::listen();
+        c.vitals = observe::start();
         if exit::restore(&mut c) {
             c.kick = Some(Timeout::new(0, || {
                 with(|c| {
@@ -212,6 +216,11 @@ impl Client {
         match (self.config.capture_errors, self.error_listeners.is_empty()) {
             (true, true) => self.error_listeners = errors::listen(),
             (false, false) => self.error_listeners.clear(),
+            _ => {}
+        }
+        match (self.config.observe_performance, self.vitals.is_some()) {
+            (true, false) => self.vitals = observe::start(),
+            (false, true) => self.vitals = None,
             _ => {}
         }
     }

@@ -27,6 +27,8 @@ pub struct Config {
     pub max_persisted_bytes: f64,
     /// Capture uncaught errors, unhandled rejections and failed resource loads.
     pub capture_errors: bool,
+    /// Observe page timings (web vitals, navigation timing) and report them at page hide.
+    pub observe_performance: bool,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             retry_max_attempts: 10.0,
             max_persisted_bytes: 262_144.0,
             capture_errors: true,
+            observe_performance: true,
         }
     }
 }
@@ -76,6 +79,7 @@ pub struct Options {
     pub retry_max_attempts: Option<f64>,
     pub max_persisted_bytes: Option<f64>,
     pub capture_errors: Option<bool>,
+    pub observe_performance: Option<bool>,
 }
 
 impl Config {
@@ -104,6 +108,7 @@ impl Config {
         set(&mut self.retry_max_attempts, o.retry_max_attempts);
         set(&mut self.max_persisted_bytes, o.max_persisted_bytes);
         set(&mut self.capture_errors, o.capture_errors);
+        set(&mut self.observe_performance, o.observe_performance);
     }
 }
 

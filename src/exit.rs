@@ -71,6 +71,8 @@ fn storage() -> Option<Storage> {
 
 /// The page is going away (or hidden, which may be the last chance it gets).
 fn on_exit(c: &mut Client) {
+    // The page timings first, so that their final values leave with this page.
+    crate::observe::on_hide(c);
     let online = delivery::is_online();
     let mut keep: Vec<(Persisted, Batch)> = Vec::new();
     for (kind, tag) in [

@@ -110,26 +110,36 @@ pub fn try_write_f64(out: &mut Vec<u8>, v: f64) -> bool {
         write_u64(out, a as u64);
         return true;
     }
-    // The fewest fraction digits k for which the decimal scaled/10^k parses back to `a`.
-    // `scaled` and 10^k are exact, so their quotient is the correctly rounded value of that
-    // decimal, the same double a JavaScript parser would produce.
+    // The fewest fraction digits k for which some k-digit decimal parses back to `a`. Such a
+    // decimal n/10^k (n and 10^k exact, so their quotient is the correctly rounded value of
+    // the decimal, the double a JavaScript parser produces) lies within one unit of a*10^k,
+    // which is itself rounded: so n is one of round(a*10^k) and its two neighbours. When
+    // exactly one of them parses back, it is the shortest decimal, as JavaScript prints it;
+    // when two do, choosing the closest needs exact arithmetic, which the engine has.
     for (k, &p) in POW10.iter().enumerate().skip(1) {
         let scaled = (a * p).round();
-        if scaled >= EXACT_INT {
+        if scaled + 1.0 >= EXACT_INT {
             return false;
         }
-        if scaled / p == a {
-            let n = scaled as u64;
+        let mut found = None;
+        for n in [scaled - 1.0, scaled, scaled + 1.0] {
+            if n > 0.0 && n / p == a {
+                if found.is_some() {
+                    return false;
+                }
+                found = Some(n);
+            }
+        }
+        if let Some(n) = found {
+            let n = n as u64;
             let pow = 10u64.pow(k as u32);
             if neg {
                 out.push(b'-');
             }
             write_u64(out, n / pow);
             out.push(b'.');
-            let mut frac = Vec::with_capacity(k);
-            write_padded(&mut frac, n % pow, k);
-            // `scaled` was the shortest, so it ends in a non-zero digit already.
-            out.extend_from_slice(&frac);
+            // The shortest decimal ends in a non-zero digit, else k-1 digits would do.
+            write_padded(out, n % pow, k);
             return true;
         }
     }
@@ -255,6 +265,15 @@ mod tests {
     }
 
     #[test]
+    fn an_ambiguous_last_digit_is_left_to_the_engine() {
+        // 688137431146954.2 and …954.3 parse to the same double; JavaScript prints the closer
+        // one (…954.3), which only exact arithmetic can tell.
+        let mut o = Vec::new();
+        let v = 688_137_431_146_954.3;
+        assert!(!try_write_f64(&mut o, v) || String::from_utf8(o).unwrap() == "688137431146954.3");
+    }
+
+    #[test]
     fn hard_numbers_are_left_to_the_engine() {
         for v in [0.1 + 0.2, 1e21, 1e-7, f64::NAN, f64::INFINITY] {
             let mut o = Vec::new();
@@ -288,6 +307,16 @@ mod tests {
                 // Number#toString is inside [1e-6, 1e21): the digits must agree exactly.
                 let text = String::from_utf8(o).unwrap();
                 proptest::prop_assert_eq!(text, format!("{v}"));
+            }
+        }
+
+        /// Where an f64 has only a digit or two after the point, several decimals can parse
+        /// to the same double: the printed one must still be JavaScript's.
+        #[test]
+        fn large_values_with_fractions_print_as_javascript_does(v in 1e9f64..9e15) {
+            let mut o = Vec::new();
+            if try_write_f64(&mut o, v) {
+                proptest::prop_assert_eq!(String::from_utf8(o).unwrap(), format!("{v}"));
             }
         }
 

@@ -45,6 +45,8 @@ mod exit;
 #[cfg(target_arch = "wasm32")]
 mod listen;
 #[cfg(target_arch = "wasm32")]
+mod observe;
+#[cfg(target_arch = "wasm32")]
 mod options;
 #[cfg(target_arch = "wasm32")]
 mod random;
@@ -53,6 +55,10 @@ mod transport;
 
 #[cfg(target_arch = "wasm32")]
 pub use exports::*;
+/// Entry types the page timings observe now (for the browser tests).
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub use observe::observed as observed_entry_types;
 
 /// The functions `pkg-template/index.js` calls. None of them throws or panics: each takes
 /// already-normalized arguments and does nothing when the state is unavailable.

@@ -80,5 +80,6 @@ pub fn read(obj: &JsValue) -> Options {
         retry_max_attempts: number(obj, "retryMaxAttempts"),
         max_persisted_bytes: number(obj, "maxPersistedBytes"),
         capture_errors: boolean(obj, "captureErrors"),
+        observe_performance: boolean(obj, "observePerformance"),
     }
 }
