@@ -80,7 +80,7 @@ export function ErrorLabPage() {
           <h2>Unhandled rejection</h2>
           <p>Starts a LinkedIn sync that fails, and forgets to handle the rejected promise.</p>
           <button type="button" onClick={syncProfile}>
-            Sync LinkedIn profile (rejects)
+            Sync LinkedIn (rejects)
           </button>
         </div>
         <div className="card lab-item">

@@ -1,0 +1,214 @@
+// The demo's Error lab and the live dashboard (www/, built by `make www`) in headless Chromium:
+// a person breaks the demo in the three ways it offers, the collector receives what the
+// package captured, and the dashboard shows it and keeps up without a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startCollector } from '../../www/collector.mjs';
+import { launch, until } from './harness.mjs';
+
+const DIST = fileURLToPath(new URL('../../www/dist/', import.meta.url));
+const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
+const USER = 'demo-user-42';
+
+// The errors the Error lab throws on purpose. Each must happen exactly once per click; any
+// other page error, console error or failed response fails the test.
+const INTENDED = {
+  uncaught: /TypeError: Cannot read properties of undefined \(reading 'length'\)/,
+  rejection: /LinkedIn sync failed: access token expired/,
+  // React prints an error its boundary caught to the console (its default onCaughtError).
+  render: /RangeError: Invalid count value: -4/,
+};
+
+let browser;
+let server;
+before(async () => {
+  assert.ok(existsSync(DIST + 'dashboard.html'), `${DIST} is not built: run \`make www\` first`);
+  browser = await launch();
+  // A quicker demo backend than `make demo`'s, still failing now and then.
+  server = await startCollector({ mounts: { '/': DIST }, demo: { minLatencyMs: 50, maxLatencyMs: 200 } });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const demoFailure = (url, status) => new URL(url).pathname.startsWith('/api/demo/') && status >= 500;
+
+/** Sorts what goes wrong on a page into the intended errors (counted by kind) and problems. */
+function watch(page, seen) {
+  const sort = (text) => {
+    const kind = Object.keys(INTENDED).find((k) => INTENDED[k].test(text));
+    if (kind) seen.intended[kind] = (seen.intended[kind] ?? 0) + 1;
+    else seen.problems.push(text);
+  };
+  page.on('pageerror', (e) => sort(`pageerror: ${e.name}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (/^Failed to load resource: the server responded with a status of 5\d\d/.test(m.text()) && demoFailure(m.location().url, 500)) return;
+    sort(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => r.status() >= 400 && !demoFailure(r.url(), r.status()) && seen.problems.push(`HTTP ${r.status()} ${r.url()}`));
+  return page;
+}
+
+const named = (name) => server.state.metrics.filter((m) => m.name === name);
+const sum = (events) => events.reduce((n, m) => n + m.value, 0);
+
+/** What the dashboard shows in a stat card. */
+const stat = (view, id) => view.locator(`[data-stat="${id}"] .stat-value`).innerText();
+
+/** Nearest-rank p75, as the dashboard computes it. */
+function p75(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length * 0.75) - 1];
+}
+
+test('breaking the demo on purpose reaches the collector, and the live dashboard shows it', async () => {
+  const seen = { intended: {}, problems: [] };
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = watch(await context.newPage(), seen);
+  await page.goto(server.url + '/');
+  await page.getByText('telemetry ready').waitFor();
+
+  // Jobs: an API call and a saved job, so that the dashboard has more than errors.
+  await page.getByRole('navigation').getByRole('link', { name: 'Jobs' }).click();
+  await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+  await page.getByRole('button', { name: 'Refresh matches' }).click();
+  await until(async () => !/\bpending\b/.test(await page.locator('p.api').getAttribute('class')), 5000, 'the API call');
+  await page.locator('li.job').first().getByRole('button', { name: 'Save' }).click();
+
+  // The Error lab: each button breaks the page in its own way.
+  await page.getByRole('navigation').getByRole('link', { name: 'Error lab' }).click();
+  await page.getByRole('heading', { name: 'Error lab' }).waitFor();
+  await page.getByRole('button', { name: 'Preview CV (throws)' }).click();
+  await until(() => seen.intended.uncaught === 1, 3000, 'the uncaught TypeError');
+  await page.getByRole('button', { name: 'Sync LinkedIn (rejects)' }).click();
+  await until(() => seen.intended.rejection === 1, 3000, 'the unhandled rejection');
+  await page.getByRole('button', { name: 'Render cover letter (breaks)' }).click();
+  const fallback = page.getByRole('alert');
+  await fallback.getByText('The cover letter could not be shown.').waitFor();
+  assert.match(await fallback.innerText(), /RangeError: Invalid count value: -4/);
+  // The page is still usable: the fallback dismisses and the button works again.
+  await fallback.getByRole('button', { name: 'Dismiss' }).click();
+  await page.getByRole('button', { name: 'Render cover letter (breaks)' }).waitFor({ state: 'visible' });
+  assert.ok(await page.getByRole('button', { name: 'Render cover letter (breaks)' }).isEnabled());
+
+  await page.getByRole('button', { name: 'Send now' }).click();
+  await until(() => sum(named('frontend_errors_total')) >= 3 && server.state.logs.some((l) => /CoverLetterPreview/.test(l.message)), 5000, 'the error reports');
+
+  // Every click is a user action of the lab.
+  const actions = named('user_actions_total').filter((m) => m.labels.component === 'ErrorLabPage');
+  assert.deepEqual(actions.map((m) => m.labels.action), ['preview_cv', 'sync_linkedin', 'render_cover_letter']);
+  // Nothing in the lab reports an error by hand. The package's global capture reports the
+  // uncaught error (component "global") and the rejection ("promise"); its error boundary the
+  // render error, under the boundary's name.
+  const reported = named('frontend_errors_total');
+  assert.deepEqual(
+    reported.map((m) => [m.labels.error_type, m.labels.component, m.value]),
+    [
+      ['TypeError', 'global', 1],
+      ['SyncError', 'promise', 1],
+      ['RangeError', 'CoverLetterPreview', 1],
+    ],
+  );
+  // Global capture takes the user from localStorage.user_id; the boundary has no user to give
+  // trackError (no userId prop yet), so its metric says 'anonymous' for now.
+  assert.deepEqual(reported.slice(0, 2).map((m) => m.labels.user_id), [USER, USER]);
+  assert.ok([USER, 'anonymous'].includes(reported[2].labels.user_id), reported[2].labels.user_id);
+  const errors = server.state.logs.filter((l) => l.level === 'error');
+  assert.deepEqual(
+    errors.map((l) => [l.error?.name, l.error?.message, l.context?.component]),
+    [
+      ['TypeError', "Cannot read properties of undefined (reading 'length')", 'global'],
+      ['SyncError', 'LinkedIn sync failed: access token expired', 'promise'],
+      ['RangeError', 'Invalid count value: -4', 'CoverLetterPreview'],
+    ],
+  );
+  // The build is minified, so frames name no function; they do point into the demo's bundle.
+  const frame = /\n\s+at .*\/assets\/main-[\w-]+\.js:\d+:\d+/;
+  assert.match(errors[0].error.stack, frame);
+  assert.deepEqual(errors[1].context.cause, [{ name: 'Error', message: 'HTTP 401 from the profile API' }]);
+  assert.equal(errors[2].message, 'Render error caught by CoverLetterPreview');
+  assert.match(errors[2].context.componentStack, frame, 'React\'s component stack is in the context');
+  assert.ok(errors.every((l) => l.user_id === USER));
+
+  // The dashboard, opened from the nav (a new tab).
+  const [view] = await Promise.all([context.waitForEvent('page'), page.getByRole('navigation').getByRole('link', { name: /Dashboard/ }).click()]);
+  watch(view, seen);
+  await view.waitForLoadState();
+  assert.equal(new URL(view.url()).pathname, '/dashboard.html');
+  await view.locator('[data-stat="errors"]').waitFor();
+  await view.evaluate(() => {
+    window.stillTheSamePage = true; // gone if the page reloads
+  });
+  const showsTotals = async () =>
+    (await stat(view, 'metrics')) === String(server.state.metrics.length) && (await stat(view, 'logs')) === String(server.state.logs.length);
+  await until(showsTotals, 5000, 'the dashboard to show the totals');
+  assert.equal(await stat(view, 'errors'), '3');
+  const errorChart = view.locator('.errors-chart svg');
+  assert.equal(await errorChart.getAttribute('aria-label'), 'RangeError: 1, SyncError: 1, TypeError: 1');
+  const chips = await view.locator('.chips .chip').allInnerTexts();
+  assert.deepEqual(new Set(chips), new Set(['global × 1', 'promise × 1', 'CoverLetterPreview × 1']));
+  const calls = named('api_calls_total');
+  assert.equal(await stat(view, 'api'), String(calls.length));
+  const logsText = await view.locator('table.logs').innerText();
+  for (const text of ['Render error caught by CoverLetterPreview', 'RangeError: Invalid count value: -4', 'LinkedIn sync failed: access token expired', 'Job saved']) {
+    assert.ok(logsText.includes(text), `recent logs show ${text}`);
+  }
+  // The rate chart drew this session's events (some bars), and says how many in its label.
+  assert.ok((await view.locator('.chart rect.bar.metrics').count()) > 0);
+  assert.match(await view.locator('.panel .chart svg').first().getAttribute('aria-label'), /Events per second over the last 120 seconds: \d+ in all/);
+  // The client delivered everything: no drops reported.
+  assert.equal(await view.locator('[data-health="dropped"] b').innerText(), String(sum(named('telemetry_events_dropped_total'))));
+
+  // Web Vitals: whatever the demo's page sent so far; with none, a clear empty state.
+  const vitalsSent = named('largest_contentful_paint_ms').length;
+  if (!vitalsSent) {
+    await view.locator('[data-empty="vitals"]').waitFor();
+    assert.equal(await view.locator('[data-vital="LCP"] .vital-value').innerText(), '—');
+  }
+
+  // Live: more arrives while the dashboard is open, and it shows without a reload. Another
+  // render error from the demo tab, and Web Vitals as a page would report them.
+  const updated = Number(await view.locator('.pill.live').getAttribute('data-updated'));
+  await page.getByRole('button', { name: 'Render cover letter (breaks)' }).click();
+  await page.getByRole('alert').waitFor();
+  mkdirSync(OUTPUT, { recursive: true });
+  await page.screenshot({ path: OUTPUT + 'error-lab.png' });
+  await page.getByRole('button', { name: 'Send now' }).click();
+  const now = Date.now();
+  const vitals = [
+    ['largest_contentful_paint_ms', 1800, 'good'],
+    ['largest_contentful_paint_ms', 3200, 'needs-improvement'],
+    ['largest_contentful_paint_ms', 2100, 'good'],
+    ['largest_contentful_paint_ms', 5200, 'poor'],
+    ['cumulative_layout_shift', 0.02, 'good'],
+    ['cumulative_layout_shift', 0.04, 'good'],
+    ['interaction_to_next_paint_ms', 380, 'needs-improvement'],
+  ].map(([name, value, rating]) => ({ name, value, labels: { rating }, timestamp: now }));
+  const posted = await fetch(server.url + '/api/metrics', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ metrics: vitals }) });
+  assert.equal(posted.status, 200);
+  await until(async () => (await stat(view, 'errors')) === '4', 5000, 'the dashboard to count the fourth error');
+  const lcp = p75(named('largest_contentful_paint_ms').map((m) => m.value));
+  const lcpCard = view.locator('[data-vital="LCP"]');
+  await until(async () => (await lcpCard.locator('.vital-value').innerText()) === `${(lcp / 1000).toFixed(2)} s`, 5000, 'the LCP card');
+  const expectedRating = lcp <= 2500 ? 'good' : lcp <= 4000 ? 'needs-improvement' : 'poor';
+  assert.match(await lcpCard.getAttribute('class'), new RegExp(`\\b${expectedRating}\\b`));
+  assert.equal(await lcpCard.locator('.rating').innerText(), { good: 'Good', 'needs-improvement': 'Needs improvement', poor: 'Poor' }[expectedRating]);
+  const cls = view.locator('[data-vital="CLS"]');
+  await until(async () => (await cls.locator('.vital-value').innerText()) === p75(named('cumulative_layout_shift').map((m) => m.value)).toFixed(2), 3000, 'the CLS card');
+  assert.equal(await view.locator('[data-empty="vitals"]').count(), 0, 'no empty state once vitals arrived');
+  assert.equal(await view.locator('.errors-chart svg').getAttribute('aria-label'), 'RangeError: 2, SyncError: 1, TypeError: 1');
+  await until(showsTotals, 5000, 'the totals to catch up');
+  assert.equal(await view.evaluate(() => window.stillTheSamePage), true, 'updated without a reload');
+  assert.ok(Number(await view.locator('.pill.live').getAttribute('data-updated')) > updated);
+
+  await view.screenshot({ path: OUTPUT + 'dashboard.png', fullPage: true });
+
+  // Each intended error happened once per click, and nothing else went wrong.
+  assert.deepEqual(seen.intended, { uncaught: 1, rejection: 1, render: 2 });
+  assert.deepEqual(seen.problems, []);
+  await context.close();
+});
