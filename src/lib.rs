@@ -41,6 +41,13 @@ mod delivery;
 #[cfg(target_arch = "wasm32")]
 mod errors;
 #[cfg(target_arch = "wasm32")]
+mod heap;
+
+/// A few hundred bytes instead of dlmalloc's eight thousand (see `heap`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: heap::SizeClasses = heap::SizeClasses::new();
+#[cfg(target_arch = "wasm32")]
 mod exit;
 #[cfg(target_arch = "wasm32")]
 mod listen;
