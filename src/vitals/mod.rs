@@ -15,7 +15,10 @@ pub mod navigation;
 pub mod ttfb;
 mod view;
 
-pub use view::{Report, Timing, View};
+pub use view::{
+    FirstInput, Report, Timing, View, CLS, DOM_CONTENT_LOADED, FCP, FID, INP, LCP, PAGE_LOAD_TIME,
+    TTFB,
+};
 
 /// How a value compares with a metric's thresholds, as web-vitals rates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,9 +66,10 @@ pub enum Navigation {
 
 impl Navigation {
     /// From the navigation entry's `type`, as web-vitals derives it: a prerendered page
-    /// (`activationStart` > 0) and a discarded tab reloaded count as such, whatever the type.
-    pub fn from_entry(kind: &str, activation_start: f64, was_discarded: bool) -> Navigation {
-        if activation_start > 0.0 {
+    /// (`activationStart` > 0, or `document.prerendering`) and a discarded tab reloaded count
+    /// as such, whatever the type.
+    pub fn from_entry(kind: &str, prerendered: bool, was_discarded: bool) -> Navigation {
+        if prerendered {
             return Navigation::Prerender;
         }
         if was_discarded {
@@ -120,26 +124,26 @@ mod tests {
     #[test]
     fn navigation_types_are_spelled_as_web_vitals_does() {
         assert_eq!(
-            Navigation::from_entry("navigate", 0.0, false).label(),
+            Navigation::from_entry("navigate", false, false).label(),
             "navigate"
         );
         assert_eq!(
-            Navigation::from_entry("reload", 0.0, false).label(),
+            Navigation::from_entry("reload", false, false).label(),
             "reload"
         );
         assert_eq!(
-            Navigation::from_entry("back_forward", 0.0, false).label(),
+            Navigation::from_entry("back_forward", false, false).label(),
             "back-forward"
         );
         assert_eq!(
-            Navigation::from_entry("navigate", 12.5, false).label(),
+            Navigation::from_entry("navigate", true, false).label(),
             "prerender"
         );
         assert_eq!(
-            Navigation::from_entry("reload", 0.0, true).label(),
+            Navigation::from_entry("reload", false, true).label(),
             "restore"
         );
-        assert_eq!(Navigation::from_entry("", 0.0, false).label(), "navigate");
+        assert_eq!(Navigation::from_entry("", false, false).label(), "navigate");
         assert_eq!(Navigation::BackForwardCache.label(), "back-forward-cache");
     }
 }

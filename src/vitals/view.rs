@@ -72,6 +72,8 @@ pub struct View {
     cls_armed: bool,
     /// Bit `i` set: `ORDER[i]` was reported in this view.
     sent: u8,
+    /// Bit `i` set: the browser cannot measure `ORDER[i]`, which is never reported.
+    missing: u8,
 }
 
 impl View {
@@ -88,6 +90,25 @@ impl View {
             inp: Inp::default(),
             cls_armed: false,
             sent: 0,
+            missing: 0,
+        }
+    }
+
+    /// The browser cannot measure `name` (say, Firefox and layout shifts): it is never
+    /// reported, not even as 0.
+    pub fn without(&mut self, name: &str) {
+        self.missing |= bit(name);
+    }
+
+    /// This view replaces `old` of the same page (the timings were turned off and on again):
+    /// what `old` reported stays reported, as does its first hide.
+    pub fn carry_over(&mut self, old: &View) {
+        self.navigation = old.navigation;
+        self.first_hidden = self.first_hidden.min(old.first_hidden);
+        self.cls_armed = old.cls_armed;
+        self.sent = old.sent;
+        if old.restored() {
+            self.lcp.finalize();
         }
     }
 
@@ -177,10 +198,7 @@ impl View {
     }
 
     fn was_sent(&self, name: &str) -> bool {
-        ORDER
-            .iter()
-            .position(|n| *n == name)
-            .is_some_and(|i| self.sent & (1 << i) != 0)
+        self.sent & bit(name) != 0
     }
 
     /// The value each metric has now, in [`ORDER`].
@@ -221,7 +239,7 @@ impl View {
         for (i, (name, value)) in ORDER.iter().zip(values).enumerate() {
             let bit = 1u8 << i;
             let Some(value) = value else { continue };
-            if self.sent & bit != 0 || !value.is_finite() {
+            if (self.sent | self.missing) & bit != 0 || !value.is_finite() {
                 continue;
             }
             self.sent |= bit;
@@ -233,6 +251,11 @@ impl View {
         }
         out
     }
+}
+
+/// A metric's bit in `View::sent` and `View::missing`.
+fn bit(name: &str) -> u8 {
+    ORDER.iter().position(|n| *n == name).map_or(0, |i| 1 << i)
 }
 
 /// The `first-input` entry's numbers.
@@ -463,6 +486,30 @@ mod tests {
         v.restore(None);
         v.painted_after_restore(20.0);
         assert!(value(&v.reports(&timing(200.0)), CLS).is_none());
+    }
+
+    #[test]
+    fn what_the_browser_cannot_measure_is_absent_not_zero() {
+        let mut v = busy_page();
+        v.without(CLS);
+        v.without(INP);
+        let r = v.reports(&timing(5000.0));
+        assert!(value(&r, CLS).is_none() && value(&r, INP).is_none());
+        assert!(value(&r, LCP).is_some());
+    }
+
+    #[test]
+    fn turned_off_and_on_again_nothing_is_reported_twice() {
+        let mut v = busy_page();
+        v.hidden(5000.0);
+        assert_eq!(v.reports(&timing(5000.0)).len(), 8);
+        // The observers start over: buffered entries are replayed into a fresh view.
+        let mut again = View::new(Navigation::Navigate, VISIBLE);
+        again.carry_over(&v);
+        again.paint("first-contentful-paint", 100.0);
+        again.layout_shift(700.0, 0.125, false);
+        assert_eq!(again.first_hidden(), 5000.0);
+        assert_eq!(again.reports(&timing(6000.0)), []);
     }
 
     #[test]
