@@ -43,7 +43,7 @@ test-browser: bootstrap
 	wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) --mode no-install
 
 test-e2e: www
-	cd tests && node --test --test-reporter=spec e2e/
+	cd tests && node --test --test-reporter=spec collector.test.mjs e2e/
 
 # The React bindings: hooks and boundary in Chromium, server rendering in Node, and the
 # hand-written declarations compiled against a typed usage file.
