@@ -1,0 +1,153 @@
+//! Browser tests of the page timing glue (src/observe.rs), in Chromium and Firefox: the
+//! observers start for every entry type the browser supports and skip the others without an
+//! error, and the timings are recorded when the page hides (here a `pagehide` dispatched on
+//! window, which the page-exit code handles as the browser's own), once per view, and not at
+//! all with `observePerformance: false`. What the client sends is read from a stand-in `fetch`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+use recoloca_telemetry as telemetry;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(inline_js = r#"
+export function installFetch() {
+  globalThis.__bodies = [];
+  globalThis.fetch = async (url, init) => {
+    globalThis.__bodies.push(new TextDecoder().decode(init.body));
+    return new Response(null, { status: 200 });
+  };
+}
+export function bodies() { const b = globalThis.__bodies; globalThis.__bodies = []; return b.join('\n'); }
+export function supported() {
+  const types = globalThis.PerformanceObserver?.supportedEntryTypes ?? [];
+  const ids = !!globalThis.PerformanceEventTiming && 'interactionId' in PerformanceEventTiming.prototype;
+  return ['paint', 'largest-contentful-paint', 'layout-shift', 'event', 'first-input']
+    .filter((t) => types.includes(t) && (t !== 'event' || ids));
+}
+export function painted() { return performance.getEntriesByName('first-contentful-paint').length > 0; }
+export function loaded() {
+  return new Promise((resolve) => document.readyState === 'complete'
+    ? setTimeout(resolve, 0) : addEventListener('load', () => setTimeout(resolve, 0)));
+}
+export function hide() { window.dispatchEvent(new Event('pagehide')); }
+export function describe() {
+  return navigator.userAgent + ' supports ' + JSON.stringify(globalThis.PerformanceObserver?.supportedEntryTypes);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = installFetch)]
+    fn install_fetch();
+    fn bodies() -> String;
+    fn supported() -> Array;
+    fn painted() -> bool;
+    fn loaded() -> js_sys::Promise;
+    fn hide();
+    fn describe() -> String;
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+async fn sleep(ms: i32) {
+    JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    }))
+    .await
+    .unwrap();
+}
+
+const TIMINGS: [&str; 8] = [
+    "dom_content_loaded_ms",
+    "page_load_time_ms",
+    "time_to_first_byte_ms",
+    "first_contentful_paint_ms",
+    "largest_contentful_paint_ms",
+    "first_input_delay_ms",
+    "cumulative_layout_shift",
+    "interaction_to_next_paint_ms",
+];
+
+fn timings_in(body: &str) -> Vec<&'static str> {
+    TIMINGS
+        .into_iter()
+        .filter(|n| body.contains(&format!("\"name\":\"{n}\"")))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn observers_start_for_each_supported_entry_type_and_skip_the_others() {
+    telemetry::start();
+    let expected: Vec<String> = supported().iter().filter_map(|v| v.as_string()).collect();
+    web_sys::console::log_1(&describe().into());
+    assert_eq!(telemetry::observed_entry_types(), expected);
+    // Whatever the browser lacks (Firefox: layout-shift) is simply not observed.
+    assert!(telemetry::observed_entry_types().len() >= 2, "{expected:?}");
+}
+
+#[wasm_bindgen_test]
+async fn timings_are_recorded_at_the_hide_once_and_not_when_turned_off() {
+    JsFuture::from(loaded()).await.unwrap();
+    install_fetch();
+    telemetry::configure(options(&[("batchSize", 1000.into())]));
+    JsFuture::from(telemetry::flush()).await.unwrap();
+    bodies();
+
+    // Off: the observers are dropped and a hide records nothing.
+    telemetry::configure(options(&[("observePerformance", false.into())]));
+    assert!(telemetry::observed_entry_types().is_empty());
+    hide();
+    sleep(50).await;
+    assert_eq!(timings_in(&bodies()), Vec::<&str>::new());
+
+    // On again: the hide records the timings the page has, with their labels.
+    telemetry::configure(options(&[("observePerformance", true.into())]));
+    assert!(!telemetry::observed_entry_types().is_empty());
+    hide();
+    sleep(50).await;
+    let body = bodies();
+    let got = timings_in(&body);
+    for name in [
+        "dom_content_loaded_ms",
+        "page_load_time_ms",
+        "time_to_first_byte_ms",
+    ] {
+        assert!(got.contains(&name), "{name} in {body}");
+    }
+    assert!(
+        body.contains(r#""labels":{"navigation_type":"navigate"}"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#""labels":{"rating":"good","navigation_type":"navigate"}"#),
+        "{body}"
+    );
+    // CLS only where layout shifts can be observed, and only on a page that painted.
+    let shifts = supported().includes(&"layout-shift".into(), 0);
+    assert_eq!(
+        got.contains(&"cumulative_layout_shift"),
+        shifts && painted(),
+        "{body}"
+    );
+    // No input happened: no FID, no INP.
+    assert!(
+        !got.contains(&"first_input_delay_ms") && !got.contains(&"interaction_to_next_paint_ms")
+    );
+
+    // Hidden again in the same view: nothing is reported twice.
+    hide();
+    sleep(50).await;
+    assert_eq!(timings_in(&bodies()), Vec::<&str>::new());
+}
