@@ -294,18 +294,18 @@ function syncIdentity() {
   const user = storageGet('localStorage', 'user_id') || undefined;
   let session = storageGet('sessionStorage', 'session_id');
   if (!session) {
-    session = lastSession;
-    if (!session) {
-      try {
-        session = crypto.randomUUID();
-      } catch (_) {
-        session = core.uuid();
-      }
+    // As the seed: a new id when the tab has none (its storage was cleared, or it is new).
+    let fresh;
+    try {
+      fresh = crypto.randomUUID();
+    } catch (_) {
+      fresh = core.uuid(); // not a secure context
     }
     try {
-      window.sessionStorage.setItem('session_id', session);
+      window.sessionStorage.setItem('session_id', fresh);
+      session = fresh;
     } catch (_) {
-      /* keep it in memory only */
+      session = lastSession || fresh; // no storage at all: one id for this page's life
     }
   }
   if (user !== lastUser || session !== lastSession) {

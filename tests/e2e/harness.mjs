@@ -45,7 +45,7 @@ export async function openPage(browser, url, { now = 1764166892000, user = null,
       if (now !== null) Date.now = () => t++;
       if (user) localStorage.setItem('user_id', user);
       else localStorage.removeItem('user_id');
-      sessionStorage.setItem('session_id', session);
+      if (session !== null) sessionStorage.setItem('session_id', session);
     },
     { now, user, session },
   );
