@@ -1,0 +1,108 @@
+//! What the error capture tests share (errors_web.rs, errors_storm_web.rs): a stand-in
+//! `fetch` that keeps every body, errors dispatched on window as the browser dispatches them,
+//! and readers of what the client sent.
+#![allow(dead_code)]
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use recoloca_telemetry as telemetry;
+
+#[wasm_bindgen(inline_js = r#"
+export function installFetch() {
+  globalThis.__bodies = [];
+  globalThis.fetch = async (url, init) => {
+    globalThis.__bodies.push(new TextDecoder().decode(init.body));
+    return new Response(null, { status: 200 });
+  };
+}
+export function bodies() { const b = globalThis.__bodies; globalThis.__bodies = []; return b; }
+export function fireError(kind, n) {
+  for (let i = 0; i < n; i++) {
+    if (kind === 'error') {
+      const error = new TypeError('x is undefined', { cause: new RangeError('inner', { cause: 'root reason' }) });
+      window.dispatchEvent(new ErrorEvent('error', { error, message: 'Uncaught TypeError: x is undefined', filename: 'https://app.example/main.js', lineno: 12, colno: 34 }));
+    } else if (kind === 'script-error') {
+      window.dispatchEvent(new ErrorEvent('error', { error: null, message: 'Script error.', filename: '', lineno: 0, colno: 0 }));
+    } else if (kind === 'rejection-error') {
+      const p = Promise.resolve();
+      window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', { promise: p, reason: new Error('fetch failed') }));
+    } else if (kind === 'rejection-value') {
+      const p = Promise.resolve();
+      window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', { promise: p, reason: { code: 42, detail: 'x'.repeat(5000) } }));
+    } else if (kind === 'storm') {
+      window.dispatchEvent(new ErrorEvent('error', { error: new Error('storm ' + i), message: 'storm', filename: 'a.js', lineno: i, colno: 1 }));
+    } else if (kind === 'repeat') {
+      window.dispatchEvent(new ErrorEvent('error', { error: new SyntaxError('again'), message: 'again', filename: 'r.js', lineno: 7, colno: 7 }));
+    } else if (kind === 'deep-stack') {
+      const error = new Error('deep');
+      error.stack = 'Error: deep\n' + Array.from({ length: 80 }, (_, j) => '    at f' + j + ' (https://app.example/x.js:' + j + ':1)').join('\n');
+      window.dispatchEvent(new ErrorEvent('error', { error, message: 'deep', filename: 'x.js', lineno: 1, colno: 1 }));
+    }
+  }
+}
+export function failImage() {
+  return new Promise((resolve) => {
+    const img = document.createElement('img');
+    img.onerror = () => setTimeout(resolve, 0);
+    img.src = '/definitely-missing-' + Math.random() + '.png';
+    document.body.appendChild(img);
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = installFetch)]
+    pub fn install_fetch();
+    pub fn bodies() -> Array;
+    #[wasm_bindgen(js_name = fireError)]
+    pub fn fire_error(kind: &str, n: u32);
+    #[wasm_bindgen(js_name = failImage)]
+    pub fn fail_image() -> js_sys::Promise;
+}
+
+/// Every metric and log entry sent since the last call, parsed.
+pub async fn sent() -> (Vec<JsValue>, Vec<JsValue>) {
+    JsFuture::from(telemetry::flush()).await.unwrap();
+    let mut metrics = Vec::new();
+    let mut logs = Vec::new();
+    for b in bodies().iter() {
+        let v = js_sys::JSON::parse(&b.as_string().unwrap()).unwrap();
+        for (key, into) in [("metrics", &mut metrics), ("logs", &mut logs)] {
+            if let Ok(list) = Reflect::get(&v, &key.into()) {
+                if let Some(a) = list.dyn_ref::<Array>() {
+                    into.extend(a.iter());
+                }
+            }
+        }
+    }
+    (metrics, logs)
+}
+
+pub fn text(v: &JsValue, path: &[&str]) -> String {
+    let mut cur = v.clone();
+    for k in path {
+        cur = Reflect::get(&cur, &(*k).into()).unwrap_or(JsValue::UNDEFINED);
+    }
+    cur.as_string()
+        .or_else(|| cur.as_f64().map(|n| n.to_string()))
+        .unwrap_or_default()
+}
+
+pub fn error_counts(metrics: &[JsValue]) -> f64 {
+    metrics
+        .iter()
+        .filter(|m| text(m, &["name"]) == "frontend_errors_total")
+        .map(|m| Reflect::get(m, &"value".into()).unwrap().as_f64().unwrap())
+        .sum()
+}
+
+pub async fn setup() {
+    install_fetch();
+    let o = Object::new();
+    Reflect::set(&o, &"batchSize".into(), &1000.into()).unwrap();
+    Reflect::set(&o, &"logBatchSize".into(), &1000.into()).unwrap();
+    telemetry::configure(o.into());
+    telemetry::set_identity(Some("u-9".into()), Some("s-9".into()));
+    let _ = sent().await;
+}
