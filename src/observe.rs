@@ -21,7 +21,7 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Event, Performance, VisibilityState};
+use web_sys::{Document, Event, Performance, VisibilityState};
 
 use crate::client::Client;
 use crate::listen::Listener;
@@ -43,40 +43,20 @@ extern "C" {
     #[wasm_bindgen(method, js_name = getEntries)]
     fn get_entries(this: &EntryList) -> Array;
 
-    /// Any performance entry; each reads only the fields its type has. Missing fields are
-    /// `None` (never a thrown conversion).
-    type Entry;
-    #[wasm_bindgen(method, getter)]
-    fn name(this: &Entry) -> Option<String>;
-    #[wasm_bindgen(method, getter, js_name = startTime)]
-    fn start_time(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter)]
-    fn duration(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter)]
-    fn value(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = hadRecentInput)]
-    fn had_recent_input(this: &Entry) -> Option<bool>;
-    #[wasm_bindgen(method, getter, js_name = interactionId)]
-    fn interaction_id(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = processingStart)]
-    fn processing_start(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = fetchStart)]
-    fn fetch_start(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = responseStart)]
-    fn response_start(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = domContentLoadedEventEnd)]
-    fn dom_content_loaded_end(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = loadEventEnd)]
-    fn load_event_end(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = activationStart)]
-    fn activation_start(this: &Entry) -> Option<f64>;
-    #[wasm_bindgen(method, getter, js_name = type)]
-    fn kind(this: &Entry) -> Option<String>;
+}
 
-    /// `pageshow`'s event.
-    type Transition;
-    #[wasm_bindgen(method, getter)]
-    fn persisted(this: &Transition) -> Option<bool>;
+/// A number property of a performance entry or event; NaN where it has none (a field its type
+/// lacks, or a browser without it). One `Reflect.get` path for every field keeps the module
+/// smaller than one import per field would.
+fn num(v: &JsValue, key: &str) -> f64 {
+    Reflect::get(v, &key.into())
+        .ok()
+        .and_then(|x| x.as_f64())
+        .unwrap_or(f64::NAN)
+}
+
+fn text(v: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(v, &key.into()).ok()?.as_string()
 }
 
 /// What an observer watches, and how its entries feed the view.
@@ -227,11 +207,11 @@ thread_local! {
     static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on the state if there is one and it is free.
+/// Runs `f` on the state while the timings are on (and the state is free).
 fn with_live<R>(f: impl FnOnce(&mut Live) -> R) -> Option<R> {
     LIVE.try_with(|cell| {
         let mut guard = cell.try_borrow_mut().ok()?;
-        guard.as_mut().map(f)
+        guard.as_mut().filter(|l| l.on).map(f)
     })
     .ok()
     .flatten()
@@ -245,12 +225,18 @@ fn now() -> f64 {
     performance().map_or(f64::NAN, |p| p.now())
 }
 
-fn navigation_entry() -> Option<Entry> {
-    let first = performance()?.get_entries_by_type("navigation").get(0);
-    (!first.is_undefined()).then(|| first.unchecked_into())
+/// The navigation entry (`undefined` where the browser has none: every field is then NaN).
+fn navigation_entry() -> JsValue {
+    performance().map_or(JsValue::UNDEFINED, |p| {
+        p.get_entries_by_type("navigation").get(0)
+    })
 }
 
-fn global_flag(target: &JsValue, key: &str) -> bool {
+fn global(key: &str) -> JsValue {
+    Reflect::get(&js_sys::global(), &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn flag(target: &JsValue, key: &str) -> bool {
     Reflect::get(target, &key.into())
         .ok()
         .and_then(|v| v.as_bool())
@@ -266,73 +252,55 @@ fn interaction_count() -> Option<f64> {
 
 /// Whether event entries carry `interactionId` (web-vitals' condition for INP).
 fn has_interaction_ids() -> bool {
-    let Ok(timing) = Reflect::get(&js_sys::global(), &"PerformanceEventTiming".into()) else {
-        return false;
-    };
-    Reflect::get(&timing, &"prototype".into())
+    let proto = Reflect::get(&global("PerformanceEventTiming"), &"prototype".into());
+    proto
         .ok()
-        .filter(|p| p.is_object())
+        .filter(JsValue::is_object)
         .is_some_and(|p| Reflect::has(&p, &"interactionId".into()).unwrap_or(false))
 }
 
-fn supported_entry_types() -> Array {
-    Reflect::get(&js_sys::global(), &"PerformanceObserver".into())
-        .and_then(|po| Reflect::get(&po, &"supportedEntryTypes".into()))
-        .ok()
-        .and_then(|v| v.dyn_into::<Array>().ok())
-        .unwrap_or_default()
-}
-
-/// When the page was first hidden before we started: 0 if it is hidden now (loaded in the
-/// background), the browser's record of an earlier hide (`visibility-state` entries, where
-/// available), or never. A prerendering page is hidden without having been hidden from anyone.
-fn first_hidden_at_start(activation_start: f64) -> f64 {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return f64::INFINITY;
-    };
-    let prerendering = global_flag(&document, "prerendering");
-    let recorded = performance().and_then(|p| {
-        if prerendering {
-            return None;
+/// When the page was first hidden before we started: the browser's record of an earlier hide
+/// (`visibility-state` entries, where available), else 0 if it is hidden now (loaded in the
+/// background), else never. A prerendering page is hidden without being hidden from anyone.
+fn first_hidden_at_start(document: &Document, prerendering: bool, activation: f64) -> f64 {
+    if !prerendering {
+        if let Some(p) = performance() {
+            for e in p.get_entries_by_type("visibility-state").iter() {
+                let t = num(&e, "startTime");
+                if text(&e, "name").as_deref() == Some("hidden") && t >= activation {
+                    return t;
+                }
+            }
         }
-        p.get_entries_by_type("visibility-state")
-            .iter()
-            .map(JsValue::unchecked_into::<Entry>)
-            .filter(|e| e.name().as_deref() == Some("hidden"))
-            .filter_map(|e| e.start_time())
-            .find(|t| *t >= activation_start)
-    });
-    recorded.unwrap_or(
-        if document.visibility_state() == VisibilityState::Hidden && !prerendering {
-            0.0
-        } else {
-            f64::INFINITY
-        },
-    )
+        if document.visibility_state() == VisibilityState::Hidden {
+            return 0.0;
+        }
+    }
+    f64::INFINITY
 }
 
 /// Starts the observers and listeners. `None` outside a browser.
 pub fn start() -> Option<Vitals> {
     let window = web_sys::window()?;
-    performance()?;
+    let document = window.document()?;
     let nav = navigation_entry();
-    let activation = nav
-        .as_ref()
-        .and_then(Entry::activation_start)
-        .unwrap_or(0.0);
-    let prerendered = activation > 0.0
-        || window
-            .document()
-            .is_some_and(|d| global_flag(&d, "prerendering"));
-    let discarded = window
-        .document()
-        .is_some_and(|d| global_flag(&d, "wasDiscarded"));
-    let kind = nav.as_ref().and_then(Entry::kind).unwrap_or_default();
+    let activation = num(&nav, "activationStart").max(0.0);
+    let prerendering = flag(&document, "prerendering");
     let mut view = View::new(
-        Navigation::from_entry(&kind, prerendered, discarded),
-        first_hidden_at_start(activation),
+        Navigation::from_entry(
+            &text(&nav, "type").unwrap_or_default(),
+            prerendering || activation > 0.0,
+            flag(&document, "wasDiscarded"),
+        ),
+        first_hidden_at_start(&document, prerendering, activation),
     );
-    let supported = supported_entry_types();
+    let supported = Reflect::get(
+        &global("PerformanceObserver"),
+        &"supportedEntryTypes".into(),
+    )
+    .ok()
+    .and_then(|v| v.dyn_into::<Array>().ok())
+    .unwrap_or_default();
     let inp = has_interaction_ids();
     if !inp {
         view.without(vitals::INP);
@@ -341,38 +309,34 @@ pub fn start() -> Option<Vitals> {
         view.without(vitals::CLS);
     }
     // A restart (turned off and on again) keeps what was already reported: the buffered
-    // entries replayed into the new view would otherwise be reported twice.
-    let previous = LIVE
-        .try_with(|cell| cell.try_borrow_mut().ok().and_then(|mut l| l.take()))
-        .ok()
-        .flatten();
-    if let Some(old) = previous {
-        view.carry_over(&old.view);
-    }
-    // The state is in place before any observer exists: a browser that calls back from
-    // within observe() (old Safari did) finds it.
+    // entries replayed into the new view would otherwise be reported twice. The state is in
+    // place before any observer exists: a browser that calls back from within observe() (old
+    // Safari did) finds it.
     LIVE.try_with(|cell| {
-        if let Ok(mut l) = cell.try_borrow_mut() {
-            *l = Some(Live {
-                view,
-                takers: Vec::new(),
-                inp,
-                frames: None,
-                on: true,
-            });
+        let mut live = cell.try_borrow_mut().ok()?;
+        if let Some(old) = live.as_ref() {
+            view.carry_over(&old.view);
         }
+        *live = Some(Live {
+            view,
+            takers: Vec::new(),
+            inp,
+            frames: None,
+            on: true,
+        });
+        Some(())
     })
-    .ok()?;
+    .ok()??;
     let native_count = interaction_count().is_some();
     let mut observers = Vec::new();
     for source in Source::ALL {
-        if !supported.includes(&source.entry_type().into(), 0) || (source == Source::Event && !inp)
-        {
+        let event = source == Source::Event;
+        if !supported.includes(&source.entry_type().into(), 0) || (event && !inp) {
             continue;
         }
         // Candidates are event entries of 40 ms or more; without performance.interactionCount,
         // the shorter ones (down to the 16 ms minimum) are needed too, to estimate the count.
-        let threshold = (source == Source::Event).then_some(if native_count { 40.0 } else { 16.0 });
+        let threshold = event.then_some(if native_count { 40.0 } else { 16.0 });
         if let Some(o) = Observer::new(source, threshold) {
             let po: Po = o.po.clone().unchecked_into();
             with_live(|live| live.takers.push((source, po)));
@@ -391,50 +355,33 @@ pub fn start() -> Option<Vitals> {
 }
 
 /// Entry types observed now (for the browser tests).
-#[doc(hidden)]
 pub fn observed() -> Vec<&'static str> {
-    with_live(|live| {
-        live.takers
-            .iter()
-            .map(|(s, _)| s.entry_type())
-            .collect::<Vec<_>>()
-    })
-    .unwrap_or_default()
+    with_live(|live| live.takers.iter().map(|(s, _)| s.entry_type()).collect()).unwrap_or_default()
 }
 
-/// Entries of `source`, from an observer callback or taken at a hide.
+/// Entries of `source`, from an observer callback.
 fn feed(source: Source, entries: &Array) {
-    with_live(|live| feed_live(live, source, entries));
+    with_live(|live| feed_view(&mut live.view, live.inp, source, entries));
 }
 
-fn feed_live(live: &mut Live, source: Source, entries: &Array) {
-    if !live.on {
-        return;
-    }
+fn feed_view(view: &mut View, inp: bool, source: Source, entries: &Array) {
     for e in entries.iter() {
-        let e: Entry = e.unchecked_into();
-        let start = e.start_time().unwrap_or(f64::NAN);
-        let view = &mut live.view;
+        let start = num(&e, "startTime");
         match source {
-            Source::Paint => view.paint(&e.name().unwrap_or_default(), start),
+            Source::Paint => view.paint(&text(&e, "name").unwrap_or_default(), start),
             Source::LargestPaint => view.largest_paint(start),
-            Source::LayoutShift => view.layout_shift(
-                start,
-                e.value().unwrap_or(0.0),
-                e.had_recent_input().unwrap_or(false),
-            ),
-            Source::Event => view.event(
-                e.interaction_id().unwrap_or(0.0),
-                e.duration().unwrap_or(f64::NAN),
-            ),
+            Source::LayoutShift => {
+                view.layout_shift(start, num(&e, "value"), flag(&e, "hadRecentInput"))
+            }
+            Source::Event => view.event(num(&e, "interactionId"), num(&e, "duration")),
             Source::FirstInput => view.first_input(
                 FirstInput {
                     start,
-                    processing_start: e.processing_start().unwrap_or(f64::NAN),
-                    duration: e.duration().unwrap_or(f64::NAN),
-                    interaction_id: e.interaction_id().unwrap_or(0.0),
+                    processing_start: num(&e, "processingStart"),
+                    duration: num(&e, "duration"),
+                    interaction_id: num(&e, "interactionId"),
                 },
-                live.inp,
+                inp,
             ),
         }
     }
@@ -442,14 +389,13 @@ fn feed_live(live: &mut Live, source: Source, entries: &Array) {
 
 /// Takes every observer's pending records (those of `only`, if given) into the view.
 fn take_pending(live: &mut Live, only: Option<Source>) {
-    let pending: Vec<(Source, Array)> = live
-        .takers
-        .iter()
-        .filter(|(s, _)| only.is_none_or(|o| o == *s))
-        .map(|(s, po)| (*s, po.take_records()))
-        .collect();
-    for (source, entries) in pending {
-        feed_live(live, source, &entries);
+    let Live {
+        view, takers, inp, ..
+    } = live;
+    for (source, po) in takers.iter() {
+        if only.is_none_or(|o| o == *source) {
+            feed_view(view, *inp, *source, &po.take_records());
+        }
     }
 }
 
@@ -460,7 +406,7 @@ fn on_input(e: Event) {
         return;
     }
     with_live(|live| {
-        if live.on && !live.view.lcp_is_final() {
+        if !live.view.lcp_is_final() {
             take_pending(live, Some(Source::LargestPaint));
             live.view.input();
         }
@@ -470,15 +416,11 @@ fn on_input(e: Event) {
 /// A restore from the back/forward cache begins a new view (see [`View::restore`]); its FCP
 /// and LCP are the time to the second frame after `pageshow`.
 fn on_pageshow(e: Event) {
-    let persisted = e.unchecked_ref::<Transition>().persisted() == Some(true);
-    if !persisted {
+    if !flag(&e, "persisted") {
         return;
     }
     let shown = e.time_stamp();
     with_live(|live| {
-        if !live.on {
-            return;
-        }
         live.view.restore(interaction_count());
         live.frames = Frames::new(move || {
             let painted = now() - shown;
@@ -490,17 +432,13 @@ fn on_pageshow(e: Event) {
 /// What the navigation entry and `performance` say now.
 fn timing() -> Timing {
     let nav = navigation_entry();
-    let get = |f: fn(&Entry) -> Option<f64>| nav.as_ref().and_then(f).unwrap_or(f64::NAN);
     Timing {
         now: now(),
-        activation_start: nav
-            .as_ref()
-            .and_then(Entry::activation_start)
-            .unwrap_or(0.0),
-        fetch_start: get(Entry::fetch_start),
-        response_start: get(Entry::response_start),
-        dom_content_loaded_end: get(Entry::dom_content_loaded_end),
-        load_event_end: get(Entry::load_event_end),
+        activation_start: num(&nav, "activationStart").max(0.0),
+        fetch_start: num(&nav, "fetchStart"),
+        response_start: num(&nav, "responseStart"),
+        dom_content_loaded_end: num(&nav, "domContentLoadedEventEnd"),
+        load_event_end: num(&nav, "loadEventEnd"),
         interaction_count: interaction_count(),
     }
 }
@@ -508,16 +446,14 @@ fn timing() -> Timing {
 /// The page is being hidden or left (called by `exit::on_exit` before it seals the streams):
 /// pending entries are taken, and every timing of this view not yet reported goes into the
 /// metrics stream.
+#[inline(never)]
 pub fn on_hide(c: &mut Client) {
     let reports = with_live(|live| {
-        if !live.on {
-            return None;
-        }
         live.view.hidden(now());
         take_pending(live, None);
-        Some((live.view.reports(&timing()), live.view.navigation().label()))
+        (live.view.reports(&timing()), live.view.navigation().label())
     });
-    let Some(Some((reports, navigation))) = reports else {
+    let Some((reports, navigation)) = reports else {
         return;
     };
     let nav = ("navigation_type", navigation);

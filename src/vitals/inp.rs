@@ -87,7 +87,10 @@ impl Inp {
         // Move the grown (or new) interaction up to its place; the rest stays sorted.
         let mut i = at;
         while i > 0 && self.longest.get(i - 1).map(|p| p.latency) < Some(duration) {
-            self.longest.swap(i - 1, i);
+            // Reversing the pair swaps it without an index that could panic.
+            if let Some(pair) = self.longest.get_mut(i - 1..=i) {
+                pair.reverse();
+            }
             i -= 1;
         }
         self.longest.truncate(MAX_CANDIDATES);

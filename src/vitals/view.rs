@@ -45,16 +45,17 @@ pub const FID: &str = "first_input_delay_ms";
 pub const CLS: &str = "cumulative_layout_shift";
 pub const INP: &str = "interaction_to_next_paint_ms";
 
-/// Every metric, in the order they are reported; a metric's bit in `View::sent` is its index.
-const ORDER: [&str; 8] = [
-    DOM_CONTENT_LOADED,
-    PAGE_LOAD_TIME,
-    TTFB,
-    FCP,
-    LCP,
-    FID,
-    CLS,
-    INP,
+/// Every metric, in the order they are reported, with web-vitals' thresholds (the seed's
+/// navigation timings have none); a metric's bit in `View::sent` is its index.
+const METRICS: [(&str, Option<[f64; 2]>); 8] = [
+    (DOM_CONTENT_LOADED, None),
+    (PAGE_LOAD_TIME, None),
+    (TTFB, Some(ttfb::THRESHOLDS)),
+    (FCP, Some(fcp::THRESHOLDS)),
+    (LCP, Some(lcp::THRESHOLDS)),
+    (FID, Some(fid::THRESHOLDS)),
+    (CLS, Some(cls::THRESHOLDS)),
+    (INP, Some(inp::THRESHOLDS)),
 ];
 
 #[derive(Clone, Debug)]
@@ -70,9 +71,9 @@ pub struct View {
     /// CLS is reported only on a page that had a first contentful paint, as web-vitals and
     /// CrUX do. Kept across bfcache restores (web-vitals arms CLS once, at the load's FCP).
     cls_armed: bool,
-    /// Bit `i` set: `ORDER[i]` was reported in this view.
+    /// Bit `i` set: `METRICS[i]` was reported in this view.
     sent: u8,
-    /// Bit `i` set: the browser cannot measure `ORDER[i]`, which is never reported.
+    /// Bit `i` set: the browser cannot measure `METRICS[i]`, which is never reported.
     missing: u8,
 }
 
@@ -201,7 +202,7 @@ impl View {
         self.sent & bit(name) != 0
     }
 
-    /// The value each metric has now, in [`ORDER`].
+    /// The value each metric has now, in the order of [`METRICS`].
     fn values(&self, t: &Timing) -> [Option<f64>; 8] {
         if self.restored() {
             // Restored: no load to time; FCP and LCP were measured from the restore.
@@ -236,7 +237,7 @@ impl View {
         self.lcp.finalize();
         let values = self.values(t);
         let mut out = Vec::new();
-        for (i, (name, value)) in ORDER.iter().zip(values).enumerate() {
+        for (i, (&(name, thresholds), value)) in METRICS.iter().zip(values).enumerate() {
             let bit = 1u8 << i;
             let Some(value) = value else { continue };
             if (self.sent | self.missing) & bit != 0 || !value.is_finite() {
@@ -246,7 +247,7 @@ impl View {
             out.push(Report {
                 name,
                 value,
-                rating: thresholds(name).map(|th| rate(value, th)),
+                rating: thresholds.map(|th| rate(value, th)),
             });
         }
         out
@@ -255,7 +256,10 @@ impl View {
 
 /// A metric's bit in `View::sent` and `View::missing`.
 fn bit(name: &str) -> u8 {
-    ORDER.iter().position(|n| *n == name).map_or(0, |i| 1 << i)
+    METRICS
+        .iter()
+        .position(|m| m.0 == name)
+        .map_or(0, |i| 1 << i)
 }
 
 /// The `first-input` entry's numbers.
@@ -265,18 +269,6 @@ pub struct FirstInput {
     pub processing_start: f64,
     pub duration: f64,
     pub interaction_id: f64,
-}
-
-fn thresholds(name: &str) -> Option<[f64; 2]> {
-    Some(match name {
-        TTFB => ttfb::THRESHOLDS,
-        FCP => fcp::THRESHOLDS,
-        LCP => lcp::THRESHOLDS,
-        FID => fid::THRESHOLDS,
-        CLS => cls::THRESHOLDS,
-        INP => inp::THRESHOLDS,
-        _ => return None,
-    })
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
