@@ -110,6 +110,8 @@ async fn setup(tag: &str) {
         ("retryInitialMs", 20.into()),
         ("retryMaxMs", 20.into()),
         ("retryMaxAttempts", 10.into()),
+        // These tests compare whole bodies: the page's own timings stay out of them.
+        ("observePerformance", false.into()),
     ]));
     flush().await;
     telemetry::configure(options(&[
