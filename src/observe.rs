@@ -9,10 +9,11 @@
 //! the values are computed. [`on_hide`] runs first thing in the page-exit handling
 //! (`exit::on_exit`), so the reports are in the batch that exit sends.
 //!
-//! The state lives in its own thread-local ([`LIVE`]), not in the client, so an observer
-//! callback never needs the client; only the hide (which records) and the first input (which
-//! takes the LCP records) run with it. The client owns the observers and listeners
-//! ([`Vitals`]); dropping them (`observePerformance: false`) disconnects and removes them.
+//! The state lives in its own thread-local ([`LIVE`]), not in the client, so observer
+//! callbacks and listeners never borrow the client; only the hide, which records, runs with it
+//! (called from page exit, which holds it already). The client owns the observers and
+//! listeners ([`Vitals`]); dropping them (`observePerformance: false`) disconnects and removes
+//! them.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
