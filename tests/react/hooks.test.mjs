@@ -11,13 +11,20 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 let browser;
 let server;
+let app;
 before(async () => {
-  const app = buildApp();
+  app = buildApp();
   browser = await launch();
+});
+
+/** A collector of its own for each test: a closed page's exit request (its final timings)
+ *  lands after the next test has begun, and must not count there. */
+async function fresh() {
+  await server?.close();
   server = await collector({
     mounts: { '/pkg/': here('../../pkg/'), '/react-app/': app, '/': here('../e2e/pages/') },
   });
-});
+}
 after(async () => {
   await browser?.close();
   await server?.close();
@@ -68,7 +75,7 @@ const named = (name) => server.state.metrics.filter((m) => m.name === name);
 
 for (const withProvider of [false, true]) {
   test(`hook functions keep their identity across renders (${withProvider ? 'with' : 'without'} a provider)`, async () => {
-    server.reset();
+    await fresh();
     const { page, context, uncaught, consoleErrors } = await openApp();
     const report = await page.evaluate((wp) => {
       t.identity(wp);
@@ -114,7 +121,7 @@ for (const withProvider of [false, true]) {
 
 for (const counted of [true, false]) {
   test(`under StrictMode the provider configures once and starts nothing (${counted ? 'a counting client' : 'the package client'})`, async () => {
-    server.reset();
+    await fresh();
     const { page, context, uncaught, consoleErrors } = await openApp();
     const before = await page.evaluate(() => {
       // Buffered before the mount: a flush started by the provider would send it.
@@ -173,7 +180,7 @@ for (const counted of [true, false]) {
         { service: 'strict-app', version: '2.0.0', batchSize: 50 },
       ]);
     }
-    server.reset();
+    server.reset(); // the same page goes on: same collector, counts from zero
     await page.click('#click');
     await flush(page);
     assert.deepEqual(server.state.logs.map((l) => l.version), ['2.0.0']);
@@ -196,7 +203,7 @@ function reports() {
 
 for (const strict of [false, true]) {
   test(`the error boundary reports each error once, renders the function fallback and resets (${strict ? 'StrictMode' : 'plain'})`, async () => {
-    server.reset();
+    await fresh();
     const { page, context, uncaught } = await openApp();
     await page.evaluate((strict) => t.boundaryApp('function', strict), strict);
     assert.equal(await page.evaluate(() => t.text('ok')), 'fine');
@@ -241,7 +248,7 @@ for (const strict of [false, true]) {
 }
 
 test('the error boundary without provider or name: element fallback, default label, reset by ref', async () => {
-  server.reset();
+  await fresh();
   const { page, context, uncaught } = await openApp();
   await page.evaluate(() => t.boundaryApp('element', false));
   await page.evaluate(() => t.explode('boom'));
