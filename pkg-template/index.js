@@ -14,6 +14,12 @@ const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
 const MAX_EARLY_CALLS = 10000;
 /** Longest metric name sent; collectors refuse longer ones (and with them a whole batch). */
 const MAX_NAME = 200;
+/** Characters of message, context and stack beyond which a log entry cannot fit 64 KiB. */
+const MAX_EVENT_CHARS = 65536;
+/** Longest labels JSON accepted: an event carries it whole and must stay far below 64 KiB. */
+const MAX_LABELS_JSON = 16384;
+/** What addSeries answers when the module is busy; never a series id. */
+const BUSY = 0xffffffff;
 /** Series ids remembered before starting over (the module keeps the same bound). */
 const RESET_FLAG = 0x80000000;
 
@@ -132,6 +138,10 @@ export const ready = inBrowser
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
         for (const call of early.splice(0)) replay(call);
+        if (earlyDropped > 0) {
+          // Loss is visible: the calls the waiting queue could not keep.
+          stageMetric('telemetry_events_dropped_total', earlyDropped, { stream: 'early', reason: 'buffer_full_events' }, Date.now());
+        }
         return true;
       })
       .catch((err) => {
@@ -164,16 +174,26 @@ let staging = null; // Float64Array view on the module's staging area
 let stagingPtr = 0;
 let stagingCap = 0;
 let staged = 0;
+let draining = false;
 let drainQueued = false;
 const seriesIds = new Map();
 
 /** Hands every staged event to the module. Called before any other call into it, so the
  *  module sees calls in the order they were made. */
 function drain() {
-  if (staged === 0) return;
+  if (staged === 0 || draining) return;
   const n = staged;
-  staged = 0;
-  core.ingest(n);
+  let took = false;
+  draining = true;
+  try {
+    took = core.ingest(n);
+  } finally {
+    draining = false;
+  }
+  if (!took) return; // the module was busy (a call from inside its own call): next time
+  // Events staged while it ingested (from a page callback it triggered) move to the front.
+  if (staged > n) staging.copyWithin(0, n * 3, staged * 3);
+  staged -= n;
 }
 
 function drainTask() {
@@ -208,7 +228,11 @@ function seriesId(name, labels) {
     labels = undefined;
   }
   let key = name;
+  if (labels !== undefined && (Array.isArray(labels) || typeof labels.toJSON === 'function')) {
+    labels = stringLabels(labels); // not a plain record: send it as one
+  }
   if (labels !== undefined) {
+    key += '\u0003'; // `{}` is sent as "labels":{}, unlike no labels at all
     for (const k in labels) {
       const v = labels[k];
       if (typeof v !== 'string') {
@@ -223,7 +247,13 @@ function seriesId(name, labels) {
   let id = seriesIds.get(key);
   if (id === undefined) {
     drain();
-    id = core.addSeries(name, labels === undefined ? undefined : toJson(labels, 'labels'));
+    const labelsJson = labels === undefined ? undefined : toJson(labels, 'labels');
+    if (labelsJson !== undefined && labelsJson.length > MAX_LABELS_JSON) {
+      warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
+      return -1;
+    }
+    id = core.addSeries(name, labelsJson);
+    if (id === BUSY) return -1; // the module is inside one of its own calls: drop, do not cache
     if (id & RESET_FLAG) {
       seriesIds.clear();
       id &= ~RESET_FLAG;
@@ -240,14 +270,20 @@ function stageMetric(name, value, labels, ts) {
     return;
   }
   const id = seriesId(name, labels);
+  if (id < 0) return;
   if (staged === stagingCap || staging === null || staging.length === 0) {
     drain();
     // (Re)create the view: first use, or the module's memory grew and detached the old one.
-    if (stagingCap === 0) {
+    if (stagingPtr === 0) {
       stagingCap = core.stagingEvents();
       stagingPtr = core.stagingPtr();
+      if (stagingPtr === 0) return; // the module was busy: nowhere to stage yet
     }
     staging = new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
+    if (staged === stagingCap) {
+      warnOnce('staging', 'a metric recorded from inside the module\'s own call was dropped');
+      return;
+    }
   }
   const i = staged * 3;
   staging[i] = id;
@@ -328,13 +364,25 @@ function sendLog(level, message, context, error, ts) {
   drain();
   syncIdentity();
   const err = level === 3 ? errorParts(error) : null;
+  let contextJson = toJson(contextObject(context), 'context');
+  // An object with toJSON (a URL, a Date) can still encode as something else than an object.
+  if (contextJson !== undefined && contextJson[0] !== '{') contextJson = '{"value":' + contextJson + '}';
+  const text = toText(message, '');
+  const stack = err && err.stack;
+  const size = text.length + (contextJson ? contextJson.length : 0) + (stack ? stack.length : 0) + (err ? err.message.length : 0);
+  if (size > MAX_EVENT_CHARS) {
+    // Far over the 64 KiB an event may have: dropped (and counted) before it is even copied.
+    warnOnce('log-size', 'a log entry over 64 KiB was dropped');
+    core.droppedLog();
+    return;
+  }
   core.log(
     level,
-    toText(message, ''),
-    toJson(contextObject(context), 'context'),
+    text,
+    contextJson,
     err ? err.name : undefined,
     err ? err.message : undefined,
-    err ? err.stack : undefined,
+    stack,
     ts,
   );
 }

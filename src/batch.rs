@@ -288,14 +288,17 @@ impl Queue {
 
     /// Puts batches restored from an earlier page in front of everything else (they are
     /// older), keeping their keys so that a collector can recognize a repeat. Batches that
-    /// are malformed, or over the bounds, are refused; returns how many were taken.
-    pub fn restore_front(&mut self, batches: Vec<Batch>) -> usize {
+    /// are malformed, or over the bounds, are refused; returns how many batches were taken
+    /// and how many events were refused.
+    pub fn restore_front(&mut self, batches: Vec<Batch>) -> (usize, usize) {
         let mut taken = 0;
+        let mut refused = 0;
         for b in batches.into_iter().rev() {
             if !b.is_consistent(self.open)
                 || self.len() + b.events() > self.limits.max_events
                 || self.bytes() + b.event_bytes() > self.limits.max_bytes
             {
+                refused += b.events();
                 continue;
             }
             self.sealed_events += b.events();
@@ -303,7 +306,7 @@ impl Queue {
             self.sealed.push_front(b);
             taken += 1;
         }
-        taken
+        (taken, refused)
     }
 
     /// Replaces the front batch by its two halves, each under a new key (the server refused
@@ -511,7 +514,11 @@ mod tests {
         let old = Batch::build(open, "old".into(), [&b"{\"old\":1}"[..]].into_iter());
         let mut bad = old.clone();
         bad.lengths.push(3);
-        assert_eq!(q.restore_front(vec![old, bad]), 1);
+        assert_eq!(
+            q.restore_front(vec![old, bad]),
+            (1, 2),
+            "the malformed one has two events"
+        );
         assert_eq!(q.len(), 2);
         assert_eq!(q.pop_front().unwrap().key, "old");
         assert_eq!(q.pop_front().unwrap().key, "new");

@@ -132,7 +132,7 @@ pub struct Client {
     pub page_key: String,
     /// Page exit and connectivity listeners; removed when the client is dropped.
     listeners: Vec<Listener>,
-    /// Sends what earlier pages kept, once the client is in place.
+    /// Takes over and sends what earlier pages kept, once the client is in place.
     kick: Option<Timeout>,
     /// Error capture listeners, while `captureErrors` is on.
     error_listeners: Vec<Listener>,
@@ -185,14 +185,16 @@ impl Client {
         c.listeners = exit::listen();
         c.error_listeners = errors::listen();
         c.vitals = observe::start();
-        if exit::restore(&mut c) {
-            c.kick = Some(Timeout::new(0, || {
-                with(|c| {
+        // What earlier pages kept is taken over in a later task: after the calls made before
+        // the module loaded (a `configure` with other bounds among them) have been replayed.
+        c.kick = Some(Timeout::new(0, || {
+            with(|c| {
+                if exit::restore(c) {
                     delivery::pump(c, Kind::Metrics);
                     delivery::pump(c, Kind::Logs);
-                });
-            }));
-        }
+                }
+            });
+        }));
         c
     }
 

@@ -26,16 +26,6 @@ pub fn on_full_batch(c: &mut Client, kind: Kind) {
     }
 }
 
-/// Records a metric produced inside the module (a timing, a captured error) and starts a
-/// flush if that filled a batch. For callbacks that do not hold the client already.
-pub fn record_metric(name: &str, value: f64, labels: &[(&str, &str)]) {
-    client::with(|c| {
-        if c.record(name, value, labels) {
-            on_full_batch(c, Kind::Metrics);
-        }
-    });
-}
-
 /// The interval timer: send whatever is pending.
 pub fn flush_stream(kind: Kind) {
     client::with(|c| {
@@ -135,15 +125,16 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
         return pump(c, kind);
     }
     let verdict = retry::classify(answer.status);
+    if verdict != Verdict::Retry {
+        // The server answered: whatever became of this batch, the stream is not failing.
+        s.failures = 0;
+        s.retry_at = 0.0;
+    }
     match s
         .queue
         .settle_front(verdict, retry.max_attempts, crate::random::uuid)
     {
-        Some(Settled::Delivered) => {
-            s.failures = 0;
-            s.retry_at = 0.0;
-        }
-        Some(Settled::Split) | None => {}
+        Some(Settled::Delivered) | Some(Settled::Split) | None => {}
         Some(Settled::Dropped(reason, n)) => s.count_drop(reason, n),
         Some(Settled::Retry) => s.retries += 1,
     }

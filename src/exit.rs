@@ -37,8 +37,12 @@ pub fn listen() -> Vec<Listener> {
         return Vec::new();
     };
     let mut all = vec![
-        Listener::new(&window, "pagehide", false, |_| {
-            client::with(on_exit);
+        Listener::new(&window, "pagehide", false, |e| {
+            // `persisted`: the page goes into the back/forward cache and may come back.
+            let into_cache = js_sys::Reflect::get(&e, &"persisted".into())
+                .map(|v| v.is_truthy())
+                .unwrap_or(false);
+            client::with(|c| on_exit(c, !into_cache));
         }),
         Listener::new(&window, "pageshow", false, |_| {
             client::with(on_return);
@@ -55,7 +59,7 @@ pub fn listen() -> Vec<Listener> {
             false,
             move |_| {
                 if doc.visibility_state() == VisibilityState::Hidden {
-                    client::with(on_exit);
+                    client::with(|c| on_exit(c, false));
                 } else {
                     client::with(on_return);
                 }
@@ -69,8 +73,10 @@ fn storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The page is going away (or hidden, which may be the last chance it gets).
-fn on_exit(c: &mut Client) {
+/// The page is going away (or hidden, which may be the last chance it gets). `last` when it
+/// is unloading for good: only then are beaconed batches forgotten, since a beacon gives no
+/// answer and a page that lives on must still be able to retry them.
+fn on_exit(c: &mut Client, last: bool) {
     // The page timings first, so that their final values leave with this page.
     crate::observe::on_hide(c);
     let online = delivery::is_online();
@@ -100,7 +106,7 @@ fn on_exit(c: &mut Client) {
             }
         }
         // The browser delivers a beacon after the page is gone; it gives no answer to wait for.
-        for key in beaconed {
+        for key in beaconed.into_iter().filter(|_| last) {
             if c.stream(kind).busy.as_deref() != Some(key.as_str()) {
                 c.stream(kind).queue.remove_key(&key);
             }
@@ -174,8 +180,10 @@ fn our_keys(store: &Storage) -> Vec<String> {
         .collect()
 }
 
-/// At start: takes over every batch that earlier pages of this origin kept, ahead of anything
-/// new. Returns whether there were any (the caller sends them once the client is in place).
+/// Takes over every batch that earlier pages of this origin kept, ahead of anything new, and
+/// counts what the bounds refuse. Returns whether there were any. Runs once the calls made
+/// before the module loaded (`configure` among them) have been replayed, so that the page's
+/// own bounds apply.
 pub fn restore(c: &mut Client) -> bool {
     let Some(store) = storage() else { return false };
     let mut metrics = Vec::new();
@@ -191,5 +199,14 @@ pub fn restore(c: &mut Client) -> bool {
         }
         let _ = store.remove_item(&key);
     }
-    c.metrics.queue.restore_front(metrics) + c.logs.queue.restore_front(logs) > 0
+    let mut restored = 0;
+    for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {
+        let s = c.stream(kind);
+        let (taken, refused) = s.queue.restore_front(batches);
+        if refused > 0 {
+            s.count_drop(crate::batch::Drop::BufferEvents, refused);
+        }
+        restored += taken;
+    }
+    restored > 0
 }

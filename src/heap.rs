@@ -70,8 +70,10 @@ impl State {
         let size = 1usize << class;
         let align = size.min(MAX_ALIGN);
         let mut start = (self.next + align - 1) & !(align - 1);
-        if self.end == 0 || start + size > self.end {
-            let pages = (size + MAX_ALIGN).div_ceil(PAGE);
+        if self.end == 0 || start.checked_add(size).is_none_or(|e| e > self.end) {
+            let Some(pages) = size.checked_add(MAX_ALIGN).map(|n| n.div_ceil(PAGE)) else {
+                return ptr::null_mut();
+            };
             let old = wasm32::memory_grow(0, pages);
             if old == usize::MAX {
                 return ptr::null_mut();
@@ -81,9 +83,12 @@ impl State {
                 // Not contiguous with the old tail (first use): start over at the new pages.
                 self.next = base;
             }
-            self.end = base + pages * PAGE;
+            let Some(end) = pages.checked_mul(PAGE).and_then(|n| n.checked_add(base)) else {
+                return ptr::null_mut();
+            };
+            self.end = end;
             start = (self.next + align - 1) & !(align - 1);
-            if start + size > self.end {
+            if start.checked_add(size).is_none_or(|e| e > self.end) {
                 return ptr::null_mut();
             }
         }

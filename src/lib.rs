@@ -104,20 +104,29 @@ mod exports {
     }
 
     /// Names a series (metric name and labels JSON) and returns its id; see
-    /// [`crate::metric::RESET_FLAG`].
+    /// [`crate::metric::RESET_FLAG`]. `u32::MAX` (never an id) when the client is busy: a
+    /// call made from inside one of its own calls into the page (a wrapped `fetch`, say).
     #[wasm_bindgen(js_name = addSeries)]
     pub fn add_series(name: &str, labels_json: Option<String>) -> u32 {
         client::with(|c| c.add_series(name, labels_json.as_deref())).unwrap_or(u32::MAX)
     }
 
-    /// Takes the first `n` staged metric events.
+    /// Takes the first `n` staged metric events. `false` when the client was busy (see
+    /// `add_series`) and took nothing: the caller keeps them for the next time.
     #[wasm_bindgen]
-    pub fn ingest(n: u32) {
+    pub fn ingest(n: u32) -> bool {
         client::with(|c| {
             if c.ingest(n as usize) {
                 delivery::on_full_batch(c, Kind::Metrics);
             }
-        });
+        })
+        .is_some()
+    }
+
+    /// Counts one log entry the JavaScript side dropped as too large before encoding it.
+    #[wasm_bindgen(js_name = droppedLog)]
+    pub fn dropped_log() {
+        client::with(|c| c.logs.count_drop(crate::batch::Drop::TooLarge, 1));
     }
 
     /// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error.
@@ -216,6 +225,15 @@ fn warn(message: &str) {
     if first {
         let mut text = String::from("[@recoloca/telemetry] ");
         text.push_str(message);
-        web_sys::console::warn_1(&text.into());
+        // Caught: a page whose console.warn throws (a test helper failing on warnings) must
+        // not unwind through the module while it holds its state.
+        let _ = console_warn(&text);
     }
+}
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str) -> Result<(), wasm_bindgen::JsValue>;
 }

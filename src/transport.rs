@@ -13,6 +13,10 @@ use web_sys::{AbortController, Blob, BlobPropertyBag, Headers, RequestInit, Resp
 extern "C" {
     /// A promise seen only through `then(onFulfilled, onRejected)` with plain functions.
     type Thenable;
+    /// The global `fetch`, caught: pages and other SDKs wrap it, and a wrapper that throws
+    /// must not unwind through the module while it holds its state.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch_caught(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, js_name = then)]
     fn then_either(this: &Thenable, on_fulfilled: &Function, on_rejected: &Function) -> Promise;
 }
@@ -41,9 +45,6 @@ pub struct Attempt<'a> {
 /// the answer, once, in a later task. Returns `false` (and never calls `done`) when there is
 /// no `fetch` to call.
 pub fn send(a: &Attempt, done: impl FnOnce(Answer) + 'static) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
     let init = RequestInit::new();
     init.set_method("POST");
     if let Ok(headers) = Headers::new() {
@@ -63,7 +64,9 @@ pub fn send(a: &Attempt, done: impl FnOnce(Answer) + 'static) -> bool {
             timer = Some(Timeout::new(a.timeout_ms, move || controller.abort()));
         }
     }
-    let promise = window.fetch_with_str_and_init(a.url, &init);
+    let Ok(promise) = fetch_caught(a.url, &init) else {
+        return false;
+    };
     // One function serves as both handlers: exactly one of them runs, and it frees itself.
     let settle = Closure::once_into_js(move |v: JsValue| {
         drop(timer); // cancels the abort
