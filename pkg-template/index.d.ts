@@ -41,6 +41,8 @@ export interface TelemetryOptions {
   maxPersistedBytes?: number;
   /** Report uncaught errors, unhandled rejections and failed resource loads. Default `true`. */
   captureErrors?: boolean;
+  /** Observe page timings and Web Vitals (page_load_time_ms, LCP, CLS, INP, …). Default true. */
+  observePerformance?: boolean;
 }
 
 export interface MetricsCollector {
