@@ -1,36 +1,13 @@
 // The collector view: what the collector has received, polled every second. It does not load
 // the telemetry package, so watching it adds nothing to what it shows.
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { usePolled } from './usePolled.js';
 import './style.css';
 
 const SHOWN = 100; // rows per table, newest first
 
-function useReceived() {
-  const [state, setState] = useState({ data: null, error: null, at: null });
-  useEffect(() => {
-    let stopped = false;
-    let timer;
-    async function poll() {
-      try {
-        const res = await fetch('/api/received', { cache: 'no-store' });
-        if (!res.ok) throw new Error('HTTP ' + res.status);
-        const data = await res.json();
-        if (!stopped) setState({ data, error: null, at: new Date() });
-      } catch (err) {
-        if (!stopped) setState((s) => ({ ...s, error: String(err?.message ?? err) }));
-      }
-      // Chained rather than setInterval, so a slow answer never stacks requests.
-      if (!stopped) timer = setTimeout(poll, 1000);
-    }
-    poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, []);
-  return state;
-}
+const useReceived = () => usePolled('/api/received');
 
 function clock(time) {
   const d = new Date(time);

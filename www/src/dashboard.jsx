@@ -1,38 +1,15 @@
 // The live dashboard: what the collector made of the telemetry it received (GET /api/summary),
 // polled every second. Like the collector view it does not load the telemetry package, so
 // watching it adds nothing to what it shows.
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BarList, RateChart, RatingBar } from './charts.jsx';
+import { usePolled } from './usePolled.js';
 import './style.css';
 
 const RATING_TEXT = { good: 'Good', 'needs-improvement': 'Needs improvement', poor: 'Poor' };
 
-function useSummary() {
-  const [state, setState] = useState({ data: null, error: null, at: null });
-  useEffect(() => {
-    let stopped = false;
-    let timer;
-    async function poll() {
-      try {
-        const res = await fetch('/api/summary', { cache: 'no-store' });
-        if (!res.ok) throw new Error('HTTP ' + res.status);
-        const data = await res.json();
-        if (!stopped) setState({ data, error: null, at: new Date() });
-      } catch (err) {
-        if (!stopped) setState((s) => ({ ...s, error: String(err?.message ?? err) }));
-      }
-      // Chained rather than setInterval, so a slow answer never stacks requests.
-      if (!stopped) timer = setTimeout(poll, 1000);
-    }
-    poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, []);
-  return state;
-}
+const useSummary = () => usePolled('/api/summary');
 
 const clock = (t) => {
   const d = new Date(t);
