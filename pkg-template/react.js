@@ -113,6 +113,15 @@ export function useLogger(componentName) {
 
 const DEFAULT_BOUNDARY_NAME = 'ErrorBoundary';
 
+/** `localStorage.user_id`, or undefined (no storage, as on the server or in a sandbox). */
+function storedUserId() {
+  try {
+    return globalThis.localStorage?.getItem('user_id') || undefined;
+  } catch (_) {
+    return undefined;
+  }
+}
+
 /**
  * Catches errors thrown while rendering its children, reports each once and renders
  * `fallback` instead: an element, or `(error, reset) => element`. `reset()` clears the error
@@ -148,7 +157,8 @@ export class TelemetryErrorBoundary extends Component {
     const componentStack = info && typeof info.componentStack === 'string' ? info.componentStack : undefined;
     const client = this.context || defaultClient;
     try {
-      client.metricsCollector.trackError(error, name);
+      // The same user as the client's own error capture: the seed's localStorage user_id.
+      client.metricsCollector.trackError(error, name, storedUserId());
     } catch (_) {
       /* reporting must not turn one error into two */
     }

@@ -250,6 +250,8 @@ for (const strict of [false, true]) {
 test('the error boundary without provider or name: element fallback, default label, reset by ref', async () => {
   await fresh();
   const { page, context, uncaught } = await openApp();
+  // A signed-in user: the boundary reports them, as the client's own error capture does.
+  await page.evaluate(() => localStorage.setItem('user_id', 'u-7'));
   await page.evaluate(() => t.boundaryApp('element', false));
   await page.evaluate(() => t.explode('boom'));
   assert.equal(await page.evaluate(() => t.text('fallback')), 'element fallback');
@@ -258,7 +260,7 @@ test('the error boundary without provider or name: element fallback, default lab
   assert.equal(await page.evaluate(() => t.text('ok')), 'fine');
   await flush(page);
   const r = reports();
-  assert.deepEqual(r.metrics, [{ error_type: 'TypeError', component: 'ErrorBoundary', user_id: 'anonymous' }]);
+  assert.deepEqual(r.metrics, [{ error_type: 'TypeError', component: 'ErrorBoundary', user_id: 'u-7' }]);
   assert.deepEqual(
     r.logs.map((l) => [l.message, l.error, l.context.component, /at Bomb\b/.test(l.context.componentStack)]),
     [['Render error caught by ErrorBoundary', ['TypeError', 'boom'], 'ErrorBoundary', true]],
