@@ -1,10 +1,13 @@
 // The size budget: the gzipped JS and wasm a browser loads for the core entry
-// (index.js, core.js, core_bg.wasm) must stay within 20 kB. Run by `make pkg`.
+// (index.js, core.js, core_bg.wasm). The goal is 20 kB; the package is not there yet, so until
+// it is, `make pkg` (SIZE_BUDGET=report) enforces a ceiling a little above today's figure:
+// the size may only go down. Lower CEILING as it does.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const BUDGET = 20 * 1024;
+const CEILING = 51 * 1024;
 const pkg = new URL('../pkg/', import.meta.url);
 let total = 0;
 const rows = [];
@@ -16,8 +19,8 @@ for (const file of ['index.js', 'core.js', 'core_bg.wasm']) {
 }
 console.log(rows.join('\n'));
 console.log(`size budget: ${(total / 1024).toFixed(1)} kB gzip of ${BUDGET / 1024} kB`);
-// Enforced once the module fits (see issue 6); until then the figure is reported.
-if (total > BUDGET && process.env.SIZE_BUDGET !== 'report') {
-  console.error(`size budget exceeded by ${total - BUDGET} B`);
+const limit = process.env.SIZE_BUDGET === 'report' ? CEILING : BUDGET;
+if (total > limit) {
+  console.error(`size ${limit === BUDGET ? 'budget' : 'ceiling'} (${limit / 1024} kB) exceeded by ${total - limit} B`);
   process.exit(1);
 }
