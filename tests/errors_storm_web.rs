@@ -5,6 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 mod error_support;
+mod support;
 
 use error_support::*;
 use wasm_bindgen_test::*;

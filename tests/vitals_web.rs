@@ -5,24 +5,25 @@
 //! all with `observePerformance: false`. What the client sends is read from a stand-in `fetch`.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 use recoloca_telemetry as telemetry;
 
+mod support;
+
+use support::{install_fetch, options, sleep};
+
+/// Every body sent since the last call, one per line.
+fn bodies() -> String {
+    support::bodies().join("\n")
+}
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen(inline_js = r#"
-export function installFetch() {
-  globalThis.__bodies = [];
-  globalThis.fetch = async (url, init) => {
-    globalThis.__bodies.push(new TextDecoder().decode(init.body));
-    return new Response(null, { status: 200 });
-  };
-}
-export function bodies() { const b = globalThis.__bodies; globalThis.__bodies = []; return b.join('\n'); }
 export function supported() {
   const types = globalThis.PerformanceObserver?.supportedEntryTypes ?? [];
   const ids = !!globalThis.PerformanceEventTiming && 'interactionId' in PerformanceEventTiming.prototype;
@@ -40,33 +41,11 @@ export function describe() {
 }
 "#)]
 extern "C" {
-    #[wasm_bindgen(js_name = installFetch)]
-    fn install_fetch();
-    fn bodies() -> String;
     fn supported() -> Array;
     fn painted() -> bool;
     fn loaded() -> js_sys::Promise;
     fn hide();
     fn describe() -> String;
-}
-
-fn options(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
-
-async fn sleep(ms: i32) {
-    JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    }))
-    .await
-    .unwrap();
 }
 
 const TIMINGS: [&str; 8] = [

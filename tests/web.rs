@@ -3,7 +3,7 @@
 //! Run by `make test-browser` in headless Chromium and Firefox.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Float64Array, Object, Reflect};
+use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -11,74 +11,11 @@ use wasm_bindgen_test::*;
 
 use recoloca_telemetry as telemetry;
 
+mod support;
+
+use support::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(inline_js = r#"
-export function installFetch() {
-  globalThis.__sent = [];
-  globalThis.__status = [];
-  globalThis.fetch = async (url, init) => {
-    const body = new TextDecoder().decode(init.body);
-    const headers = new Headers(init.headers);
-    globalThis.__sent.push({ url, method: init.method, body, at: Date.now(),
-      type: headers.get('content-type'), key: headers.get('idempotency-key') });
-    const next = globalThis.__status.length ? globalThis.__status.shift() : 200;
-    const [status, retryAfter] = Array.isArray(next) ? next : [next];
-    if (status === 0) throw new TypeError('Failed to fetch');
-    return new Response(null, { status, headers: retryAfter ? { 'Retry-After': retryAfter } : {} });
-  };
-}
-export function scriptStatuses(list) { globalThis.__status = Array.from(list); }
-export function scriptRetryAfter(status, value) { globalThis.__status = [[status, value]]; }
-export function takeSent() { const s = globalThis.__sent; globalThis.__sent = []; return s; }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = installFetch)]
-    fn install_fetch();
-    #[wasm_bindgen(js_name = scriptStatuses)]
-    fn script_statuses(list: Vec<u32>);
-    #[wasm_bindgen(js_name = scriptRetryAfter)]
-    fn script_retry_after(status: u32, value: &str);
-    #[wasm_bindgen(js_name = takeSent)]
-    fn take_sent() -> Array;
-}
-
-/// A request the stand-in fetch saw.
-#[derive(Debug)]
-struct Sent {
-    url: String,
-    method: String,
-    body: String,
-    content_type: String,
-    key: String,
-}
-
-fn sent() -> Vec<Sent> {
-    let get = |o: &JsValue, k: &str| {
-        Reflect::get(o, &k.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    };
-    take_sent()
-        .iter()
-        .map(|o| Sent {
-            url: get(&o, "url"),
-            method: get(&o, "method"),
-            body: get(&o, "body"),
-            content_type: get(&o, "type"),
-            key: get(&o, "key"),
-        })
-        .collect()
-}
-
-fn options(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
 
 /// Stages events as index.js does: straight into the module's staging area.
 fn stage(events: &[(u32, f64, f64)]) {
@@ -119,17 +56,6 @@ async fn setup(tag: &str) {
         ("logsEndpoint", format!("/{tag}/logs").into()),
     ]));
     take_sent();
-}
-
-async fn sleep(ms: i32) {
-    JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    }))
-    .await
-    .unwrap();
 }
 
 fn is_uuid(s: &str) -> bool {

@@ -1,6 +1,6 @@
-//! What the error capture tests share (errors_web.rs, errors_storm_web.rs): a stand-in
-//! `fetch` that keeps every body, errors dispatched on window as the browser dispatches them,
-//! and readers of what the client sent.
+//! What the error capture tests share (errors_web.rs, errors_storm_web.rs): errors dispatched
+//! on window as the browser dispatches them, and readers of what the client sent (through the
+//! stand-in `fetch` of tests/support).
 #![allow(dead_code)]
 
 use js_sys::{Array, Object, Reflect};
@@ -9,15 +9,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use recoloca_telemetry as telemetry;
 
+use crate::support::{bodies, install_fetch};
+
 #[wasm_bindgen(inline_js = r#"
-export function installFetch() {
-  globalThis.__bodies = [];
-  globalThis.fetch = async (url, init) => {
-    globalThis.__bodies.push(new TextDecoder().decode(init.body));
-    return new Response(null, { status: 200 });
-  };
-}
-export function bodies() { const b = globalThis.__bodies; globalThis.__bodies = []; return b; }
 export function fireError(kind, n) {
   for (let i = 0; i < n; i++) {
     if (kind === 'error') {
@@ -52,9 +46,6 @@ export function failImage() {
 }
 "#)]
 extern "C" {
-    #[wasm_bindgen(js_name = installFetch)]
-    pub fn install_fetch();
-    pub fn bodies() -> Array;
     #[wasm_bindgen(js_name = fireError)]
     pub fn fire_error(kind: &str, n: u32);
     #[wasm_bindgen(js_name = failImage)]
@@ -66,8 +57,8 @@ pub async fn sent() -> (Vec<JsValue>, Vec<JsValue>) {
     JsFuture::from(telemetry::flush()).await.unwrap();
     let mut metrics = Vec::new();
     let mut logs = Vec::new();
-    for b in bodies().iter() {
-        let v = js_sys::JSON::parse(&b.as_string().unwrap()).unwrap();
+    for b in bodies() {
+        let v = js_sys::JSON::parse(&b).unwrap();
         for (key, into) in [("metrics", &mut metrics), ("logs", &mut logs)] {
             if let Ok(list) = Reflect::get(&v, &key.into()) {
                 if let Some(a) = list.dyn_ref::<Array>() {
