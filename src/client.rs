@@ -187,14 +187,17 @@ impl Client {
         c.vitals = observe::start();
         // What earlier pages kept is taken over in a later task: after the calls made before
         // the module loaded (a `configure` with other bounds among them) have been replayed.
-        c.kick = Some(Timeout::new(0, || {
-            with(|c| {
-                if exit::restore(c) {
-                    delivery::pump(c, Kind::Metrics);
-                    delivery::pump(c, Kind::Logs);
-                }
-            });
-        }));
+        c.kick = Some(crate::listen::after(
+            0,
+            Box::new(|| {
+                with(|c| {
+                    if exit::restore(c) {
+                        delivery::pump(c, Kind::Metrics);
+                        delivery::pump(c, Kind::Logs);
+                    }
+                });
+            }),
+        ));
         c
     }
 

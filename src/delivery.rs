@@ -7,7 +7,6 @@
 //! is offline. While a request is under way new events simply collect, so a burst becomes a
 //! few large requests instead of many small ones.
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::JsValue;
 
@@ -103,9 +102,12 @@ pub fn pump(c: &mut Client, kind: Kind) {
         timeout_ms,
     };
     let sent_key = key.clone();
-    let started = transport::send(&attempt, move |answer| {
-        client::with(|c| settle(c, kind, &sent_key, answer));
-    });
+    let started = transport::send(
+        &attempt,
+        Box::new(move |answer| {
+            client::with(|c| settle(c, kind, &sent_key, answer));
+        }),
+    );
     if started {
         s.busy = Some(key);
     } else {
@@ -157,12 +159,15 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
             });
         s.retry_at = now + delay;
         // Replacing the previous timer is safe: it has fired already, or is cancelled.
-        s.retry_timer = Some(Timeout::new(delay.ceil() as u32, move || {
-            client::with(|c| {
-                c.stream(kind).retry_at = 0.0;
-                pump(c, kind);
-            });
-        }));
+        s.retry_timer = Some(crate::listen::after(
+            delay.ceil() as u32,
+            Box::new(move || {
+                client::with(|c| {
+                    c.stream(kind).retry_at = 0.0;
+                    pump(c, kind);
+                });
+            }),
+        ));
         s.release_waiters();
         return;
     }

@@ -125,7 +125,7 @@ fn send_keepalive(c: &mut Client, kind: Kind, endpoint: &str, b: &Batch) -> bool
         keepalive: true,
         timeout_ms: 0,
     };
-    let started = transport::send(&attempt, move |answer| {
+    let done = move |answer: transport::Answer| {
         client::with(|c| {
             c.keepalive_bytes = c.keepalive_bytes.saturating_sub(len);
             let s = c.stream(kind);
@@ -136,7 +136,8 @@ fn send_keepalive(c: &mut Client, kind: Kind, endpoint: &str, b: &Batch) -> bool
                 s.queue.remove_key(&key);
             }
         });
-    });
+    };
+    let started = transport::send(&attempt, Box::new(done));
     if started {
         c.keepalive_bytes += len;
     }

@@ -1,4 +1,4 @@
-//! Event listeners that remove themselves when dropped.
+//! Event listeners and timeouts that remove themselves when dropped.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -44,4 +44,11 @@ impl Drop for Listener {
             self.capture,
         );
     }
+}
+
+/// A timeout that is cancelled when dropped. Every caller goes through this one closure type,
+/// so the module carries one copy of the glue instead of one per call site.
+#[must_use = "the timeout is cancelled as soon as this value is dropped"]
+pub fn after(ms: u32, f: Box<dyn FnOnce()>) -> gloo_timers::callback::Timeout {
+    gloo_timers::callback::Timeout::new(ms, move || f())
 }

@@ -2,7 +2,6 @@
 //! or at page exit a keepalive `fetch` or a beacon. Answers come back through a callback (no
 //! futures executor: it would cost more bytes than this whole module).
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -44,7 +43,7 @@ pub struct Attempt<'a> {
 /// POSTs the body as `application/json` with its `Idempotency-Key` and calls `done` with
 /// the answer, once, in a later task. Returns `false` (and never calls `done`) when there is
 /// no `fetch` to call.
-pub fn send(a: &Attempt, done: impl FnOnce(Answer) + 'static) -> bool {
+pub fn send(a: &Attempt, done: Box<dyn FnOnce(Answer)>) -> bool {
     let init = RequestInit::new();
     init.set_method("POST");
     if let Ok(headers) = Headers::new() {
@@ -61,7 +60,10 @@ pub fn send(a: &Attempt, done: impl FnOnce(Answer) + 'static) -> bool {
     if a.timeout_ms > 0 {
         if let Ok(controller) = AbortController::new() {
             init.set_signal(Some(&controller.signal()));
-            timer = Some(Timeout::new(a.timeout_ms, move || controller.abort()));
+            timer = Some(crate::listen::after(
+                a.timeout_ms,
+                Box::new(move || controller.abort()),
+            ));
         }
     }
     let Ok(promise) = fetch_caught(a.url, &init) else {
