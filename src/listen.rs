@@ -50,5 +50,5 @@ impl Drop for Listener {
 /// so the module carries one copy of the glue instead of one per call site.
 #[must_use = "the timeout is cancelled as soon as this value is dropped"]
 pub fn after(ms: u32, f: Box<dyn FnOnce()>) -> gloo_timers::callback::Timeout {
-    gloo_timers::callback::Timeout::new(ms, move || f())
+    gloo_timers::callback::Timeout::new(ms, f)
 }

@@ -16,14 +16,5 @@ pub fn format_v4(mut bytes: [u8; 16]) -> String {
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sets_version_and_variant() {
-        let s = format_v4([0xff; 16]);
-        assert_eq!(s, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        let s = format_v4([0; 16]);
-        assert_eq!(s, "00000000-0000-4000-8000-000000000000");
-    }
-}
+#[path = "uuid_tests.rs"]
+mod tests;

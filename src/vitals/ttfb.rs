@@ -16,22 +16,5 @@ pub fn value(response_start: f64, activation_start: f64, now: f64) -> Option<f64
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn first_byte_relative_to_activation() {
-        assert_eq!(value(27.6, 0.0, 100.0), Some(27.6));
-        assert_eq!(value(27.6, 10.0, 100.0), Some(17.6));
-        // Prerendered: the byte came long before activation.
-        assert_eq!(value(27.6, 900.0, 1000.0), Some(0.0));
-    }
-
-    #[test]
-    fn unusable_response_start_is_no_value() {
-        assert_eq!(value(0.0, 0.0, 100.0), None);
-        assert_eq!(value(-3.0, 0.0, 100.0), None);
-        assert_eq!(value(150.0, 0.0, 100.0), None);
-        assert_eq!(value(f64::NAN, 0.0, 100.0), None);
-    }
-}
+#[path = "ttfb_tests.rs"]
+mod tests;

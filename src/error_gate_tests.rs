@@ -1,0 +1,93 @@
+//! Native unit tests of `src/error_gate.rs` (kept apart so that no test-only panic sits in module code).
+
+use super::*;
+use proptest::prelude::*;
+
+#[test]
+fn a_repeat_within_five_seconds_is_only_counted() {
+    let mut g = Gate::new();
+    assert_eq!(g.decide("a", 1000.0), Decision::Report);
+    assert_eq!(g.decide("a", 5999.0), Decision::Repeat);
+    assert_eq!(g.decide("b", 5999.0), Decision::Report);
+    assert_eq!(g.decide("a", 6000.0), Decision::Report);
+    assert_eq!(g.decide("a", 6001.0), Decision::Repeat);
+}
+
+#[test]
+fn a_hundred_reports_a_minute_then_one_notice() {
+    let mut g = Gate::new();
+    for i in 0..100 {
+        assert_eq!(g.decide(&format!("e{i}"), 10.0), Decision::Report);
+    }
+    assert_eq!(g.decide("x", 20.0), Decision::Limited { notice: true });
+    assert_eq!(g.decide("y", 30.0), Decision::Limited { notice: false });
+    assert_eq!(g.decide("z", 60_010.0), Decision::Report, "a new minute");
+    assert_eq!(g.decide("w", 60_011.0), Decision::Report);
+}
+
+#[test]
+fn counts_add_up_per_label_set_and_are_taken_once_sent() {
+    let mut g = Gate::new();
+    g.count("TypeError", "global");
+    g.count("TypeError", "global");
+    g.count("Error", "promise");
+    assert_eq!(
+        g.counts(),
+        &vec![
+            (("TypeError".into(), "global".into()), 2),
+            (("Error".into(), "promise".into()), 1)
+        ]
+    );
+    g.take_counts("TypeError", "global", 2);
+    assert_eq!(g.counts(), &vec![(("Error".into(), "promise".into()), 1)]);
+    for i in 0..200 {
+        g.count(&format!("T{i}"), "global");
+    }
+    assert_eq!(g.counts().len(), MAX_COUNTERS + 1);
+    let total: u64 = g.counts().iter().map(|(_, n)| n).sum();
+    assert_eq!(total, 201);
+}
+
+#[test]
+fn stacks_are_cut_to_fifty_frames_and_their_top_frame_found() {
+    let chromium: String = std::iter::once("TypeError: boom\n  second line".to_string())
+        .chain((0..80).map(|i| format!("    at f{i} (https://x/app.js:{i}:1)")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let cut = truncate_stack(&chromium, 50);
+    assert_eq!(cut.lines().count(), 52);
+    assert!(cut.ends_with("at f49 (https://x/app.js:49:1)"));
+    assert_eq!(top_frame(&chromium), "at f0 (https://x/app.js:0:1)");
+    let firefox = "f@https://x/app.js:1:2\ng@https://x/app.js:3:4\n";
+    assert_eq!(top_frame(firefox), "f@https://x/app.js:1:2");
+    assert_eq!(truncate_stack(firefox, 1), "f@https://x/app.js:1:2");
+    assert_eq!(top_frame("no frames"), "");
+}
+
+#[test]
+fn bounded_cuts_on_characters() {
+    assert_eq!(bounded("héllo", 2), "hé");
+    assert_eq!(bounded("abc", 10), "abc");
+}
+
+proptest! {
+    /// Whatever the sequence of errors and times: never more than 100 reports in any one
+    /// minute window, and never two reports of one fingerprint less than 5 s apart.
+    #[test]
+    fn reports_stay_within_the_limits(events in proptest::collection::vec((0u8..150, 0u32..200), 1..600)) {
+        let mut g = Gate::new();
+        let mut now = 0.0;
+        let mut last: std::collections::HashMap<u8, f64> = Default::default();
+        let mut reports_in_window = 0;
+        let mut window = 0.0;
+        for (fp, step) in events {
+            now += f64::from(step);
+            if now - window >= 60_000.0 { window = now; reports_in_window = 0; }
+            if g.decide(&fp.to_string(), now) == Decision::Report {
+                reports_in_window += 1;
+                if let Some(t) = last.insert(fp, now) { prop_assert!(now - t >= REPEAT_WINDOW_MS); }
+            }
+            prop_assert!(reports_in_window <= REPORTS_PER_MINUTE);
+        }
+    }
+}

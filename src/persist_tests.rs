@@ -1,0 +1,58 @@
+//! Native unit tests of `src/persist.rs` (kept apart so that no test-only panic sits in module code).
+
+use super::*;
+use proptest::prelude::*;
+
+fn batch(key: &str, events: &[&str]) -> Batch {
+    Batch::build(
+        b"{\"logs\":[",
+        key.into(),
+        events.iter().map(|e| e.as_bytes()),
+    )
+}
+
+#[test]
+fn round_trips_in_order() {
+    let a = batch("k-a", &["{\"message\":\"line\\nbreak é\"}", "{}"]);
+    let b = batch("k-b", &["{\"x\":\"rt1\\n m k 1 1\"}"]);
+    let (text, n) = encode(
+        [(Stream::Logs, &a), (Stream::Metrics, &b)].into_iter(),
+        usize::MAX,
+    );
+    assert_eq!(n, 2);
+    let back = decode(&text);
+    assert_eq!(back, vec![(Stream::Logs, a), (Stream::Metrics, b)]);
+}
+
+#[test]
+fn stops_at_the_byte_limit() {
+    let a = batch("a", &["{\"n\":1}"]);
+    let b = batch("b", &["{\"n\":2}"]);
+    let (one, _) = encode([(Stream::Logs, &a)].into_iter(), usize::MAX);
+    let (text, n) = encode(
+        [(Stream::Logs, &a), (Stream::Logs, &b)].into_iter(),
+        one.len() + 5,
+    );
+    assert_eq!((n, text), (1, one));
+}
+
+#[test]
+fn malformed_text_keeps_what_parsed_before() {
+    let a = batch("a", &["{\"n\":1}"]);
+    let (text, _) = encode([(Stream::Logs, &a)].into_iter(), usize::MAX);
+    assert_eq!(decode(&(text.clone() + "l b 1 999\n{}")).len(), 1);
+    assert_eq!(decode(&(text.clone() + "x")).len(), 1);
+    assert!(decode("garbage").is_empty());
+    assert!(decode(&text[..text.len() - 3]).is_empty());
+}
+
+proptest! {
+    #[test]
+    fn any_bodies_round_trip(events in proptest::collection::vec("[\\PC\n]{0,40}", 1..6)) {
+        let refs: Vec<&str> = events.iter().map(String::as_str).collect();
+        let b = batch("key", &refs);
+        let (text, n) = encode([(Stream::Metrics, &b)].into_iter(), usize::MAX);
+        prop_assert_eq!(n, 1);
+        prop_assert_eq!(decode(&text), vec![(Stream::Metrics, b)]);
+    }
+}

@@ -1,0 +1,51 @@
+//! Native unit tests of `src/vitals/mod.rs` (kept apart so that no test-only panic sits in module code).
+
+use super::*;
+
+#[test]
+fn boundaries_belong_to_the_better_rating() {
+    let t = [2500.0, 4000.0];
+    assert_eq!(rate(0.0, t), Rating::Good);
+    assert_eq!(rate(2500.0, t), Rating::Good);
+    assert_eq!(rate(2500.1, t), Rating::NeedsImprovement);
+    assert_eq!(rate(4000.0, t), Rating::NeedsImprovement);
+    assert_eq!(rate(4000.1, t), Rating::Poor);
+    assert_eq!(rate(0.1, [0.1, 0.25]), Rating::Good);
+    assert_eq!(rate(0.25000001, [0.1, 0.25]), Rating::Poor);
+}
+
+#[test]
+fn every_metric_has_web_vitals_thresholds() {
+    assert_eq!(lcp::THRESHOLDS, [2500.0, 4000.0]);
+    assert_eq!(fcp::THRESHOLDS, [1800.0, 3000.0]);
+    assert_eq!(cls::THRESHOLDS, [0.1, 0.25]);
+    assert_eq!(inp::THRESHOLDS, [200.0, 500.0]);
+    assert_eq!(ttfb::THRESHOLDS, [800.0, 1800.0]);
+    assert_eq!(fid::THRESHOLDS, [100.0, 300.0]);
+}
+
+#[test]
+fn navigation_types_are_spelled_as_web_vitals_does() {
+    assert_eq!(
+        Navigation::from_entry("navigate", false, false).label(),
+        "navigate"
+    );
+    assert_eq!(
+        Navigation::from_entry("reload", false, false).label(),
+        "reload"
+    );
+    assert_eq!(
+        Navigation::from_entry("back_forward", false, false).label(),
+        "back-forward"
+    );
+    assert_eq!(
+        Navigation::from_entry("navigate", true, false).label(),
+        "prerender"
+    );
+    assert_eq!(
+        Navigation::from_entry("reload", false, true).label(),
+        "restore"
+    );
+    assert_eq!(Navigation::from_entry("", false, false).label(), "navigate");
+    assert_eq!(Navigation::BackForwardCache.label(), "back-forward-cache");
+}
