@@ -2,6 +2,7 @@
 // the telemetry package, so watching it adds nothing to what it shows.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { TopBar } from './TopBar.jsx';
 import { usePolled } from './usePolled.js';
 import './style.css';
 
@@ -133,23 +134,7 @@ function CollectorView() {
   const { data, error, at } = useReceived();
   return (
     <>
-      <header className="topbar">
-        <div className="brand">
-          Recoloca<span>.ai</span> <small>collector view</small>
-        </div>
-        <nav>
-          <a href="/">← Back to the demo</a>
-          <a href="/dashboard.html">Live dashboard</a>
-          <a href="/api/metrics">Prometheus metrics</a>
-        </nav>
-        <div className="send">
-          {error ? (
-            <span className="pill off">collector unreachable: {error}</span>
-          ) : (
-            <span className="pill ready">{at ? 'updated ' + at.toLocaleTimeString([], { hour12: false }) : 'connecting…'}</span>
-          )}
-        </div>
-      </header>
+      <TopBar title="collector view" links={[['/', '← Back to the demo'], ['/dashboard.html', 'Live dashboard'], ['/api/metrics', 'Prometheus metrics']]} error={error} at={at} />
       <main className="wide">
         {data && (
           <>

@@ -4,6 +4,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BarList, RateChart, RatingBar } from './charts.jsx';
+import { TopBar } from './TopBar.jsx';
 import { usePolled } from './usePolled.js';
 import './style.css';
 
@@ -251,25 +252,7 @@ function Dashboard() {
   const { data, error, at } = useSummary();
   return (
     <>
-      <header className="topbar">
-        <div className="brand">
-          Recoloca<span>.ai</span> <small>live dashboard</small>
-        </div>
-        <nav>
-          <a href="/">← Back to the demo</a>
-          <a href="/collector.html">Collector view</a>
-          <a href="/api/metrics">Prometheus metrics</a>
-        </nav>
-        <div className="send">
-          {error ? (
-            <span className="pill off">collector unreachable: {error}</span>
-          ) : (
-            <span className="pill ready live" data-updated={at ? at.getTime() : ''}>
-              {at ? 'live · updated ' + at.toLocaleTimeString([], { hour12: false }) : 'connecting…'}
-            </span>
-          )}
-        </div>
-      </header>
+      <TopBar title="live dashboard" links={[['/', '← Back to the demo'], ['/collector.html', 'Collector view'], ['/api/metrics', 'Prometheus metrics']]} error={error} at={at} live />
       <main className="wide dashboard">
         {data && (
           <>
