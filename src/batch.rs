@@ -10,7 +10,10 @@
 //! dropped and counted: dropping the oldest instead would mean rewriting batches that may
 //! already have reached the server, which breaks the no-duplicates promise.
 
-use std::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use alloc::collections::VecDeque;
 
 use crate::retry::Verdict;
 

@@ -5,15 +5,16 @@
 //! with `try_borrow_mut`: should a callback ever re-enter while it is borrowed, the call is
 //! skipped instead of panicking (a panic would poison the module for the page's lifetime).
 
-use std::cell::RefCell;
-
-use gloo_timers::callback::{Interval, Timeout};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use crate::batch::{Drop, Queue};
 use crate::config::{Config, Options, StreamSettings};
 use crate::error_gate::Gate;
 use crate::json;
-use crate::listen::Listener;
+use crate::listen::{Interval, Listener, Timeout};
 use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
 use crate::{delivery, errors, exit, observe};
@@ -144,21 +145,14 @@ pub struct Client {
     vitals: Option<observe::Vitals>,
 }
 
-thread_local! {
-    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
-}
+static CLIENT: crate::Local<RefCell<Option<Client>>> = crate::Local(RefCell::new(None));
 
 /// Runs `f` on the client, creating it with the defaults on first use. `None` when the state
-/// is unavailable (already borrowed, or the thread is shutting down).
+/// is unavailable (already borrowed: a call from inside one of the client's own calls).
 pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
-    CLIENT
-        .try_with(|cell| {
-            let mut guard = cell.try_borrow_mut().ok()?;
-            let client = guard.get_or_insert_with(Client::new);
-            Some(f(client))
-        })
-        .ok()
-        .flatten()
+    let mut guard = CLIENT.0.try_borrow_mut().ok()?;
+    let client = guard.get_or_insert_with(Client::new);
+    Some(f(client))
 }
 
 impl Client {
@@ -169,7 +163,7 @@ impl Client {
             logs: Stream::new(b"{\"logs\":[", config.logs()),
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::new(&config.service, &config.version),
-            staging: vec![0.0; STAGING_EVENTS * 3],
+            staging: alloc::vec![0.0; STAGING_EVENTS * 3],
             keepalive_bytes: 0,
             page_key: exit::page_key(),
             listeners: Vec::new(),

@@ -1,6 +1,8 @@
 //! The options `configure()` accepts, their defaults (the seed's), and the clamping that keeps
 //! a bad value from breaking delivery.
 
+use alloc::string::String;
+
 use crate::batch::Limits;
 
 /// The settings in force. Starts as the seed's defaults; `configure()` changes only the options
@@ -119,7 +121,7 @@ fn whole(v: f64, lo: u32, hi: u32, default: u32) -> u32 {
         return default;
     }
     // Not f64::clamp: its assertion formats floats, which drags float printing into the module.
-    v.round().max(f64::from(lo)).min(f64::from(hi)) as u32
+    crate::float::round(v).max(f64::from(lo)).min(f64::from(hi)) as u32
 }
 
 /// The settings of one stream, as the client uses them.

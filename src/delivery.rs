@@ -7,6 +7,8 @@
 //! is offline. While a request is under way new events simply collect, so a burst becomes a
 //! few large requests instead of many small ones.
 
+use alloc::boxed::Box;
+
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::JsValue;
 
@@ -160,7 +162,7 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
         s.retry_at = now + delay;
         // Replacing the previous timer is safe: it has fired already, or is cancelled.
         s.retry_timer = Some(crate::listen::after(
-            delay.ceil() as u32,
+            crate::float::ceil(delay) as u32,
             Box::new(move || {
                 client::with(|c| {
                     c.stream(kind).retry_at = 0.0;

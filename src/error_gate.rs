@@ -9,6 +9,9 @@
 //! Errors that are not reported are added to per-label counters that the client turns into
 //! `frontend_errors_total` events with their summed value at the next flush.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// A repeat of a reported error within this long is only counted.
 pub const REPEAT_WINDOW_MS: f64 = 5_000.0;
 /// Reports allowed per minute.

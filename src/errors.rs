@@ -10,6 +10,10 @@
 //! The client's own requests never come through here: a failed `fetch` rejects a promise that
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
 
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
 use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -41,7 +45,7 @@ pub fn listen() -> Vec<Listener> {
     let Some(window) = web_sys::window() else {
         return Vec::new();
     };
-    vec![
+    alloc::vec![
         Listener::new(&window, "error", true, |e| {
             if let Some(error) = from_error_event(&e) {
                 client::with(|c| capture(c, error));

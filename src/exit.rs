@@ -9,6 +9,10 @@
 //! load of the origin sends what was kept with its original idempotency keys, so a deduping
 //! collector counts each event once.
 
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use web_sys::{Storage, VisibilityState};
 
 use crate::batch::Batch;
@@ -36,7 +40,7 @@ pub fn listen() -> Vec<Listener> {
     let Some(window) = web_sys::window() else {
         return Vec::new();
     };
-    let mut all = vec![
+    let mut all = alloc::vec![
         Listener::new(&window, "pagehide", false, |e| {
             // `persisted`: the page goes into the back/forward cache and may come back.
             let into_cache = js_sys::Reflect::get(&e, &"persisted".into())

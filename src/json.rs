@@ -5,6 +5,8 @@
 //! them. Everything here is pure and allocation-light: callers hand in the `Vec<u8>` to append
 //! to. No `core::fmt` is used; its float machinery alone would blow the size budget.
 
+use alloc::vec::Vec;
+
 /// Appends `s` as a JSON string literal, quotes included, escaped as `JSON.stringify` does:
 /// `"` and `\` backslashed, the short escapes for \b \f \n \r \t, every other control
 /// character as `\u00XX`, and everything else (including non-ASCII) as UTF-8.
@@ -103,7 +105,7 @@ pub fn try_write_f64(out: &mut Vec<u8>, v: f64) -> bool {
     if !(1e-6..1e21).contains(&a) {
         return false;
     }
-    if a.fract() == 0.0 && a < EXACT_INT {
+    if crate::float::fract(a) == 0.0 && a < EXACT_INT {
         if neg {
             out.push(b'-');
         }
@@ -117,7 +119,7 @@ pub fn try_write_f64(out: &mut Vec<u8>, v: f64) -> bool {
     // exactly one of them parses back, it is the shortest decimal, as JavaScript prints it;
     // when two do, choosing the closest needs exact arithmetic, which the engine has.
     for (k, &p) in POW10.iter().enumerate().skip(1) {
-        let scaled = (a * p).round();
+        let scaled = crate::float::round(a * p);
         if scaled + 1.0 >= EXACT_INT {
             return false;
         }
@@ -170,7 +172,7 @@ pub fn format_natively(v: f64, out: &mut Vec<u8>) {
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`. Years outside 0..=9999 use the expanded six-digit form.
 pub fn write_iso8601(out: &mut Vec<u8>, epoch_ms: f64) {
     let ms_total = if epoch_ms.is_finite() {
-        epoch_ms.floor() as i64
+        crate::float::floor(epoch_ms) as i64
     } else {
         0
     };

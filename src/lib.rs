@@ -19,13 +19,25 @@
 //! Pure logic (`json`, `batch`, `metric`, `log`, `config`, `uuid`) has no browser
 //! dependency and is tested natively with `cargo test`; the rest is browser glue.
 
+//! ## Size
+//!
+//! The crate is `no_std` (with `alloc`): std would bring its panic hook, which formats panic
+//! messages, and with it most of `core::fmt`. The module has its own allocator (`heap`) and
+//! its own panic handler, which traps; nothing reachable from JavaScript is meant to panic in
+//! the first place (no `unwrap`, no unchecked indexing). Native builds and the browser tests
+//! (feature `std`) link std as usual.
+
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 // `f64::clamp` asserts its bounds with a message that formats floats, which would drag Rust's
 // float printing into the module; the code clamps with `max`/`min` on purpose.
 #![allow(clippy::manual_clamp)]
 
+extern crate alloc;
+
 pub mod batch;
 pub mod config;
 pub mod error_gate;
+pub mod float;
 pub mod json;
 pub mod log;
 pub mod metric;
@@ -42,6 +54,23 @@ mod delivery;
 mod errors;
 #[cfg(target_arch = "wasm32")]
 mod heap;
+
+/// A trap, without a message: formatting one would cost more bytes than the rest of the
+/// client's error handling. The browser tests link std instead (feature `std`).
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// A value of the page's one thread, in a plain `static`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) struct Local<T>(pub T);
+
+// Safety: wasm32 without the `atomics` target feature has no threads; a build with threads
+// fails here instead of sharing the state unsoundly.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+unsafe impl<T> Sync for Local<T> {}
 
 /// A few hundred bytes instead of dlmalloc's eight thousand (see `heap`).
 #[cfg(target_arch = "wasm32")]
@@ -71,6 +100,8 @@ pub use observe::observed as observed_entry_types;
 /// already-normalized arguments and does nothing when the state is unavailable.
 #[cfg(target_arch = "wasm32")]
 mod exports {
+    use alloc::string::String;
+    use alloc::vec::Vec;
     use wasm_bindgen::prelude::*;
 
     use crate::client::{self, Kind, STAGING_EVENTS};
@@ -194,36 +225,30 @@ mod exports {
 
 /// Prints a number the way the JavaScript engine does (the fallback of [`json::write_f64`]).
 #[cfg(target_arch = "wasm32")]
-fn engine_number(v: f64, out: &mut Vec<u8>) {
+fn engine_number(v: f64, out: &mut alloc::vec::Vec<u8>) {
     match js_sys::Number::from(v).to_string_with_radix(10) {
-        Ok(s) => out.extend_from_slice(String::from(s).as_bytes()),
+        Ok(s) => out.extend_from_slice(alloc::string::String::from(s).as_bytes()),
         Err(_) => out.extend_from_slice(b"null"),
     }
 }
 
+/// The warnings printed so far: each is printed once per page.
 #[cfg(target_arch = "wasm32")]
-thread_local! {
-    /// The warnings printed so far: each is printed once per page.
-    static WARNED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
+static WARNED: Local<core::cell::RefCell<alloc::vec::Vec<alloc::string::String>>> =
+    Local(core::cell::RefCell::new(alloc::vec::Vec::new()));
 
 /// One console warning, prefixed with the package name, the first time this text comes up.
 #[cfg(target_arch = "wasm32")]
 fn warn(message: &str) {
-    let first = WARNED
-        .try_with(|cell| {
-            let mut seen = cell.try_borrow_mut().ok()?;
-            if seen.len() >= 64 || seen.iter().any(|m| m == message) {
-                return None;
-            }
+    let first = match WARNED.0.try_borrow_mut() {
+        Ok(mut seen) if seen.len() < 64 && !seen.iter().any(|m| m == message) => {
             seen.push(message.into());
-            Some(())
-        })
-        .ok()
-        .flatten()
-        .is_some();
+            true
+        }
+        _ => false,
+    };
     if first {
-        let mut text = String::from("[@recoloca/telemetry] ");
+        let mut text = alloc::string::String::from("[@recoloca/telemetry] ");
         text.push_str(message);
         // Caught: a page whose console.warn throws (a test helper failing on warnings) must
         // not unwind through the module while it holds its state.

@@ -5,6 +5,8 @@
 //! `JSON.stringify`, a field whose value is missing is left out entirely (`request_id` always is:
 //! the seed never has one).
 
+use alloc::vec::Vec;
+
 use crate::json;
 
 /// The four levels, in the order the JavaScript side numbers them.

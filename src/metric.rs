@@ -5,6 +5,8 @@
 //! three numbers: series, value, timestamp. Here every series keeps its JSON already written
 //! around the two numbers that change, so encoding an event is two copies and two numbers.
 
+use alloc::vec::Vec;
+
 use crate::json::{self, NumberFallback};
 
 /// One series: the encoded text before the value and between value and timestamp.

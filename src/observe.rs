@@ -15,8 +15,10 @@
 //! listeners ([`Vitals`]); dropping them (`observePerformance: false`) disconnects and removes
 //! them.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -204,18 +206,12 @@ struct Live {
     on: bool,
 }
 
-thread_local! {
-    static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
-}
+static LIVE: crate::Local<RefCell<Option<Live>>> = crate::Local(RefCell::new(None));
 
 /// Runs `f` on the state while the timings are on (and the state is free).
 fn with_live<R>(f: impl FnOnce(&mut Live) -> R) -> Option<R> {
-    LIVE.try_with(|cell| {
-        let mut guard = cell.try_borrow_mut().ok()?;
-        guard.as_mut().filter(|l| l.on).map(f)
-    })
-    .ok()
-    .flatten()
+    let mut guard = LIVE.0.try_borrow_mut().ok()?;
+    guard.as_mut().filter(|l| l.on).map(f)
 }
 
 fn performance() -> Option<Performance> {
@@ -313,8 +309,8 @@ pub fn start() -> Option<Vitals> {
     // entries replayed into the new view would otherwise be reported twice. The state is in
     // place before any observer exists: a browser that calls back from within observe() (old
     // Safari did) finds it.
-    LIVE.try_with(|cell| {
-        let mut live = cell.try_borrow_mut().ok()?;
+    {
+        let mut live = LIVE.0.try_borrow_mut().ok()?;
         if let Some(old) = live.as_ref() {
             view.carry_over(&old.view);
         }
@@ -325,9 +321,7 @@ pub fn start() -> Option<Vitals> {
             frames: None,
             on: true,
         });
-        Some(())
-    })
-    .ok()??;
+    }
     let native_count = interaction_count().is_some();
     let mut observers = Vec::new();
     for source in Source::ALL {
@@ -344,7 +338,7 @@ pub fn start() -> Option<Vitals> {
             observers.push(o);
         }
     }
-    let listeners = vec![
+    let listeners = alloc::vec![
         Listener::new(&window, "keydown", true, on_input),
         Listener::new(&window, "click", true, on_input),
         Listener::new(&window, "pageshow", true, on_pageshow),

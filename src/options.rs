@@ -4,6 +4,8 @@
 //! dropped on its own (the others still apply), and it keeps serde's error formatting and
 //! Rust's float printing out of the module, about 20 kB of the 20 kB budget.
 
+use alloc::string::String;
+
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 

@@ -10,6 +10,9 @@
 //! body itself. Lengths make the format immune to whatever the bodies contain; anything that
 //! does not parse ends the reading (what came before it is kept).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::batch::Batch;
 use crate::json;
 

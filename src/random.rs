@@ -1,6 +1,8 @@
 //! Randomness from the browser: `crypto.getRandomValues`, which (unlike `crypto.randomUUID`)
 //! also works outside secure contexts, with `Math.random` as the last resort.
 
+use alloc::string::String;
+
 /// A fresh version 4 UUID.
 pub fn uuid() -> String {
     let mut bytes = [0u8; 16];

@@ -32,8 +32,8 @@ pub fn classify(status: Option<u16>) -> Verdict {
 /// `initial`, doubling each time up to `max`, then spread by ±20% with `jitter` in `[0, 1)`
 /// so that many pages recovering from one outage do not all come back in the same second.
 pub fn backoff_ms(failures: u32, initial_ms: f64, max_ms: f64, jitter: f64) -> f64 {
-    let exp = failures.saturating_sub(1).min(52) as i32;
-    let base = (initial_ms * 2f64.powi(exp)).min(max_ms);
+    let exp = failures.saturating_sub(1).min(52);
+    let base = (initial_ms * crate::float::pow2(exp)).min(max_ms);
     let spread = 0.8 + 0.4 * jitter.clamp_unit();
     base * spread
 }

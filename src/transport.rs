@@ -2,6 +2,9 @@
 //! or at page exit a keepalive `fetch` or a beacon. Answers come back through a callback (no
 //! futures executor: it would cost more bytes than this whole module).
 
+use alloc::boxed::Box;
+use alloc::string::String;
+
 use js_sys::{Array, Function, Promise, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;

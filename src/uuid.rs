@@ -1,5 +1,7 @@
 //! Random (version 4) UUIDs, for idempotency keys and session ids.
 
+use alloc::string::String;
+
 /// Formats 16 random bytes as a version 4, variant 1 UUID: `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
 pub fn format_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;

@@ -7,6 +7,8 @@
 //! `performance.interactionCount` where the browser has it, otherwise estimated from the
 //! spread of interaction ids (which Chromium increments by 7), as web-vitals' polyfill does.
 
+use alloc::vec::Vec;
+
 /// web-vitals' thresholds for INP (ms): good up to 200, poor above 500.
 pub const THRESHOLDS: [f64; 2] = [200.0, 500.0];
 
@@ -123,7 +125,7 @@ impl Inp {
         if self.longest.is_empty() {
             return (restored && n > 0.0).then_some(8.0);
         }
-        let index = ((n / 50.0).floor() as usize).min(self.longest.len() - 1);
+        let index = (crate::float::floor(n / 50.0) as usize).min(self.longest.len() - 1);
         self.longest.get(index).map(|i| i.latency)
     }
 }

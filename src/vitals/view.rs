@@ -7,6 +7,8 @@
 //! reported at the first later hide where it has one. The reports go into the metrics stream
 //! right before the page-exit code seals and sends it, so they leave with the page.
 
+use alloc::vec::Vec;
+
 use super::cls::{self, Cls};
 use super::fcp::{self, Fcp};
 use super::fid::{self, Fid};
