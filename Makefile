@@ -11,7 +11,7 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 CHROMEDRIVER := $(shell command -v chromedriver || echo /usr/bin/chromedriver)
 GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: all bootstrap pkg test test-native test-browser test-e2e test-react demo www bench clean
+.PHONY: all bootstrap pkg size test test-native test-browser test-e2e test-react demo www bench clean
 
 all: pkg
 
@@ -36,6 +36,16 @@ pkg: bootstrap
 	rm -f pkg/core_bg.wasm.d.ts
 	esbuild pkg/core.js --minify --outfile=pkg/core.js --allow-overwrite --log-level=warning
 	@SIZE_BUDGET=report node tests/size.mjs
+
+# Where the module's bytes go: the optimized module once more with its function names kept,
+# by twiggy (installed on first use; the tests do not need it).
+size: pkg
+	command -v twiggy >/dev/null || cargo install --quiet --locked twiggy --version 0.8.0 \
+	  || cargo install --quiet twiggy --version 0.8.0
+	wasm-bindgen --target web --keep-debug --out-dir target/size --out-name core \
+	  target/wasm32-unknown-unknown/release/recoloca_telemetry.wasm
+	wasm-opt -Oz -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
+	twiggy top -n 30 target/size/named.wasm
 
 test: test-native test-browser test-e2e test-react
 

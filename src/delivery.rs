@@ -72,7 +72,7 @@ pub fn on_online(c: &mut Client) {
 }
 
 pub fn is_online() -> bool {
-    web_sys::window()
+    crate::page::window()
         .map(|w| w.navigator().on_line())
         .unwrap_or(true)
 }

@@ -42,7 +42,7 @@ extern "C" {
 /// reach window as ErrorEvents, and resource failures, which do not bubble), and one for
 /// `unhandledrejection`.
 pub fn listen() -> Vec<Listener> {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::page::window() else {
         return Vec::new();
     };
     alloc::vec![

@@ -37,7 +37,7 @@ pub fn page_key() -> String {
 
 /// The listeners for page exit, return and connectivity.
 pub fn listen() -> Vec<Listener> {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::page::window() else {
         return Vec::new();
     };
     let mut all = alloc::vec![
@@ -74,7 +74,7 @@ pub fn listen() -> Vec<Listener> {
 }
 
 fn storage() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok()?
+    crate::page::window()?.local_storage().ok()?
 }
 
 /// The page is going away (or hidden, which may be the last chance it gets). `last` when it

@@ -85,6 +85,8 @@ mod observe;
 #[cfg(target_arch = "wasm32")]
 mod options;
 #[cfg(target_arch = "wasm32")]
+mod page;
+#[cfg(target_arch = "wasm32")]
 mod random;
 #[cfg(target_arch = "wasm32")]
 mod transport;

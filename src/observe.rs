@@ -28,6 +28,7 @@ use web_sys::{Document, Event, Performance, VisibilityState};
 
 use crate::client::Client;
 use crate::listen::Listener;
+use crate::page::global;
 use crate::vitals::{self, FirstInput, Navigation, Timing, View};
 
 #[wasm_bindgen]
@@ -102,7 +103,7 @@ struct Observer {
 impl Observer {
     /// Observes `source` (buffered), or `None` if the browser cannot.
     fn new(source: Source, duration_threshold: Option<f64>) -> Option<Observer> {
-        let ctor = Reflect::get(&js_sys::global(), &"PerformanceObserver".into()).ok()?;
+        let ctor = crate::page::global("PerformanceObserver");
         let callback = Closure::<dyn FnMut(EntryList)>::new(move |list: EntryList| {
             feed(source, &list.get_entries());
         });
@@ -144,13 +145,13 @@ struct Frames {
 
 impl Frames {
     fn new(f: impl FnMut() + 'static) -> Option<Frames> {
-        let window = web_sys::window()?;
+        let window = crate::page::window()?;
         let second = Closure::<dyn FnMut()>::new(f);
         let second_fn: Function = second.as_ref().clone().unchecked_into();
         let handle = Rc::new(Cell::new(0));
         let h = handle.clone();
         let first = Closure::<dyn FnMut()>::new(move || {
-            if let Some(w) = web_sys::window() {
+            if let Some(w) = crate::page::window() {
                 h.set(w.request_animation_frame(&second_fn).unwrap_or(0));
             }
         });
@@ -169,7 +170,7 @@ impl Frames {
 
 impl Drop for Frames {
     fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
+        if let Some(w) = crate::page::window() {
             let _ = w.cancel_animation_frame(self.handle.get());
         }
     }
@@ -215,7 +216,7 @@ fn with_live<R>(f: impl FnOnce(&mut Live) -> R) -> Option<R> {
 }
 
 fn performance() -> Option<Performance> {
-    web_sys::window()?.performance()
+    crate::page::window()?.performance()
 }
 
 fn now() -> f64 {
@@ -227,10 +228,6 @@ fn navigation_entry() -> JsValue {
     performance().map_or(JsValue::UNDEFINED, |p| {
         p.get_entries_by_type("navigation").get(0)
     })
-}
-
-fn global(key: &str) -> JsValue {
-    Reflect::get(&js_sys::global(), &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn flag(target: &JsValue, key: &str) -> bool {
@@ -278,7 +275,7 @@ fn first_hidden_at_start(document: &Document, prerendering: bool, activation: f6
 
 /// Starts the observers and listeners. `None` outside a browser.
 pub fn start() -> Option<Vitals> {
-    let window = web_sys::window()?;
+    let window = crate::page::window()?;
     let document = window.document()?;
     let nav = navigation_entry();
     let activation = num(&nav, "activationStart").max(0.0);

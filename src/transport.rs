@@ -97,7 +97,7 @@ pub fn send(a: &Attempt, done: Box<dyn FnOnce(Answer)>) -> bool {
 /// idempotency key travels in the query string (`idempotency_key`). Returns whether the
 /// browser took it.
 pub fn beacon(url: &str, body: &[u8], key: &str) -> bool {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::page::window() else {
         return false;
     };
     let parts = Array::of1(&Uint8Array::from(body));
