@@ -24,7 +24,7 @@ pkg: bootstrap
 	rm -rf pkg
 	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
 	  --out-dir pkg --out-name core
-	wasm-opt -Oz $(WASM_FEATURES) pkg/core_bg.wasm -o pkg/core_bg.wasm
+	wasm-opt -Oz --converge $(WASM_FEATURES) pkg/core_bg.wasm -o pkg/core_bg.wasm
 	rm -f pkg/.gitignore
 	cp pkg-template/* pkg/
 	# What a browser loads for the core entry ships minified (the readable source is
@@ -44,7 +44,7 @@ size: pkg
 	  || cargo install --quiet twiggy --version 0.8.0
 	wasm-bindgen --target web --keep-debug --out-dir target/size --out-name core \
 	  target/wasm32-unknown-unknown/release/recoloca_telemetry.wasm
-	wasm-opt -Oz -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
+	wasm-opt -Oz --converge -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
 	twiggy top -n 30 target/size/named.wasm
 
 test: test-native test-browser test-e2e test-react
