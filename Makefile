@@ -31,7 +31,7 @@ pkg: bootstrap
 	# pkg-template/index.js); import paths and exports are kept as they are.
 	esbuild pkg-template/index.js --minify --outfile=pkg/index.js --log-level=warning
 	# The names shared by the module and its glue shortened too (their hashes do not compress);
-	# the raw exports' declarations would now be wrong, so they are not shipped.
+	# the raw exports' declarations (core_bg.wasm.d.ts) would now be wrong, so they are not shipped.
 	node .ci/minify-names.mjs pkg $(WASM_FEATURES)
 	rm -f pkg/core_bg.wasm.d.ts
 	esbuild pkg/core.js --minify --outfile=pkg/core.js --allow-overwrite --log-level=warning
