@@ -26,26 +26,21 @@ fn every_metric_has_web_vitals_thresholds() {
 
 #[test]
 fn navigation_types_are_spelled_as_web_vitals_does() {
-    assert_eq!(
-        Navigation::from_entry("navigate", false, false).label(),
-        "navigate"
-    );
-    assert_eq!(
-        Navigation::from_entry("reload", false, false).label(),
-        "reload"
-    );
-    assert_eq!(
-        Navigation::from_entry("back_forward", false, false).label(),
-        "back-forward"
-    );
-    assert_eq!(
-        Navigation::from_entry("navigate", true, false).label(),
-        "prerender"
-    );
-    assert_eq!(
-        Navigation::from_entry("reload", false, true).label(),
-        "restore"
-    );
-    assert_eq!(Navigation::from_entry("", false, false).label(), "navigate");
+    // (entry type, prerendered, discarded) and the label web-vitals gives it.
+    let cases = [
+        ("navigate", false, false, "navigate"),
+        ("reload", false, false, "reload"),
+        ("back_forward", false, false, "back-forward"),
+        ("navigate", true, false, "prerender"),
+        ("reload", false, true, "restore"),
+        ("", false, false, "navigate"),
+    ];
+    for (kind, prerendered, discarded, label) in cases {
+        assert_eq!(
+            Navigation::from_entry(kind, prerendered, discarded).label(),
+            label,
+            "{kind:?} prerendered={prerendered} discarded={discarded}"
+        );
+    }
     assert_eq!(Navigation::BackForwardCache.label(), "back-forward-cache");
 }
