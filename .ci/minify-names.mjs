@@ -3,7 +3,9 @@
 // Rust's export names; they appear in both files, and the hex does not compress. binaryen's
 // `--minify-imports-and-exports-and-modules` renames them all in the module and prints the
 // mapping, which this script applies to `core.js` (the glue, before it is minified) and to
-// the one export `index.js` reads directly (`memory`).
+// the one export `index.js` reads directly (`memory`). The module's hand-written imports
+// (src/page.js, a wasm-bindgen snippet) come from a second module name; binaryen folds every
+// import into one module, so those become keys of the glue's import object too.
 //
 //   node .ci/minify-names.mjs <pkg dir> <wasm-opt feature flags...>
 //
@@ -44,12 +46,23 @@ const replaceExactly = (text, pattern, replacement, times, what) => {
 };
 
 let glue = readFileSync(gluePath, 'utf8');
+const direct = []; // `short: importN.base` for the snippet's functions the module calls directly
 for (const [module, base, short] of mapping.imports) {
-  if (module !== './core_bg.js') fail(`import from unexpected module ${module}`);
-  // Each import is one key of the import object: `        __wbg_x_0123abcd: function(…`.
-  glue = replaceExactly(glue, new RegExp(`^(\\s+)${base}:`, 'm'), (_, indent) => `${indent}${short}:`, 1, base);
+  if (module === './core_bg.js') {
+    // Each import is one key of the import object: `        __wbg_x_0123abcd: function(…`.
+    glue = replaceExactly(glue, new RegExp(`^(\\s+)${base}:`, 'm'), (_, indent) => `${indent}${short}:`, 1, base);
+    continue;
+  }
+  if (!module.startsWith('./snippets/')) fail(`import from unexpected module ${module}`);
+  // The glue passes the snippet's namespace (`import * as importN from "<module>"`) as the
+  // module; any one of its names for that module will do.
+  const escaped = module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ns = new RegExp(`^import \\* as (import\\d+) from "${escaped}"`, 'm').exec(glue)?.[1] ?? fail(`no namespace for ${module}`);
+  direct.push(`${short}: ${ns}.${base},`);
 }
+glue = replaceExactly(glue, /^\s+"\.\/snippets\/[^"]+": import\d+,\n/gm, '', 'some', 'snippet modules');
 glue = replaceExactly(glue, '"./core_bg.js": import0', `${JSON.stringify(moduleName)}: import0`, 1, 'module');
+glue = replaceExactly(glue, /(const import0 = \{\n\s+__proto__: null,\n)/, (m) => m + direct.join('\n') + '\n', 1, 'direct imports');
 for (const [name, short] of mapping.exports) {
   // Exports the glue never touches (wasm-bindgen's abort hooks) have no match, which is fine.
   glue = glue.replace(new RegExp(`\\bwasm\\.${name}\\b`, 'g'), `wasm.${short}`);

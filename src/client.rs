@@ -5,7 +5,6 @@
 //! with `try_borrow_mut`: should a callback ever re-enter while it is borrowed, the call is
 //! skipped instead of panicking (a panic would poison the module for the page's lifetime).
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
@@ -14,10 +13,11 @@ use crate::batch::{Drop, Queue};
 use crate::config::{Config, Options, StreamSettings};
 use crate::error_gate::Gate;
 use crate::json;
-use crate::listen::{Interval, Listener, Timeout};
+use crate::listen::Hold;
 use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
-use crate::{delivery, errors, exit, observe};
+use crate::transport::Request;
+use crate::{errors, exit, observe, wake};
 
 /// Events the JavaScript side may stage between two crossings: three `f64` each
 /// (series id, value, epoch milliseconds).
@@ -34,6 +34,11 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// 0 for metrics, 1 for logs.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Metrics => "metrics",
@@ -53,15 +58,15 @@ pub struct Stream {
     /// No attempt before this time (epoch ms): the backoff of the last failure.
     pub retry_at: f64,
     /// Wakes the stream when `retry_at` has come. Replaced, never dropped from its own callback.
-    pub retry_timer: Option<Timeout>,
-    /// `resolve` functions of `flush()` promises waiting for this stream to go quiet.
-    pub waiters: Vec<js_sys::Function>,
+    pub retry_timer: Option<Hold>,
+    /// `flush()` promises (their page.js ids) waiting for this stream to go quiet.
+    pub waiters: Vec<u32>,
     /// Events lost, by reason (indexed by [`Drop::index`]), not yet reported.
     pub dropped: [u64; Drop::ALL.len()],
     /// Retries scheduled, not yet reported.
     pub retries: u64,
     /// Flushes every `flush_interval_ms`; dropping it cancels it.
-    timer: Option<Interval>,
+    timer: Option<Hold>,
 }
 
 impl Stream {
@@ -87,9 +92,11 @@ impl Stream {
         self.queue.limits = settings.limits.clone();
         self.settings = settings;
         if rearm {
-            self.timer = Some(Interval::new(self.settings.flush_interval_ms, move || {
-                delivery::flush_stream(kind);
-            }));
+            self.timer = None;
+            self.timer = Hold::interval(
+                wake::FLUSH[kind.index()],
+                self.settings.flush_interval_ms,
+            );
         }
     }
 
@@ -105,8 +112,8 @@ impl Stream {
 
     /// Resolves every `flush()` promise waiting on this stream.
     pub fn release_waiters(&mut self) {
-        for resolve in self.waiters.drain(..) {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        for id in self.waiters.drain(..) {
+            crate::page::resolve(id);
         }
     }
 
@@ -132,11 +139,15 @@ pub struct Client {
     /// This page's `localStorage` key for batches kept at exit.
     pub page_key: String,
     /// Page exit and connectivity listeners; removed when the client is dropped.
-    listeners: Vec<Listener>,
+    listeners: Vec<Hold>,
     /// Takes over and sends what earlier pages kept, once the client is in place.
-    kick: Option<Timeout>,
+    kick: Option<Hold>,
     /// Error capture listeners, while `captureErrors` is on.
-    error_listeners: Vec<Listener>,
+    error_listeners: Vec<Hold>,
+    /// Requests under way, waiting for their answer.
+    pub requests: Vec<Request>,
+    /// The token of the next request.
+    next_token: u32,
     /// Which captured errors are reported, and the counts of the others.
     gate: Gate,
     /// `localStorage.user_id`, as last heard from the JavaScript side.
@@ -157,6 +168,7 @@ pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
 
 impl Client {
     fn new() -> Self {
+        crate::page::start();
         let config = Config::default();
         let mut c = Client {
             metrics: Stream::new(b"{\"metrics\":[", config.metrics()),
@@ -169,6 +181,8 @@ impl Client {
             listeners: Vec::new(),
             kick: None,
             error_listeners: Vec::new(),
+            requests: Vec::new(),
+            next_token: wake::REQUESTS,
             gate: Gate::new(),
             user_id: None,
             vitals: None,
@@ -181,17 +195,7 @@ impl Client {
         c.vitals = observe::start();
         // What earlier pages kept is taken over in a later task: after the calls made before
         // the module loaded (a `configure` with other bounds among them) have been replayed.
-        c.kick = Some(crate::listen::after(
-            0,
-            Box::new(|| {
-                with(|c| {
-                    if exit::restore(c) {
-                        delivery::pump(c, Kind::Metrics);
-                        delivery::pump(c, Kind::Logs);
-                    }
-                });
-            }),
-        ));
+        c.kick = Hold::timeout(wake::KICK, 0);
         c
     }
 
@@ -200,6 +204,13 @@ impl Client {
             Kind::Metrics => &mut self.metrics,
             Kind::Logs => &mut self.logs,
         }
+    }
+
+    /// A token for the next request (see [`wake::REQUESTS`]).
+    pub fn next_token(&mut self) -> u32 {
+        let t = self.next_token;
+        self.next_token = t.checked_add(1).unwrap_or(wake::REQUESTS);
+        t
     }
 
     pub fn config(&self) -> &Config {

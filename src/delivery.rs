@@ -7,15 +7,17 @@
 //! is offline. While a request is under way new events simply collect, so a burst becomes a
 //! few large requests instead of many small ones.
 
-use alloc::boxed::Box;
+use alloc::string::String;
+use core::cell::Cell;
 
-use js_sys::{Array, Function, Promise};
-use wasm_bindgen::JsValue;
+use js_sys::Promise;
 
 use crate::batch::Settled;
 use crate::client::{self, Client, Kind};
+use crate::listen::Hold;
 use crate::retry::{self, Verdict};
-use crate::transport::{self, Answer, Attempt};
+use crate::transport::{self, Answer, Attempt, Request};
+use crate::{exit, page, wake};
 
 /// A full batch is pending (batch size reached): seal it and start sending, unless a request
 /// is under way or the stream is backing off (it will take the pending events next).
@@ -46,21 +48,28 @@ pub fn seal(c: &mut Client, kind: Kind) {
 /// `flush()`: seals everything of both streams now; the promise resolves once each stream
 /// has sent it all, or stopped at a failure to retry later. It never rejects.
 pub fn flush_all() -> Promise {
-    let both = Array::new();
-    for kind in [Kind::Metrics, Kind::Logs] {
-        let mut executor = |resolve: Function, _reject: Function| {
-            let waiting = client::with(|c| {
-                seal(c, kind);
-                c.stream(kind).waiters.push(resolve.clone());
-                pump(c, kind);
-            });
-            if waiting.is_none() {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-            }
-        };
-        both.push(&Promise::new(&mut executor));
+    let ids = [next_waiter(), next_waiter()];
+    let promise = page::promise(ids[0], ids[1]);
+    for (kind, id) in [(Kind::Metrics, ids[0]), (Kind::Logs, ids[1])] {
+        let waiting = client::with(|c| {
+            seal(c, kind);
+            c.stream(kind).waiters.push(id);
+            pump(c, kind);
+        });
+        if waiting.is_none() {
+            page::resolve(id);
+        }
     }
-    Promise::all(&both)
+    promise
+}
+
+/// Ids of `flush()` waiters, for page.js (which keeps their promises).
+static WAITERS: crate::Local<Cell<u32>> = crate::Local(Cell::new(0));
+
+fn next_waiter() -> u32 {
+    let id = WAITERS.0.get().wrapping_add(1);
+    WAITERS.0.set(id);
+    id
 }
 
 /// The browser is online again: end every backoff and send at once.
@@ -72,15 +81,14 @@ pub fn on_online(c: &mut Client) {
 }
 
 pub fn is_online() -> bool {
-    crate::page::window()
-        .map(|w| w.navigator().on_line())
-        .unwrap_or(true)
+    page::online()
 }
 
 /// Sends the front sealed batch if the stream may send now. When it may not (a request
 /// under way, a backoff, offline, nothing to send), whoever waits on a flush is told.
 pub fn pump(c: &mut Client, kind: Kind) {
     let timeout_ms = c.config().retry().timeout_ms;
+    let token = c.next_token();
     let s = c.stream(kind);
     if s.busy.is_some() {
         return;
@@ -103,17 +111,30 @@ pub fn pump(c: &mut Client, kind: Kind) {
         keepalive: false,
         timeout_ms,
     };
-    let sent_key = key.clone();
-    let started = transport::send(
-        &attempt,
-        Box::new(move |answer| {
-            client::with(|c| settle(c, kind, &sent_key, answer));
-        }),
-    );
+    let started = transport::send(&attempt, token);
     if started {
-        s.busy = Some(key);
+        s.busy = Some(key.clone());
+        c.requests.push(Request {
+            token,
+            kind,
+            key,
+            keepalive: None,
+        });
     } else {
         s.release_waiters();
+    }
+}
+
+/// The answer to request `token` arrived: `status` and `retry_after` as page.js read them.
+pub fn answered(c: &mut Client, token: u32, status: f64, retry_after: Option<String>) {
+    let Some(i) = c.requests.iter().position(|r| r.token == token) else {
+        return;
+    };
+    let r = c.requests.swap_remove(i);
+    let answer = Answer::from_page(status, retry_after);
+    match r.keepalive {
+        Some(len) => exit::keepalive_done(c, r.kind, &r.key, len, answer),
+        None => settle(c, r.kind, &r.key, answer),
     }
 }
 
@@ -161,15 +182,7 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
             });
         s.retry_at = now + delay;
         // Replacing the previous timer is safe: it has fired already, or is cancelled.
-        s.retry_timer = Some(crate::listen::after(
-            crate::float::ceil(delay) as u32,
-            Box::new(move || {
-                client::with(|c| {
-                    c.stream(kind).retry_at = 0.0;
-                    pump(c, kind);
-                });
-            }),
-        ));
+        s.retry_timer = Hold::timeout(wake::RETRY[kind.index()], crate::float::ceil(delay) as u32);
         s.release_waiters();
         return;
     }

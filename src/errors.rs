@@ -4,8 +4,9 @@
 //! belongs to the page). Each error becomes the seed's `frontend_errors_total` {error_type,
 //! component: 'global' or 'promise', user_id} and an error log entry with name, message, stack
 //! (at most 50 frames), the `cause` chain (at most 5 deep) and the source location, subject to
-//! the dedupe and rate limit of [`crate::error_gate`]. Nothing here throws: every property is
-//! read with `Reflect`, whose failures (a throwing getter, a revoked proxy) are just absences.
+//! the dedupe and rate limit of [`crate::error_gate`]. page.js reads the page's objects (a
+//! throwing getter or a revoked proxy is just an absence there) and hands over plain text;
+//! the bounds, the dedupe and the encoding are here.
 //!
 //! The client's own requests never come through here: a failed `fetch` rejects a promise that
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
@@ -14,49 +15,27 @@ use alloc::string::String;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use js_sys::{JsString, Reflect};
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, ErrorEvent, Event, PromiseRejectionEvent};
-
 use crate::client::{self, Client, Kind};
 use crate::delivery;
 use crate::error_gate::{self, Decision};
 use crate::json;
-use crate::listen::Listener;
+use crate::listen::Hold;
 use crate::log::{Entry, ErrorInfo, Level};
+use crate::wake;
 
 const MAX_FRAMES: usize = 50;
 const MAX_CAUSES: usize = 5;
 /// Longest message or non-Error rejection value kept, in characters.
 const MAX_TEXT: usize = 1000;
 
-#[wasm_bindgen]
-extern "C" {
-    /// `String(value)`, which can throw (a Symbol inside a template, a throwing toString).
-    #[wasm_bindgen(catch, js_name = String)]
-    fn to_js_string(value: &JsValue) -> Result<JsString, JsValue>;
-}
-
 /// The listeners: one capture-phase `error` listener on window (it sees script errors, which
 /// reach window as ErrorEvents, and resource failures, which do not bubble), and one for
-/// `unhandledrejection`.
-pub fn listen() -> Vec<Listener> {
-    let Some(window) = crate::page::window() else {
-        return Vec::new();
-    };
-    alloc::vec![
-        Listener::new(&window, "error", true, |e| {
-            if let Some(error) = from_error_event(&e) {
-                client::with(|c| capture(c, error));
-            }
-        }),
-        Listener::new(&window, "unhandledrejection", false, |e| {
-            if let Some(error) = from_rejection(&e) {
-                client::with(|c| capture(c, error));
-            }
-        }),
-    ]
+/// `unhandledrejection`. page.js reads each error's facts (see [`on_error`]).
+pub fn listen() -> Vec<Hold> {
+    [wake::ERROR, wake::REJECTION]
+        .into_iter()
+        .filter_map(Hold::listener)
+        .collect()
 }
 
 /// One captured error, read out of the page's objects.
@@ -72,118 +51,48 @@ struct Captured {
     component: &'static str,
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+fn bounded(s: &str) -> String {
+    error_gate::bounded(s, MAX_TEXT).into()
 }
 
-fn text_of(v: &JsValue) -> String {
-    if let Some(s) = v.as_string() {
-        return s;
-    }
-    if v.is_object() {
-        if let Ok(json) = js_sys::JSON::stringify(v) {
-            if let Some(s) = json.as_string() {
-                return s;
-            }
-        }
-    }
-    to_js_string(v).map(String::from).unwrap_or_default()
+/// A field of the facts page.js read: U+0001 stands for "absent".
+fn present(field: &str) -> Option<&str> {
+    (field != "\u{1}").then_some(field)
 }
 
-fn bounded(s: String) -> String {
-    let cut = error_gate::bounded(&s, MAX_TEXT);
-    if cut.len() == s.len() {
-        s
-    } else {
-        cut.into()
-    }
-}
-
-/// Whether `v` looks like an Error: an object with a string `message` or `stack`.
-fn is_error_like(v: &JsValue) -> bool {
-    v.is_object() && (get(v, "message").is_string() || get(v, "stack").is_string())
-}
-
-/// Name, message, stack and causes of an Error-like value.
-fn read_error(v: &JsValue, into: &mut Captured) {
-    into.name = get(v, "name")
-        .as_string()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "Error".into());
-    into.message = bounded(get(v, "message").as_string().unwrap_or_default());
-    into.stack = get(v, "stack")
-        .as_string()
-        .map(|s| error_gate::truncate_stack(&s, MAX_FRAMES).to_string());
-    let mut cause = get(v, "cause");
-    while !cause.is_undefined() && !cause.is_null() && into.causes.len() < MAX_CAUSES {
-        if is_error_like(&cause) {
-            let name = get(&cause, "name")
-                .as_string()
-                .unwrap_or_else(|| "Error".into());
-            let message = bounded(get(&cause, "message").as_string().unwrap_or_default());
-            into.causes.push((name, message));
-            cause = get(&cause, "cause");
-        } else {
-            into.causes.push(("Value".into(), bounded(text_of(&cause))));
+/// An uncaught error (`rejection`: an unhandled rejection) as page.js read it: `facts` is
+/// `file, name, message, stack, (cause name, cause message)…` separated by NULs, and for an
+/// error event the line and column are staged as numbers.
+pub fn on_error(rejection: bool, facts: Option<String>) {
+    let facts = facts.unwrap_or_default();
+    let mut fields = facts.split('\0');
+    let file = present(fields.next().unwrap_or("")).map(String::from);
+    let name = fields.next().unwrap_or("");
+    let mut e = Captured {
+        name: if name.is_empty() { "Error".into() } else { name.into() },
+        message: bounded(fields.next().unwrap_or("")),
+        stack: fields
+            .next()
+            .and_then(present)
+            .map(|s| error_gate::truncate_stack(s, MAX_FRAMES).to_string()),
+        component: if rejection { "promise" } else { "global" },
+        ..Captured::default()
+    };
+    while let (Some(name), Some(message)) = (fields.next(), fields.next()) {
+        if e.causes.len() == MAX_CAUSES {
             break;
         }
+        e.causes.push((name.into(), bounded(message)));
     }
-}
-
-fn from_error_event(e: &Event) -> Option<Captured> {
-    let mut c = Captured {
-        component: "global",
-        ..Captured::default()
-    };
-    if let Some(ev) = e.dyn_ref::<ErrorEvent>() {
-        let error = ev.error();
-        if is_error_like(&error) {
-            read_error(&error, &mut c);
-        } else {
-            // A null error: most often a cross-origin script ("Script error."), whose details
-            // the browser hides. Keep what it does say.
-            c.name = "Error".into();
-            c.message = bounded(ev.message());
-            if !error.is_undefined() && !error.is_null() {
-                c.message = bounded(text_of(&error));
-            }
-        }
-        c.source = Some((ev.filename(), f64::from(ev.lineno()), f64::from(ev.colno())));
-        return Some(c);
+    if !rejection {
+        let at = crate::page::numbers(2);
+        let (line, col) = match at.as_slice() {
+            [line, col] => (*line, *col),
+            _ => (0.0, 0.0),
+        };
+        e.source = Some((file.unwrap_or_default(), line, col));
     }
-    // Not an ErrorEvent: a resource (img, script, link…) that failed to load.
-    let target = e.target()?;
-    let element = target.dyn_ref::<Element>()?;
-    let url = element
-        .get_attribute("src")
-        .or_else(|| element.get_attribute("href"))
-        .unwrap_or_default();
-    c.name = "ResourceError".into();
-    let mut message = String::from("failed to load <");
-    message.push_str(&element.tag_name().to_ascii_lowercase());
-    message.push_str("> ");
-    message.push_str(&url);
-    c.message = bounded(message);
-    c.source = Some((url, 0.0, 0.0));
-    Some(c)
-}
-
-fn from_rejection(e: &Event) -> Option<Captured> {
-    let ev = e.dyn_ref::<PromiseRejectionEvent>()?;
-    let reason = ev.reason();
-    let mut c = Captured {
-        component: "promise",
-        ..Captured::default()
-    };
-    if is_error_like(&reason) {
-        read_error(&reason, &mut c);
-    } else {
-        // Not an Error: keep a bounded text of the value itself, which `new Error(reason)`
-        // (the seed's approach) would reduce to "[object Object]".
-        c.name = "UnhandledRejection".into();
-        c.message = bounded(text_of(&reason));
-    }
-    Some(c)
+    client::with(|c| capture(c, e));
 }
 
 /// Counts and, when the gate allows, reports one error.

@@ -9,18 +9,16 @@
 //! load of the origin sends what was kept with its original idempotency keys, so a deduping
 //! collector counts each event once.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use web_sys::{Storage, VisibilityState};
-
 use crate::batch::Batch;
-use crate::client::{self, Client, Kind};
-use crate::delivery;
-use crate::listen::Listener;
+use crate::client::{Client, Kind};
+use crate::listen::Hold;
+use crate::page::{store_get, store_keys, store_remove, store_set};
 use crate::persist::{self, Stream as Persisted};
-use crate::transport::{self, Attempt};
+use crate::transport::{self, Answer, Attempt, Request};
+use crate::{delivery, wake};
 
 /// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
 const KEEPALIVE_BUDGET: usize = 65_536;
@@ -35,52 +33,18 @@ pub fn page_key() -> String {
     k
 }
 
-/// The listeners for page exit, return and connectivity.
-pub fn listen() -> Vec<Listener> {
-    let Some(window) = crate::page::window() else {
-        return Vec::new();
-    };
-    let mut all = alloc::vec![
-        Listener::new(&window, "pagehide", false, |e| {
-            // `persisted`: the page goes into the back/forward cache and may come back.
-            let into_cache = js_sys::Reflect::get(&e, &"persisted".into())
-                .map(|v| v.is_truthy())
-                .unwrap_or(false);
-            client::with(|c| on_exit(c, !into_cache));
-        }),
-        Listener::new(&window, "pageshow", false, |_| {
-            client::with(on_return);
-        }),
-        Listener::new(&window, "online", false, |_| {
-            client::with(delivery::on_online);
-        }),
-    ];
-    if let Some(document) = window.document() {
-        let doc = document.clone();
-        all.push(Listener::new(
-            &document,
-            "visibilitychange",
-            false,
-            move |_| {
-                if doc.visibility_state() == VisibilityState::Hidden {
-                    client::with(|c| on_exit(c, false));
-                } else {
-                    client::with(on_return);
-                }
-            },
-        ));
-    }
-    all
-}
-
-fn storage() -> Option<Storage> {
-    crate::page::window()?.local_storage().ok()?
+/// The listeners for page exit, return and connectivity (see [`wake`] for what each does).
+pub fn listen() -> Vec<Hold> {
+    [wake::PAGEHIDE, wake::PAGESHOW, wake::ONLINE, wake::VISIBILITY]
+        .into_iter()
+        .filter_map(Hold::listener)
+        .collect()
 }
 
 /// The page is going away (or hidden, which may be the last chance it gets). `last` when it
 /// is unloading for good: only then are beaconed batches forgotten, since a beacon gives no
 /// answer and a page that lives on must still be able to retry them.
-fn on_exit(c: &mut Client, last: bool) {
+pub fn on_exit(c: &mut Client, last: bool) {
     // The page timings first, so that their final values leave with this page.
     crate::observe::on_hide(c);
     let online = delivery::is_online();
@@ -121,7 +85,7 @@ fn on_exit(c: &mut Client, last: bool) {
 
 fn send_keepalive(c: &mut Client, kind: Kind, endpoint: &str, b: &Batch) -> bool {
     let len = b.body.len();
-    let key = b.key.clone();
+    let token = c.next_token();
     let attempt = Attempt {
         url: endpoint,
         body: &b.body,
@@ -129,60 +93,68 @@ fn send_keepalive(c: &mut Client, kind: Kind, endpoint: &str, b: &Batch) -> bool
         keepalive: true,
         timeout_ms: 0,
     };
-    let done = move |answer: transport::Answer| {
-        client::with(|c| {
-            c.keepalive_bytes = c.keepalive_bytes.saturating_sub(len);
-            let s = c.stream(kind);
-            // The page lived on and the batch arrived: it must not go again (unless its
-            // ordinary request is under way; that one's answer will remove it).
-            let delivered = matches!(answer.status, Some(200..=299));
-            if delivered && s.busy.as_deref() != Some(key.as_str()) {
-                s.queue.remove_key(&key);
-            }
-        });
-    };
-    let started = transport::send(&attempt, Box::new(done));
+    let started = transport::send(&attempt, token);
     if started {
         c.keepalive_bytes += len;
+        c.requests.push(Request {
+            token,
+            kind,
+            key: b.key.clone(),
+            keepalive: Some(len),
+        });
     }
     started
+}
+
+/// The answer to a keepalive request of `len` bytes carrying batch `key`.
+pub fn keepalive_done(c: &mut Client, kind: Kind, key: &str, len: usize, answer: Answer) {
+    c.keepalive_bytes = c.keepalive_bytes.saturating_sub(len);
+    let s = c.stream(kind);
+    // The page lived on and the batch arrived: it must not go again (unless its ordinary
+    // request is under way; that one's answer will remove it).
+    let delivered = matches!(answer.status, Some(200..=299));
+    if delivered && s.busy.as_deref() != Some(key) {
+        s.queue.remove_key(key);
+    }
 }
 
 /// Writes the kept batches under this page's key, within what other pages left of the
 /// origin's `maxPersistedBytes`.
 fn write_kept(c: &mut Client, keep: Vec<(Persisted, Batch)>) {
-    let Some(store) = storage() else { return };
+    let Some(keys) = our_keys() else { return };
     if keep.is_empty() {
-        let _ = store.remove_item(&c.page_key);
+        store_remove(&c.page_key);
         return;
     }
-    let others: usize = our_keys(&store)
+    let others: usize = keys
         .iter()
         .filter(|k| **k != c.page_key)
-        .filter_map(|k| store.get_item(k).ok().flatten())
+        .filter_map(|k| store_get(k))
         .map(|v| v.len())
         .sum();
     let budget = c.config().max_persisted_bytes().saturating_sub(others);
     let (text, _) = persist::encode(keep.iter().map(|(s, b)| (*s, b)), budget);
-    if store.set_item(&c.page_key, &text).is_err() {
+    if !store_set(&c.page_key, &text) {
         crate::warn("localStorage refused the undelivered telemetry; it is lost with this page");
     }
 }
 
 /// The page is visible again, or restored from the back/forward cache: its batches are
 /// still in memory, so the copy kept for a later page is withdrawn.
-fn on_return(c: &mut Client) {
-    if let Some(store) = storage() {
-        let _ = store.remove_item(&c.page_key);
-    }
+pub fn on_return(c: &mut Client) {
+    store_remove(&c.page_key);
 }
 
-fn our_keys(store: &Storage) -> Vec<String> {
-    let n = store.length().unwrap_or(0);
-    (0..n)
-        .filter_map(|i| store.key(i).ok().flatten())
-        .filter(|k| k.starts_with(PREFIX))
-        .collect()
+/// Our keys in `localStorage`; `None` when the page has no storage.
+fn our_keys() -> Option<Vec<String>> {
+    let joined = store_keys(PREFIX)?;
+    Some(
+        joined
+            .split('\0')
+            .filter(|k| !k.is_empty())
+            .map(String::from)
+            .collect(),
+    )
 }
 
 /// Takes over every batch that earlier pages of this origin kept, ahead of anything new, and
@@ -190,11 +162,11 @@ fn our_keys(store: &Storage) -> Vec<String> {
 /// before the module loaded (`configure` among them) have been replayed, so that the page's
 /// own bounds apply.
 pub fn restore(c: &mut Client) -> bool {
-    let Some(store) = storage() else { return false };
+    let Some(keys) = our_keys() else { return false };
     let mut metrics = Vec::new();
     let mut logs = Vec::new();
-    for key in our_keys(&store) {
-        if let Ok(Some(text)) = store.get_item(&key) {
+    for key in keys {
+        if let Some(text) = store_get(&key) {
             for (stream, batch) in persist::decode(&text) {
                 match stream {
                     Persisted::Metrics => metrics.push(batch),
@@ -202,7 +174,7 @@ pub fn restore(c: &mut Client) -> bool {
                 }
             }
         }
-        let _ = store.remove_item(&key);
+        store_remove(&key);
     }
     let mut restored = 0;
     for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {

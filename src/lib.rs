@@ -90,6 +90,8 @@ mod page;
 mod random;
 #[cfg(target_arch = "wasm32")]
 mod transport;
+#[cfg(target_arch = "wasm32")]
+mod wake;
 
 #[cfg(target_arch = "wasm32")]
 pub use exports::*;
@@ -228,10 +230,7 @@ mod exports {
 /// Prints a number the way the JavaScript engine does (the fallback of [`json::write_f64`]).
 #[cfg(target_arch = "wasm32")]
 fn engine_number(v: f64, out: &mut alloc::vec::Vec<u8>) {
-    match js_sys::Number::from(v).to_string_with_radix(10) {
-        Ok(s) => out.extend_from_slice(alloc::string::String::from(s).as_bytes()),
-        Err(_) => out.extend_from_slice(b"null"),
-    }
+    out.extend_from_slice(page::number_text(v).as_bytes());
 }
 
 /// The warnings printed so far: each is printed once per page.
@@ -252,15 +251,8 @@ fn warn(message: &str) {
     if first {
         let mut text = alloc::string::String::from("[@recoloca/telemetry] ");
         text.push_str(message);
-        // Caught: a page whose console.warn throws (a test helper failing on warnings) must
-        // not unwind through the module while it holds its state.
-        let _ = console_warn(&text);
+        // page.js catches: a page whose console.warn throws (a test helper failing on
+        // warnings) must not unwind through the module while it holds its state.
+        page::warn(&text);
     }
-}
-
-#[cfg(target_arch = "wasm32")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
-    fn console_warn(message: &str) -> Result<(), wasm_bindgen::JsValue>;
 }

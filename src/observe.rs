@@ -9,177 +9,40 @@
 //! the values are computed. [`on_hide`] runs first thing in the page-exit handling
 //! (`exit::on_exit`), so the reports are in the batch that exit sends.
 //!
-//! The state lives in its own thread-local ([`LIVE`]), not in the client, so observer
+//! The state lives in its own static ([`LIVE`]), not in the client, so observer
 //! callbacks and listeners never borrow the client; only the hide, which records, runs with it
 //! (called from page exit, which holds it already). The client owns the observers and
 //! listeners ([`Vitals`]); dropping them (`observePerformance: false`) disconnects and removes
 //! them.
 
-use alloc::rc::Rc;
-use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
-
-use js_sys::{Array, Function, Object, Reflect};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Event, Performance, VisibilityState};
+use core::cell::RefCell;
 
 use crate::client::Client;
-use crate::listen::Listener;
-use crate::page::global;
+use crate::listen::Hold;
+use crate::page;
 use crate::vitals::{self, FirstInput, Navigation, Timing, View};
+use crate::wake;
 
-#[wasm_bindgen]
-extern "C" {
-    /// A `PerformanceObserver` (constructed through `Reflect` once it is known to exist).
-    #[wasm_bindgen(extends = Object)]
-    type Po;
-    #[wasm_bindgen(method, catch)]
-    fn observe(this: &Po, options: &Object) -> Result<(), JsValue>;
-    #[wasm_bindgen(method)]
-    fn disconnect(this: &Po);
-    #[wasm_bindgen(method, js_name = takeRecords)]
-    fn take_records(this: &Po) -> Array;
-
-    type EntryList;
-    #[wasm_bindgen(method, js_name = getEntries)]
-    fn get_entries(this: &EntryList) -> Array;
-
-}
-
-/// A number property of a performance entry or event; NaN where it has none (a field its type
-/// lacks, or a browser without it). One `Reflect.get` path for every field keeps the module
-/// smaller than one import per field would.
-fn num(v: &JsValue, key: &str) -> f64 {
-    Reflect::get(v, &key.into())
-        .ok()
-        .and_then(|x| x.as_f64())
-        .unwrap_or(f64::NAN)
-}
-
-fn text(v: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(v, &key.into()).ok()?.as_string()
-}
-
-/// What an observer watches, and how its entries feed the view.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Source {
-    Paint,
-    LargestPaint,
-    LayoutShift,
-    Event,
-    FirstInput,
-}
-
-impl Source {
-    const ALL: [Source; 5] = [
-        Source::Paint,
-        Source::LargestPaint,
-        Source::LayoutShift,
-        Source::Event,
-        Source::FirstInput,
-    ];
-
-    fn entry_type(self) -> &'static str {
-        match self {
-            Source::Paint => "paint",
-            Source::LargestPaint => "largest-contentful-paint",
-            Source::LayoutShift => "layout-shift",
-            Source::Event => "event",
-            Source::FirstInput => "first-input",
-        }
-    }
-}
-
-/// A `PerformanceObserver` of one entry type, disconnected when dropped.
-#[must_use = "the observer is disconnected as soon as this value is dropped"]
-struct Observer {
-    po: Po,
-    _callback: Closure<dyn FnMut(EntryList)>,
-}
-
-impl Observer {
-    /// Observes `source` (buffered), or `None` if the browser cannot.
-    fn new(source: Source, duration_threshold: Option<f64>) -> Option<Observer> {
-        let ctor = crate::page::global("PerformanceObserver");
-        let callback = Closure::<dyn FnMut(EntryList)>::new(move |list: EntryList| {
-            feed(source, &list.get_entries());
-        });
-        let args = Array::of1(callback.as_ref());
-        let po: Po = Reflect::construct(ctor.dyn_ref::<Function>()?, &args)
-            .ok()?
-            .unchecked_into();
-        let options = Object::new();
-        set(&options, "type", &source.entry_type().into());
-        set(&options, "buffered", &true.into());
-        if let Some(ms) = duration_threshold {
-            set(&options, "durationThreshold", &ms.into());
-        }
-        po.observe(&options).ok()?;
-        Some(Observer {
-            po,
-            _callback: callback,
-        })
-    }
-}
-
-impl Drop for Observer {
-    fn drop(&mut self) {
-        self.po.disconnect();
-    }
-}
-
-fn set(o: &Object, key: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &key.into(), v);
-}
-
-/// Two animation frames from now, `f` runs (web-vitals' `doubleRAF`: by then the restored page
-/// has been presented). Cancelled when dropped.
-struct Frames {
-    handle: Rc<Cell<i32>>,
-    _first: Closure<dyn FnMut()>,
-    _second: Closure<dyn FnMut()>,
-}
-
-impl Frames {
-    fn new(f: impl FnMut() + 'static) -> Option<Frames> {
-        let window = crate::page::window()?;
-        let second = Closure::<dyn FnMut()>::new(f);
-        let second_fn: Function = second.as_ref().clone().unchecked_into();
-        let handle = Rc::new(Cell::new(0));
-        let h = handle.clone();
-        let first = Closure::<dyn FnMut()>::new(move || {
-            if let Some(w) = crate::page::window() {
-                h.set(w.request_animation_frame(&second_fn).unwrap_or(0));
-            }
-        });
-        handle.set(
-            window
-                .request_animation_frame(first.as_ref().unchecked_ref())
-                .ok()?,
-        );
-        Some(Frames {
-            handle,
-            _first: first,
-            _second: second,
-        })
-    }
-}
-
-impl Drop for Frames {
-    fn drop(&mut self) {
-        if let Some(w) = crate::page::window() {
-            let _ = w.cancel_animation_frame(self.handle.get());
-        }
-    }
-}
+/// The entry types observed, by source number (the order of `ENTRY_TYPES` in page.js).
+const ENTRY_TYPES: [&str; 5] = [
+    "paint",
+    "largest-contentful-paint",
+    "layout-shift",
+    "event",
+    "first-input",
+];
+const LARGEST_PAINT: u32 = 1;
+const LAYOUT_SHIFT: u32 = 2;
+const EVENT: u32 = 3;
+/// Numbers page.js stages per entry: startTime, duration, value, interactionId,
+/// processingStart, hadRecentInput, and whether it is the first contentful paint.
+const STRIDE: usize = 7;
 
 /// The observers and listeners, owned by the client while `observePerformance` is on.
 pub struct Vitals {
-    _observers: Vec<Observer>,
-    _listeners: Vec<Listener>,
+    _observers: Vec<Hold>,
+    _listeners: Vec<Hold>,
 }
 
 impl Drop for Vitals {
@@ -197,12 +60,14 @@ impl Drop for Vitals {
 /// The measuring state.
 struct Live {
     view: View,
-    /// Each observer's `PerformanceObserver`, to take its pending records.
-    takers: Vec<(Source, Po)>,
+    /// Each observer's source and page.js id, to take its pending records.
+    takers: Vec<(u32, u32)>,
     /// Whether `first-input` entries are INP candidates (the browser has interaction ids).
     inp: bool,
     /// The frames after a bfcache restore, while awaited.
-    frames: Option<Frames>,
+    frames: Option<Hold>,
+    /// When the page came back from the bfcache (the `pageshow` event's timeStamp).
+    shown: f64,
     /// Whether the observers run (false once [`Vitals`] was dropped).
     on: bool,
 }
@@ -215,91 +80,52 @@ fn with_live<R>(f: impl FnOnce(&mut Live) -> R) -> Option<R> {
     guard.as_mut().filter(|l| l.on).map(f)
 }
 
-fn performance() -> Option<Performance> {
-    crate::page::window()?.performance()
-}
-
-fn now() -> f64 {
-    performance().map_or(f64::NAN, |p| p.now())
-}
-
-/// The navigation entry (`undefined` where the browser has none: every field is then NaN).
-fn navigation_entry() -> JsValue {
-    performance().map_or(JsValue::UNDEFINED, |p| {
-        p.get_entries_by_type("navigation").get(0)
-    })
-}
-
-fn flag(target: &JsValue, key: &str) -> bool {
-    Reflect::get(target, &key.into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        == Some(true)
-}
-
 /// `performance.interactionCount`, where the browser has it.
 fn interaction_count() -> Option<f64> {
-    Reflect::get(performance()?.as_ref(), &"interactionCount".into())
-        .ok()?
-        .as_f64()
+    let n = page::interaction_count();
+    n.is_finite().then_some(n)
 }
 
-/// Whether event entries carry `interactionId` (web-vitals' condition for INP).
-fn has_interaction_ids() -> bool {
-    let proto = Reflect::get(&global("PerformanceEventTiming"), &"prototype".into());
-    proto
-        .ok()
-        .filter(JsValue::is_object)
-        .is_some_and(|p| Reflect::has(&p, &"interactionId".into()).unwrap_or(false))
-}
-
-/// When the page was first hidden before we started: the browser's record of an earlier hide
-/// (`visibility-state` entries, where available), else 0 if it is hidden now (loaded in the
-/// background), else never. A prerendering page is hidden without being hidden from anyone.
-fn first_hidden_at_start(document: &Document, prerendering: bool, activation: f64) -> f64 {
-    if !prerendering {
-        if let Some(p) = performance() {
-            for e in p.get_entries_by_type("visibility-state").iter() {
-                let t = num(&e, "startTime");
-                if text(&e, "name").as_deref() == Some("hidden") && t >= activation {
-                    return t;
-                }
-            }
-        }
-        if document.visibility_state() == VisibilityState::Hidden {
-            return 0.0;
-        }
+/// The navigation entry and the document as page.js reads them (see `navigation` there):
+/// the navigation type, then ten numbers. `None` outside a browser.
+fn navigation() -> Option<(alloc::string::String, [f64; 10])> {
+    let kind = page::navigation()?;
+    let mut facts = [f64::NAN; 10];
+    for (to, from) in facts.iter_mut().zip(page::numbers(10)) {
+        *to = from;
     }
-    f64::INFINITY
+    Some((kind, facts))
 }
 
 /// Starts the observers and listeners. `None` outside a browser.
 pub fn start() -> Option<Vitals> {
-    let window = crate::page::window()?;
-    let document = window.document()?;
-    let nav = navigation_entry();
-    let activation = num(&nav, "activationStart").max(0.0);
-    let prerendering = flag(&document, "prerendering");
+    let (kind, [activation, _, _, _, _, prerendering, discarded, hidden_now, ids, hidden_at]) =
+        navigation()?;
+    let activation = activation.max(0.0);
+    let prerendering = prerendering == 1.0;
+    // When the page was first hidden before we started: the browser's record of an earlier
+    // hide (`visibility-state` entries, where available), else 0 if it is hidden now (loaded
+    // in the background), else never. A prerendering page is hidden without being hidden
+    // from anyone.
+    let first_hidden = if prerendering {
+        f64::INFINITY
+    } else if hidden_at.is_finite() {
+        hidden_at
+    } else if hidden_now == 1.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    };
     let mut view = View::new(
-        Navigation::from_entry(
-            &text(&nav, "type").unwrap_or_default(),
-            prerendering || activation > 0.0,
-            flag(&document, "wasDiscarded"),
-        ),
-        first_hidden_at_start(&document, prerendering, activation),
+        Navigation::from_entry(&kind, prerendering || activation > 0.0, discarded == 1.0),
+        first_hidden,
     );
-    let supported = Reflect::get(
-        &global("PerformanceObserver"),
-        &"supportedEntryTypes".into(),
-    )
-    .ok()
-    .and_then(|v| v.dyn_into::<Array>().ok())
-    .unwrap_or_default();
-    let inp = has_interaction_ids();
+    let supported = page::supported();
+    let inp = ids == 1.0;
     if !inp {
         view.without(vitals::INP);
     }
-    if !supported.includes(&"layout-shift".into(), 0) {
+    if supported & (1 << LAYOUT_SHIFT) == 0 {
         view.without(vitals::CLS);
     }
     // A restart (turned off and on again) keeps what was already reported: the buffered
@@ -316,30 +142,33 @@ pub fn start() -> Option<Vitals> {
             takers: Vec::new(),
             inp,
             frames: None,
+            shown: 0.0,
             on: true,
         });
     }
     let native_count = interaction_count().is_some();
     let mut observers = Vec::new();
-    for source in Source::ALL {
-        let event = source == Source::Event;
-        if !supported.includes(&source.entry_type().into(), 0) || (event && !inp) {
+    for source in 0..ENTRY_TYPES.len() as u32 {
+        let event = source == EVENT;
+        if supported & (1 << source) == 0 || (event && !inp) {
             continue;
         }
         // Candidates are event entries of 40 ms or more; without performance.interactionCount,
         // the shorter ones (down to the 16 ms minimum) are needed too, to estimate the count.
-        let threshold = event.then_some(if native_count { 40.0 } else { 16.0 });
-        if let Some(o) = Observer::new(source, threshold) {
-            let po: Po = o.po.clone().unchecked_into();
-            with_live(|live| live.takers.push((source, po)));
+        let threshold = match (event, native_count) {
+            (false, _) => 0.0,
+            (true, true) => 40.0,
+            (true, false) => 16.0,
+        };
+        if let Some(o) = Hold::observer(source, wake::ENTRIES + source, threshold) {
+            with_live(|live| live.takers.push((source, o.id())));
             observers.push(o);
         }
     }
-    let listeners = alloc::vec![
-        Listener::new(&window, "keydown", true, on_input),
-        Listener::new(&window, "click", true, on_input),
-        Listener::new(&window, "pageshow", true, on_pageshow),
-    ];
+    let listeners = [wake::KEYDOWN, wake::CLICK, wake::RESTORE]
+        .into_iter()
+        .filter_map(Hold::listener)
+        .collect();
     Some(Vitals {
         _observers: observers,
         _listeners: listeners,
@@ -348,89 +177,95 @@ pub fn start() -> Option<Vitals> {
 
 /// Entry types observed now (for the browser tests).
 pub fn observed() -> Vec<&'static str> {
-    with_live(|live| live.takers.iter().map(|(s, _)| s.entry_type()).collect()).unwrap_or_default()
+    with_live(|live| {
+        live.takers
+            .iter()
+            .filter_map(|(s, _)| ENTRY_TYPES.get(*s as usize).copied())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
-/// Entries of `source`, from an observer callback.
-fn feed(source: Source, entries: &Array) {
-    with_live(|live| feed_view(&mut live.view, live.inp, source, entries));
+/// An observer of `source` delivered `n` entries, which page.js staged.
+pub fn on_entries(source: u32, n: f64) {
+    let entries = page::numbers(n as usize * STRIDE);
+    with_live(|live| feed_view(&mut live.view, live.inp, source, &entries));
 }
 
-fn feed_view(view: &mut View, inp: bool, source: Source, entries: &Array) {
-    for e in entries.iter() {
-        let start = num(&e, "startTime");
+fn feed_view(view: &mut View, inp: bool, source: u32, entries: &[f64]) {
+    for e in entries.chunks_exact(STRIDE) {
+        let &[start, duration, value, interaction_id, processing_start, recent, fcp] = e else {
+            continue;
+        };
         match source {
-            Source::Paint => view.paint(&text(&e, "name").unwrap_or_default(), start),
-            Source::LargestPaint => view.largest_paint(start),
-            Source::LayoutShift => {
-                view.layout_shift(start, num(&e, "value"), flag(&e, "hadRecentInput"))
-            }
-            Source::Event => view.event(num(&e, "interactionId"), num(&e, "duration")),
-            Source::FirstInput => view.first_input(
+            0 if fcp == 1.0 => view.paint("first-contentful-paint", start),
+            LARGEST_PAINT => view.largest_paint(start),
+            LAYOUT_SHIFT => view.layout_shift(start, value, recent == 1.0),
+            EVENT => view.event(interaction_id, duration),
+            4 => view.first_input(
                 FirstInput {
                     start,
-                    processing_start: num(&e, "processingStart"),
-                    duration: num(&e, "duration"),
-                    interaction_id: num(&e, "interactionId"),
+                    processing_start,
+                    duration,
+                    interaction_id,
                 },
                 inp,
             ),
+            _ => {}
         }
     }
 }
 
 /// Takes every observer's pending records (those of `only`, if given) into the view.
-fn take_pending(live: &mut Live, only: Option<Source>) {
+fn take_pending(live: &mut Live, only: Option<u32>) {
     let Live {
         view, takers, inp, ..
     } = live;
-    for (source, po) in takers.iter() {
-        if only.is_none_or(|o| o == *source) {
-            feed_view(view, *inp, *source, &po.take_records());
+    for &(source, id) in takers.iter() {
+        if only.is_none_or(|o| o == source) {
+            let n = page::take_records(id) as usize;
+            feed_view(view, *inp, source, &page::numbers(n * STRIDE));
         }
     }
 }
 
 /// The first trusted keydown or click makes LCP final (the browser stops reporting candidates
 /// at input too); the candidates painted before it that are still pending are taken first.
-fn on_input(e: Event) {
-    if !e.is_trusted() {
-        return;
-    }
+pub fn on_input() {
     with_live(|live| {
         if !live.view.lcp_is_final() {
-            take_pending(live, Some(Source::LargestPaint));
+            take_pending(live, Some(LARGEST_PAINT));
             live.view.input();
         }
     });
 }
 
-/// A restore from the back/forward cache begins a new view (see [`View::restore`]); its FCP
-/// and LCP are the time to the second frame after `pageshow`.
-fn on_pageshow(e: Event) {
-    if !flag(&e, "persisted") {
-        return;
-    }
-    let shown = e.time_stamp();
+/// A restore from the back/forward cache (`pageshow` at `shown`) begins a new view (see
+/// [`View::restore`]); its FCP and LCP are the time to the second frame after it.
+pub fn on_restore(shown: f64) {
     with_live(|live| {
         live.view.restore(interaction_count());
-        live.frames = Frames::new(move || {
-            let painted = now() - shown;
-            with_live(|live| live.view.painted_after_restore(painted));
-        });
+        live.shown = shown;
+        live.frames = Hold::frames(wake::FRAMES);
     });
+}
+
+/// The second frame after a restore, at `now`.
+pub fn on_frames(now: f64) {
+    with_live(|live| live.view.painted_after_restore(now - live.shown));
 }
 
 /// What the navigation entry and `performance` say now.
 fn timing() -> Timing {
-    let nav = navigation_entry();
+    let [activation, fetch_start, response_start, dcl_end, load_end, ..] =
+        navigation().map_or([f64::NAN; 10], |(_, n)| n);
     Timing {
-        now: now(),
-        activation_start: num(&nav, "activationStart").max(0.0),
-        fetch_start: num(&nav, "fetchStart"),
-        response_start: num(&nav, "responseStart"),
-        dom_content_loaded_end: num(&nav, "domContentLoadedEventEnd"),
-        load_event_end: num(&nav, "loadEventEnd"),
+        now: page::now(),
+        activation_start: activation.max(0.0),
+        fetch_start,
+        response_start,
+        dom_content_loaded_end: dcl_end,
+        load_event_end: load_end,
         interaction_count: interaction_count(),
     }
 }
@@ -441,7 +276,7 @@ fn timing() -> Timing {
 #[inline(never)]
 pub fn on_hide(c: &mut Client) {
     let reports = with_live(|live| {
-        live.view.hidden(now());
+        live.view.hidden(page::now());
         take_pending(live, None);
         (live.view.reports(&timing()), live.view.navigation().label())
     });

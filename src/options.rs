@@ -1,87 +1,128 @@
-//! Reading a `configure()` object field by field.
+//! Reading a `configure()` object: page.js looks the options up by name and type (see
+//! `readOptions` there) and hands back plain values; here they become [`Options`].
 //!
 //! A hand-written reader rather than serde-wasm-bindgen: it lets one mistyped option be
 //! dropped on its own (the others still apply), and it keeps serde's error formatting and
-//! Rust's float printing out of the module, about 20 kB of the 20 kB budget.
+//! Rust's float printing out of the module.
 
 use alloc::string::String;
 
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use crate::config::Options;
 
-/// The value of `key` in `obj`, unless absent, `undefined` or `null` (or its getter throws).
-fn field(obj: &JsValue, key: &str) -> Option<JsValue> {
-    let v = Reflect::get(obj, &JsValue::from_str(key)).ok()?;
-    if v.is_undefined() || v.is_null() {
-        None
-    } else {
-        Some(v)
-    }
-}
-
-fn number(obj: &JsValue, key: &str) -> Option<f64> {
-    let v = field(obj, key)?;
-    let n = v.as_f64();
-    if n.is_none() {
-        mistyped(key, "a number");
-    }
-    n
-}
-
-fn text(obj: &JsValue, key: &str) -> Option<String> {
-    let v = field(obj, key)?;
-    let s = v.as_string();
-    if s.is_none() {
-        mistyped(key, "a string");
-    }
-    s
-}
-
-fn boolean(obj: &JsValue, key: &str) -> Option<bool> {
-    let v = field(obj, key)?;
-    let b = v.as_bool();
-    if b.is_none() {
-        mistyped(key, "true or false");
-    }
-    b
-}
-
-fn mistyped(key: &str, want: &str) {
-    let mut msg = String::from("configure(): ");
-    msg.push_str(key);
-    msg.push_str(" must be ");
-    msg.push_str(want);
-    msg.push_str("; it was ignored");
-    crate::warn(&msg);
-}
+/// The options, in the order page.js reports them, each with its type: `s` string, `n`
+/// number, `b` boolean.
+const OPTIONS: [(&str, u8); 19] = [
+    ("metricsEndpoint", b's'),
+    ("batchSize", b'n'),
+    ("flushIntervalMs", b'n'),
+    ("logsEndpoint", b's'),
+    ("logBatchSize", b'n'),
+    ("logFlushIntervalMs", b'n'),
+    ("service", b's'),
+    ("version", b's'),
+    ("environment", b's'),
+    ("retryInitialMs", b'n'),
+    ("retryMaxMs", b'n'),
+    ("maxBufferedEvents", b'n'),
+    ("maxBufferedBytes", b'n'),
+    ("maxRequestBytes", b'n'),
+    ("requestTimeoutMs", b'n'),
+    ("retryMaxAttempts", b'n'),
+    ("maxPersistedBytes", b'n'),
+    ("captureErrors", b'b'),
+    ("observePerformance", b'b'),
+];
 
 /// The options named in `obj`; anything that is not an object names none.
 pub fn read(obj: &JsValue) -> Options {
-    if !obj.is_object() {
+    let mut names = String::new();
+    let mut types = String::new();
+    for (name, kind) in OPTIONS {
+        names.push_str(name);
+        names.push('\0');
+        types.push(char::from(kind));
+    }
+    let Some(states) = crate::page::read_options(obj, &names, &types) else {
         crate::warn("configure() takes an object; ignored");
         return Options::default();
-    }
+    };
+    let r = Reader {
+        states: states.split('\0').collect(),
+        numbers: crate::page::numbers(OPTIONS.len()),
+    };
     Options {
-        metrics_endpoint: text(obj, "metricsEndpoint"),
-        batch_size: number(obj, "batchSize"),
-        flush_interval_ms: number(obj, "flushIntervalMs"),
-        logs_endpoint: text(obj, "logsEndpoint"),
-        log_batch_size: number(obj, "logBatchSize"),
-        log_flush_interval_ms: number(obj, "logFlushIntervalMs"),
-        service: text(obj, "service"),
-        version: text(obj, "version"),
-        environment: text(obj, "environment"),
-        retry_initial_ms: number(obj, "retryInitialMs"),
-        retry_max_ms: number(obj, "retryMaxMs"),
-        max_buffered_events: number(obj, "maxBufferedEvents"),
-        max_buffered_bytes: number(obj, "maxBufferedBytes"),
-        max_request_bytes: number(obj, "maxRequestBytes"),
-        request_timeout_ms: number(obj, "requestTimeoutMs"),
-        retry_max_attempts: number(obj, "retryMaxAttempts"),
-        max_persisted_bytes: number(obj, "maxPersistedBytes"),
-        capture_errors: boolean(obj, "captureErrors"),
-        observe_performance: boolean(obj, "observePerformance"),
+        metrics_endpoint: r.text(0),
+        batch_size: r.number(1),
+        flush_interval_ms: r.number(2),
+        logs_endpoint: r.text(3),
+        log_batch_size: r.number(4),
+        log_flush_interval_ms: r.number(5),
+        service: r.text(6),
+        version: r.text(7),
+        environment: r.text(8),
+        retry_initial_ms: r.number(9),
+        retry_max_ms: r.number(10),
+        max_buffered_events: r.number(11),
+        max_buffered_bytes: r.number(12),
+        max_request_bytes: r.number(13),
+        request_timeout_ms: r.number(14),
+        retry_max_attempts: r.number(15),
+        max_persisted_bytes: r.number(16),
+        capture_errors: r.flag(17),
+        observe_performance: r.flag(18),
     }
+}
+
+/// What page.js said of each option, by its index in [`OPTIONS`].
+struct Reader<'a> {
+    /// A string option's value, "" for the others when present, U+0001 when absent
+    /// (undefined, null) and U+0002 when of the wrong type.
+    states: alloc::vec::Vec<&'a str>,
+    /// Numbers as they are, booleans as 0 or 1.
+    numbers: alloc::vec::Vec<f64>,
+}
+
+impl Reader<'_> {
+    /// The state of option `i` if it is present and well typed; a mistyped one is ignored
+    /// with a warning.
+    fn state(&self, i: usize) -> Option<&str> {
+        match self.states.get(i).copied() {
+            None | Some("\u{1}") => None,
+            Some("\u{2}") => {
+                if let Some((name, kind)) = OPTIONS.get(i) {
+                    mistyped(name, *kind);
+                }
+                None
+            }
+            Some(s) => Some(s),
+        }
+    }
+
+    fn text(&self, i: usize) -> Option<String> {
+        self.state(i).map(String::from)
+    }
+
+    fn number(&self, i: usize) -> Option<f64> {
+        self.state(i)?;
+        self.numbers.get(i).copied()
+    }
+
+    fn flag(&self, i: usize) -> Option<bool> {
+        self.state(i)?;
+        Some(self.numbers.get(i) == Some(&1.0))
+    }
+}
+
+fn mistyped(key: &str, kind: u8) {
+    let mut msg = String::from("configure(): ");
+    msg.push_str(key);
+    msg.push_str(match kind {
+        b's' => " must be a string",
+        b'n' => " must be a number",
+        _ => " must be true or false",
+    });
+    msg.push_str("; it was ignored");
+    crate::warn(&msg);
 }

@@ -1,34 +1,72 @@
-//! The page's globals, through two static imports instead of js-sys' global-object lookup
-//! (four accessors behind `web_sys::window()`), which made the module larger.
+//! The page, through the hand-written imports of `src/page.js`: numbers and strings in, numbers
+//! and strings out. The module holds no page objects (an observer, a response, an event):
+//! listeners, timers, observers and requests live on the JavaScript side, each behind a
+//! serial number that [`crate::listen::Hold`] releases, and they report back through one
+//! callback, [`start`]'s, with a token saying what woke ([`crate::wake`]).
+//!
+//! None of these functions throws: page.js catches, and reports a failure as a value (`false`,
+//! 0, NaN, `None`).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
-use web_sys::Window;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/page.js")]
 extern "C" {
-    /// `window`, or `None` where there is none (Node, a worker).
-    #[wasm_bindgen(thread_local_v2, js_name = window)]
-    static WINDOW: Option<Window>;
-    /// `globalThis`.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: Option<JsValue>;
+    fn init(wake: &wasm_bindgen::JsValue);
+    #[wasm_bindgen(js_name = takeNumbers)]
+    fn take_numbers() -> Vec<f64>;
+    pub fn release(id: u32);
+    pub fn timer(token: u32, ms: u32, repeat: bool) -> u32;
+    pub fn frames(token: u32) -> u32;
+    pub fn listen(code: u32) -> u32;
+    pub fn observe(source: u32, token: u32, threshold: f64) -> u32;
+    #[wasm_bindgen(js_name = takeRecords)]
+    pub fn take_records(id: u32) -> u32;
+    pub fn supported() -> u32;
+    pub fn navigation() -> Option<String>;
+    pub fn now() -> f64;
+    #[wasm_bindgen(js_name = interactionCount)]
+    pub fn interaction_count() -> f64;
+    pub fn post(url: &str, body: &[u8], key: &str, keepalive: bool, timeout_ms: u32, token: u32)
+        -> bool;
+    pub fn beacon(url: &str, body: &[u8]) -> bool;
+    pub fn online() -> bool;
+    pub fn promise(a: u32, b: u32) -> js_sys::Promise;
+    pub fn resolve(id: u32);
+    #[wasm_bindgen(js_name = storeKeys)]
+    pub fn store_keys(prefix: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = storeGet)]
+    pub fn store_get(key: &str) -> Option<String>;
+    #[wasm_bindgen(js_name = storeSet)]
+    pub fn store_set(key: &str, value: &str) -> bool;
+    #[wasm_bindgen(js_name = storeRemove)]
+    pub fn store_remove(key: &str);
+    #[wasm_bindgen(js_name = randomBytes)]
+    pub fn random_bytes(bytes: &mut [u8]) -> bool;
+    #[wasm_bindgen(js_name = numberText)]
+    pub fn number_text(v: f64) -> String;
+    pub fn warn(message: &str);
+    #[wasm_bindgen(js_name = readOptions)]
+    pub fn read_options(obj: &wasm_bindgen::JsValue, names: &str, types: &str) -> Option<String>;
 }
 
-/// The page's window; `None` when `window` is missing or is not a `Window` (a test shim),
-/// whose methods the glue would call and fail on.
-pub fn window() -> Option<Window> {
-    WINDOW
-        .with(Clone::clone)
-        .filter(|w| wasm_bindgen::JsCast::is_instance_of::<Window>(w))
+/// Hands page.js the module's one callback. Called once, when the client is created; the
+/// callback lives as long as the page.
+pub fn start() {
+    let wake = Closure::<dyn FnMut(u32, f64, Option<String>)>::new(
+        |token: u32, n: f64, text: Option<String>| crate::wake::wake(token, n, text),
+    );
+    init(&wake.into_js_value());
 }
 
-/// A property of the global object (`undefined` when it has none).
-pub fn global(key: &str) -> JsValue {
-    GLOBAL_THIS
-        .with(|g| {
-            g.as_ref()
-                .and_then(|g| js_sys::Reflect::get(g, &key.into()).ok())
-        })
-        .unwrap_or(JsValue::UNDEFINED)
+/// The last `n` numbers page.js staged (the rest, if any, were left by an earlier call that
+/// did not take them, and are dropped).
+pub fn numbers(n: usize) -> Vec<f64> {
+    let mut all = take_numbers();
+    let skip = all.len().saturating_sub(n);
+    all.drain(..skip);
+    all
 }

@@ -6,11 +6,7 @@ use alloc::string::String;
 /// A fresh version 4 UUID.
 pub fn uuid() -> String {
     let mut bytes = [0u8; 16];
-    let filled = crate::page::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok())
-        .unwrap_or(false);
-    if !filled {
+    if !crate::page::random_bytes(&mut bytes) {
         for b in bytes.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }

@@ -1,27 +1,10 @@
 //! How a batch travels: a `fetch` POST of the batch's exact bytes (aborted after a timeout),
-//! or at page exit a keepalive `fetch` or a beacon. Answers come back through a callback (no
-//! futures executor: it would cost more bytes than this whole module).
+//! or at page exit a keepalive `fetch` or a beacon, all made by page.js (see [`crate::page`]).
+//! The answer wakes the module with the request's token; [`Request`] remembers what it was.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 
-use js_sys::{Array, Function, Promise, Uint8Array};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, Blob, BlobPropertyBag, Headers, RequestInit, Response};
-
-#[wasm_bindgen]
-extern "C" {
-    /// A promise seen only through `then(onFulfilled, onRejected)` with plain functions.
-    type Thenable;
-    /// The global `fetch`, caught: pages and other SDKs wrap it, and a wrapper that throws
-    /// must not unwind through the module while it holds its state.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch_caught(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_either(this: &Thenable, on_fulfilled: &Function, on_rejected: &Function) -> Promise;
-}
+use crate::client::Kind;
 
 /// The server's answer to one attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +13,16 @@ pub struct Answer {
     pub status: Option<u16>,
     /// The `Retry-After` header, if any.
     pub retry_after: Option<String>,
+}
+
+impl Answer {
+    /// From what page.js reports: the status (0 without an answer) and the header.
+    pub fn from_page(status: f64, retry_after: Option<String>) -> Answer {
+        Answer {
+            status: (1.0..=65535.0).contains(&status).then_some(status as u16),
+            retry_after,
+        }
+    }
 }
 
 /// One attempt to make.
@@ -43,75 +36,29 @@ pub struct Attempt<'a> {
     pub timeout_ms: u32,
 }
 
-/// POSTs the body as `application/json` with its `Idempotency-Key` and calls `done` with
-/// the answer, once, in a later task. Returns `false` (and never calls `done`) when there is
-/// no `fetch` to call.
-pub fn send(a: &Attempt, done: Box<dyn FnOnce(Answer)>) -> bool {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    if let Ok(headers) = Headers::new() {
-        let _ = headers.set("Content-Type", "application/json");
-        let _ = headers.set("Idempotency-Key", a.key);
-        init.set_headers(&headers);
-    }
-    init.set_body(&Uint8Array::from(a.body));
-    if a.keepalive {
-        // Not in web-sys' RequestInit (yet): set the field directly.
-        let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    }
-    let mut timer = None;
-    if a.timeout_ms > 0 {
-        if let Ok(controller) = AbortController::new() {
-            init.set_signal(Some(&controller.signal()));
-            timer = Some(crate::listen::after(
-                a.timeout_ms,
-                Box::new(move || controller.abort()),
-            ));
-        }
-    }
-    let Ok(promise) = fetch_caught(a.url, &init) else {
-        return false;
-    };
-    // One function serves as both handlers: exactly one of them runs, and it frees itself.
-    let settle = Closure::once_into_js(move |v: JsValue| {
-        drop(timer); // cancels the abort
-        done(match v.dyn_into::<Response>() {
-            Ok(resp) => Answer {
-                status: Some(resp.status()),
-                retry_after: resp.headers().get("Retry-After").ok().flatten(),
-            },
-            Err(_) => Answer {
-                status: None,
-                retry_after: None,
-            },
-        })
-    });
-    let settle: &Function = settle.unchecked_ref();
-    let _ = promise
-        .unchecked_ref::<Thenable>()
-        .then_either(settle, settle);
-    true
+/// A request under way, found again by its token when the answer comes.
+pub struct Request {
+    pub token: u32,
+    pub kind: Kind,
+    /// The idempotency key of the batch it carries.
+    pub key: String,
+    /// The body's length, for a keepalive request (they share the browser's budget).
+    pub keepalive: Option<usize>,
+}
+
+/// POSTs the body as `application/json` with its `Idempotency-Key`; the answer wakes `token`,
+/// once, in a later task. Returns `false` (and nothing wakes) when no request started.
+pub fn send(a: &Attempt, token: u32) -> bool {
+    crate::page::post(a.url, a.body, a.key, a.keepalive, a.timeout_ms, token)
 }
 
 /// Queues the body with `navigator.sendBeacon`. A beacon cannot carry headers, so the
 /// idempotency key travels in the query string (`idempotency_key`). Returns whether the
 /// browser took it.
 pub fn beacon(url: &str, body: &[u8], key: &str) -> bool {
-    let Some(window) = crate::page::window() else {
-        return false;
-    };
-    let parts = Array::of1(&Uint8Array::from(body));
-    let options = BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
-        return false;
-    };
     let mut full = String::from(url);
     full.push(if url.contains('?') { '&' } else { '?' });
     full.push_str("idempotency_key=");
     full.push_str(key);
-    window
-        .navigator()
-        .send_beacon_with_opt_blob(&full, Some(&blob))
-        .unwrap_or(false)
+    crate::page::beacon(&full, body)
 }

@@ -1,0 +1,478 @@
+// The module's one door to the page: every browser API the client uses, as a few functions
+// that take and return numbers and strings (see src/page.rs, their Rust face).
+//
+// Why a hand-written door instead of web-sys: each web-sys call site costs marshalling code in
+// the module and a function in the generated glue, and each closure type costs a set of
+// shims. Here the page's objects are read where they live, and everything the page tells the
+// module (events, timers, observer entries, answers) comes back through one callback.
+//
+// Nothing here decides anything: limits, formats and what to do with an answer are the
+// module's. Nothing here throws either: a page API that is missing or throws reads as absent.
+
+let wake = () => {};
+/** Numbers staged for the module to take (observer entries, error locations). */
+let numbers = [];
+
+/** The module's callback, `wake(token, number, text)`: called once, at start. */
+export function init(f) {
+  wake = f;
+}
+
+/** Tells the module, never throwing into the page (a listener must not throw). */
+function tell(token, n, text) {
+  try {
+    wake(token, n, text);
+  } catch (_) {
+    /* the module does not throw; a trap must not reach the page either */
+  }
+}
+
+/** The staged numbers, taken. */
+export function takeNumbers() {
+  return new Float64Array(numbers.splice(0));
+}
+
+// ---- what undoes a listener, timer or observer ----------------------------------------------
+
+const held = new Map();
+let serial = 0;
+function hold(undo) {
+  held.set(++serial, undo);
+  return serial;
+}
+
+/** Undoes what `id` holds (removes the listener, clears the timer, disconnects). */
+export function release(id) {
+  const undo = held.get(id);
+  held.delete(id);
+  try {
+    if (undo) undo();
+  } catch (_) {
+    /* gone already */
+  }
+}
+
+// ---- timers ---------------------------------------------------------------------------------
+
+/** Wakes `token` after `ms` (and every `ms` if `repeat`). */
+export function timer(token, ms, repeat) {
+  try {
+    const id = (repeat ? setInterval : setTimeout)(() => tell(token, 0), ms);
+    return hold(() => (repeat ? clearInterval : clearTimeout)(id));
+  } catch (_) {
+    return 0;
+  }
+}
+
+/** Wakes `token` with `performance.now()` at the second animation frame from now (by then a
+ *  page restored from the back/forward cache has been presented). */
+export function frames(token) {
+  let id = 0;
+  try {
+    id = requestAnimationFrame(() => {
+      id = requestAnimationFrame(() => tell(token, performance.now()));
+    });
+  } catch (_) {
+    return 0;
+  }
+  return hold(() => cancelAnimationFrame(id));
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+const hidden = () => document.visibilityState === 'hidden';
+
+/** What the module needs of an Error-like value: name, message, stack, and the causes. */
+function errorFacts(v, out) {
+  out.push(typeof v.name === 'string' && v.name ? v.name : 'Error', str(v.message), v.stack);
+  let cause = v.cause;
+  // At most 5 causes (the module keeps no more); a cycle of causes ends there too.
+  for (let i = 0; i < 5 && cause !== undefined && cause !== null; i++) {
+    if (!errorLike(cause)) {
+      out.push('Value', text(cause));
+      break;
+    }
+    out.push(typeof cause.name === 'string' ? cause.name : 'Error', str(cause.message));
+    cause = cause.cause;
+  }
+}
+
+const str = (v) => (typeof v === 'string' ? v : '');
+const errorLike = (v) =>
+  typeof v === 'object' && v !== null && (typeof v.message === 'string' || typeof v.stack === 'string');
+
+/** A value as text: strings as they are, objects as JSON, anything else as `String()` does. */
+function text(v) {
+  if (typeof v === 'string') return v;
+  try {
+    if (typeof v === 'object' && v !== null) {
+      const json = JSON.stringify(v);
+      if (typeof json === 'string') return json;
+    }
+  } catch (_) {
+    /* a cycle, a BigInt: fall back to String() */
+  }
+  try {
+    return String(v);
+  } catch (_) {
+    return '';
+  }
+}
+
+/** An error event: `[name, message, stack, causes…]` as text, the location as numbers. */
+function uncaught(e) {
+  const out = [];
+  if (e instanceof ErrorEvent) {
+    if (errorLike(e.error)) {
+      errorFacts(e.error, out);
+    } else {
+      // Most often a cross-origin script ("Script error."), whose details the browser hides.
+      const given = e.error !== undefined && e.error !== null;
+      out.push('Error', given ? text(e.error) : str(e.message), undefined);
+    }
+    numbers.push(e.lineno, e.colno);
+    return [1, facts(out, e.filename)];
+  }
+  // Not an ErrorEvent: a resource (img, script, link…) that failed to load.
+  const el = e.target;
+  if (!(el instanceof Element)) return [0];
+  const url = el.getAttribute('src') || el.getAttribute('href') || '';
+  out.push('ResourceError', 'failed to load <' + el.tagName.toLowerCase() + '> ' + url, undefined);
+  numbers.push(0, 0);
+  return [1, facts(out, url)];
+}
+
+function rejected(e) {
+  const out = [];
+  const reason = e.reason;
+  if (errorLike(reason)) errorFacts(reason, out);
+  else out.push('UnhandledRejection', text(reason), undefined);
+  return [1, facts(out, undefined)];
+}
+
+/** `file \0 name \0 message \0 stack \0 causes…`: a value that is not a string (an absent
+ *  file or stack) is `\u0001`, and a NUL inside a value becomes U+FFFD so that it cannot split
+ *  the text. */
+function facts(out, file) {
+  return [file, ...out]
+    .map((v) => (typeof v === 'string' ? v.replace(/\0/g, '\ufffd') : '\u0001'))
+    .join('\0');
+}
+
+// Each listener the module may add: [type, on document, capture, what the module gets].
+// The code is also the token the module is woken with.
+const EVENTS = {
+  10: ['pagehide', 0, 0, (e) => [e.persisted ? 1 : 0]],
+  11: ['pageshow', 0, 0, () => [0]],
+  12: ['online', 0, 0, () => [0]],
+  13: ['visibilitychange', 1, 0, () => [hidden() ? 1 : 0]],
+  14: ['error', 0, 1, uncaught],
+  15: ['unhandledrejection', 0, 0, rejected],
+  16: ['keydown', 0, 1, (e) => [e.isTrusted ? 1 : 0]],
+  17: ['click', 0, 1, (e) => [e.isTrusted ? 1 : 0]],
+  18: ['pageshow', 0, 1, (e) => [e.persisted ? e.timeStamp : -1]],
+};
+
+/** Adds the listener `code`; 0 when there is no page to listen to. */
+export function listen(code) {
+  try {
+    const [type, onDocument, capture, read] = EVENTS[code];
+    const target = onDocument ? document : window;
+    const f = (e) => {
+      let got = [0];
+      try {
+        got = read(e);
+      } catch (_) {
+        /* a throwing getter: the module hears of the event without its facts */
+      }
+      tell(code, got[0], got[1]);
+    };
+    target.addEventListener(type, f, !!capture);
+    return hold(() => target.removeEventListener(type, f, !!capture));
+  } catch (_) {
+    return 0;
+  }
+}
+
+// ---- page timings ---------------------------------------------------------------------------
+
+const ENTRY_TYPES = ['paint', 'largest-contentful-paint', 'layout-shift', 'event', 'first-input'];
+const observers = new Map();
+
+/** Stages each entry as seven numbers: startTime, duration, value, interactionId,
+ *  processingStart, hadRecentInput, and whether it is the first contentful paint. */
+function stage(entries) {
+  for (const e of entries) {
+    numbers.push(
+      e.startTime, +e.duration, +e.value, +e.interactionId, +e.processingStart,
+      e.hadRecentInput === true ? 1 : 0, e.name === 'first-contentful-paint' ? 1 : 0,
+    );
+  }
+  return entries.length;
+}
+
+/** Observes entries of `ENTRY_TYPES[source]` (buffered), waking `token` with their count;
+ *  0 when the browser cannot. */
+export function observe(source, token, threshold) {
+  try {
+    const po = new PerformanceObserver((list) => tell(token, stage(list.getEntries())));
+    const options = { type: ENTRY_TYPES[source], buffered: true };
+    if (threshold > 0) options.durationThreshold = threshold;
+    po.observe(options);
+    const id = hold(() => {
+      observers.delete(id);
+      po.disconnect();
+    });
+    observers.set(id, po);
+    return id;
+  } catch (_) {
+    return 0;
+  }
+}
+
+/** Stages the records observer `id` has not delivered yet; returns their count. */
+export function takeRecords(id) {
+  try {
+    return stage(observers.get(id).takeRecords());
+  } catch (_) {
+    return 0;
+  }
+}
+
+/** Which entry types the browser can observe: bit `i` for `ENTRY_TYPES[i]`. */
+export function supported() {
+  try {
+    const all = PerformanceObserver.supportedEntryTypes;
+    return ENTRY_TYPES.reduce((bits, t, i) => (all.includes(t) ? bits | (1 << i) : bits), 0);
+  } catch (_) {
+    return 0;
+  }
+}
+
+/** The page as it was at start, staged as numbers: activationStart, fetchStart,
+ *  responseStart, domContentLoadedEventEnd, loadEventEnd (NaN without a navigation entry),
+ *  prerendering, wasDiscarded, hidden now, event entries with interactionId, and the first
+ *  `visibility-state` hidden entry's startTime at or after activation (NaN if none). Returns
+ *  the navigation type (`undefined` without a page). */
+export function navigation() {
+  try {
+    const nav = performance.getEntriesByType('navigation')[0] || {};
+    const activation = Math.max(+nav.activationStart || 0, 0);
+    let hiddenAt = NaN;
+    for (const e of performance.getEntriesByType('visibility-state')) {
+      if (e.name === 'hidden' && e.startTime >= activation) {
+        hiddenAt = e.startTime;
+        break;
+      }
+    }
+    const proto = typeof PerformanceEventTiming === 'function' && PerformanceEventTiming.prototype;
+    numbers.push(
+      +nav.activationStart, +nav.fetchStart, +nav.responseStart,
+      +nav.domContentLoadedEventEnd, +nav.loadEventEnd,
+      document.prerendering === true ? 1 : 0, document.wasDiscarded === true ? 1 : 0, hidden() ? 1 : 0,
+      proto && 'interactionId' in proto ? 1 : 0, hiddenAt,
+    );
+    return str(nav.type);
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/** `performance.now()`; NaN without a page. */
+export function now() {
+  try {
+    return performance.now();
+  } catch (_) {
+    return NaN;
+  }
+}
+
+/** `performance.interactionCount`; NaN where the browser has none. */
+export function interactionCount() {
+  try {
+    return +performance.interactionCount;
+  } catch (_) {
+    return NaN;
+  }
+}
+
+// ---- requests -------------------------------------------------------------------------------
+
+/** POSTs `body` (copied: the module's memory may move) as JSON with its idempotency key,
+ *  aborted after `timeoutMs` (0: never). The answer wakes `token` with the status (0 when
+ *  there was none) and the Retry-After header. Returns whether a request started. */
+export function post(url, body, key, keepalive, timeoutMs, token) {
+  try {
+    const init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+      body: body.slice(),
+      keepalive,
+    };
+    let abort;
+    if (timeoutMs > 0) {
+      const controller = new AbortController();
+      init.signal = controller.signal;
+      abort = setTimeout(() => controller.abort(), timeoutMs);
+    }
+    const settled = (status, retryAfter) => {
+      clearTimeout(abort);
+      tell(token, status, retryAfter);
+    };
+    fetch(url, init).then(
+      (r) => {
+        let after;
+        try {
+          after = r.headers.get('Retry-After') ?? undefined;
+        } catch (_) {
+          /* no headers to read */
+        }
+        settled(r.status, after);
+      },
+      () => settled(0),
+    );
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+/** Queues `body` with `navigator.sendBeacon`; whether the browser took it. */
+export function beacon(url, body) {
+  try {
+    return navigator.sendBeacon(url, new Blob([body.slice()], { type: 'application/json' }));
+  } catch (_) {
+    return false;
+  }
+}
+
+/** `navigator.onLine`, true where unknown. */
+export function online() {
+  try {
+    return navigator.onLine !== false;
+  } catch (_) {
+    return true;
+  }
+}
+
+// ---- flush() promises -----------------------------------------------------------------------
+
+const waiting = new Map();
+
+/** A promise that resolves once `resolve(a)` and `resolve(b)` have both been called. */
+export function promise(a, b) {
+  const one = (id) => new Promise((r) => waiting.set(id, r));
+  return Promise.all([one(a), one(b)]).then(() => undefined);
+}
+
+export function resolve(id) {
+  const r = waiting.get(id);
+  waiting.delete(id);
+  if (r) r();
+}
+
+// ---- localStorage ---------------------------------------------------------------------------
+
+function storage() {
+  try {
+    return localStorage;
+  } catch (_) {
+    return null; // blocked (a sandboxed frame, some privacy settings)
+  }
+}
+
+/** Our keys (those starting with `prefix`), joined by NUL; `undefined` without storage. */
+export function storeKeys(prefix) {
+  try {
+    const s = storage();
+    const keys = [];
+    for (let i = 0; i < s.length; i++) {
+      const k = s.key(i);
+      if (k !== null && k.startsWith(prefix)) keys.push(k);
+    }
+    return keys.join('\0');
+  } catch (_) {
+    return undefined;
+  }
+}
+
+export function storeGet(key) {
+  try {
+    return storage().getItem(key) ?? undefined;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+/** Whether the value was written (the quota may refuse it). */
+export function storeSet(key, value) {
+  try {
+    storage().setItem(key, value);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+export function storeRemove(key) {
+  try {
+    storage().removeItem(key);
+  } catch (_) {
+    /* nothing to remove */
+  }
+}
+
+// ---- configure() ----------------------------------------------------------------------------
+
+const TYPES = { s: 'string', n: 'number', b: 'boolean' };
+
+/** Looks up each of `names` (NUL-separated) in `o`, expecting the type `types[i]` (s, n, b).
+ *  Stages one number per option (numbers as they are, booleans as 0/1, NaN otherwise) and
+ *  returns, NUL-separated, a string option's value and "" for the others, or U+0001 when the
+ *  option is absent (undefined, null, a throwing getter) and U+0002 when it has another type.
+ *  `undefined` when `o` is not an object. */
+export function readOptions(o, names, types) {
+  if (typeof o !== 'object' || o === null) return undefined;
+  return names
+    .split('\0')
+    .slice(0, types.length)
+    .map((name, i) => {
+      let v;
+      try {
+        v = o[name];
+      } catch (_) {
+        /* a throwing getter: absent */
+      }
+      const ok = typeof v === TYPES[types[i]];
+      numbers.push(ok && typeof v !== 'string' ? +v : NaN);
+      if (v === undefined || v === null) return '\u0001';
+      if (!ok) return '\u0002';
+      return typeof v === 'string' ? v.replace(/\0/g, '\ufffd') : '';
+    })
+    .join('\0');
+}
+
+// ---- odds and ends --------------------------------------------------------------------------
+
+/** Fills `bytes` from `crypto.getRandomValues`; false where there is none. */
+export function randomBytes(bytes) {
+  try {
+    crypto.getRandomValues(bytes);
+    return true;
+  } catch (_) {
+    return false;
+  }
+}
+
+/** A number as the engine prints it. */
+export function numberText(v) {
+  return String(v);
+}
+
+export function warn(message) {
+  try {
+    console.warn(message);
+  } catch (_) {
+    /* a console that throws (a test helper failing on warnings) is not ours to report */
+  }
+}

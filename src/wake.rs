@@ -1,0 +1,95 @@
+//! What woke the module. Every listener, timer, observer and answer of the page calls back
+//! through one function with a token (see [`crate::page`]); this is where each token leads.
+
+use alloc::string::String;
+
+use crate::client::{self, Kind};
+use crate::{delivery, errors, exit, observe};
+
+/// A stream's flush interval (metrics, logs).
+pub const FLUSH: [u32; 2] = [1, 2];
+/// The end of a stream's backoff (metrics, logs).
+pub const RETRY: [u32; 2] = [3, 4];
+/// Taking over what earlier pages kept, once the calls made before load are replayed.
+pub const KICK: u32 = 5;
+// Listener codes (each is also the `EVENTS` key in page.js).
+pub const PAGEHIDE: u32 = 10;
+pub const PAGESHOW: u32 = 11;
+pub const ONLINE: u32 = 12;
+pub const VISIBILITY: u32 = 13;
+pub const ERROR: u32 = 14;
+pub const REJECTION: u32 = 15;
+pub const KEYDOWN: u32 = 16;
+pub const CLICK: u32 = 17;
+pub const RESTORE: u32 = 18;
+/// Observer entries: `ENTRIES + source`.
+pub const ENTRIES: u32 = 20;
+/// The second frame after a back/forward cache restore.
+pub const FRAMES: u32 = 30;
+/// This token and the ones above are requests, woken by their answer.
+pub const REQUESTS: u32 = 256;
+
+fn kind(metrics: bool) -> Kind {
+    if metrics {
+        Kind::Metrics
+    } else {
+        Kind::Logs
+    }
+}
+
+/// The page's callback: `n` and `text` are what page.js read for this token.
+pub fn wake(token: u32, n: f64, text: Option<String>) {
+    match token {
+        1 | 2 => delivery::flush_stream(kind(token == 1)),
+        3 | 4 => {
+            let kind = kind(token == 3);
+            client::with(|c| {
+                c.stream(kind).retry_at = 0.0;
+                delivery::pump(c, kind);
+            });
+        }
+        KICK => {
+            client::with(|c| {
+                if exit::restore(c) {
+                    delivery::pump(c, Kind::Metrics);
+                    delivery::pump(c, Kind::Logs);
+                }
+            });
+        }
+        // `n`: whether the page goes into the back/forward cache (and may come back).
+        PAGEHIDE => {
+            client::with(|c| exit::on_exit(c, n == 0.0));
+        }
+        PAGESHOW => {
+            client::with(exit::on_return);
+        }
+        ONLINE => {
+            client::with(delivery::on_online);
+        }
+        // `n`: whether the page is hidden now.
+        VISIBILITY => {
+            client::with(|c| {
+                if n == 1.0 {
+                    exit::on_exit(c, false)
+                } else {
+                    exit::on_return(c)
+                }
+            });
+        }
+        // `n`: 1 when page.js could read the error (its facts are `text`).
+        ERROR | REJECTION if n == 1.0 => errors::on_error(token == REJECTION, text),
+        // `n`: whether the input is the user's (trusted).
+        KEYDOWN | CLICK if n == 1.0 => observe::on_input(),
+        // `n`: the event's timeStamp if the page comes back from the cache, else -1.
+        RESTORE if n >= 0.0 => observe::on_restore(n),
+        // `n`: how many entries page.js staged.
+        t if (ENTRIES..ENTRIES + 5).contains(&t) => observe::on_entries(t - ENTRIES, n),
+        // `n`: `performance.now()` at that frame.
+        FRAMES => observe::on_frames(n),
+        // `n`: the HTTP status (0: no answer); `text`: its Retry-After.
+        t if t >= REQUESTS => {
+            client::with(|c| delivery::answered(c, t, n, text));
+        }
+        _ => {}
+    }
+}
