@@ -24,7 +24,8 @@ pkg: bootstrap
 	rm -rf pkg
 	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
 	  --out-dir pkg --out-name core
-	wasm-opt -Oz --converge $(WASM_FEATURES) pkg/core_bg.wasm -o pkg/core_bg.wasm
+	wasm-opt -Oz --converge --strip-producers --strip-target-features $(WASM_FEATURES) \
+	  pkg/core_bg.wasm -o pkg/core_bg.wasm
 	rm -f pkg/.gitignore
 	cp pkg-template/* pkg/
 	# What a browser loads for the core entry ships minified (the readable source is

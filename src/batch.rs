@@ -13,7 +13,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use alloc::collections::VecDeque;
 
 use crate::retry::Verdict;
 
@@ -178,8 +177,10 @@ pub struct Queue {
     /// Pending events, back to back, without separators.
     pending: Vec<u8>,
     /// The length of each pending event, oldest first.
-    lengths: VecDeque<usize>,
-    sealed: VecDeque<Batch>,
+    lengths: Vec<usize>,
+    /// Sealed batches, front first. A `Vec` rather than a `VecDeque`: it holds a handful of
+    /// batches, and the module is smaller without a second container's code.
+    sealed: Vec<Batch>,
     sealed_events: usize,
     sealed_bytes: usize,
 }
@@ -196,8 +197,8 @@ impl Queue {
             open,
             limits,
             pending: Vec::new(),
-            lengths: VecDeque::new(),
-            sealed: VecDeque::new(),
+            lengths: Vec::new(),
+            sealed: Vec::new(),
             sealed_events: 0,
             sealed_bytes: 0,
         }
@@ -243,7 +244,7 @@ impl Queue {
             Ok(())
         };
         match verdict {
-            Ok(()) => self.lengths.push_back(len),
+            Ok(()) => self.lengths.push(len),
             Err(_) => self.pending.truncate(start),
         }
         if self.pending.capacity() > 4 * self.pending.len().max(4096) {
@@ -286,7 +287,7 @@ impl Queue {
     fn add_sealed_back(&mut self, batch: Batch) {
         self.sealed_events += batch.events();
         self.sealed_bytes += batch.event_bytes();
-        self.sealed.push_back(batch);
+        self.sealed.push(batch);
     }
 
     /// Puts batches restored from an earlier page in front of everything else (they are
@@ -306,7 +307,7 @@ impl Queue {
             }
             self.sealed_events += b.events();
             self.sealed_bytes += b.event_bytes();
-            self.sealed.push_front(b);
+            self.sealed.insert(0, b);
             taken += 1;
         }
         (taken, refused)
@@ -316,7 +317,7 @@ impl Queue {
     /// the whole as too large, so no part of it was stored). Returns `false`, changing
     /// nothing, when the front batch has a single event.
     pub fn split_front(&mut self, key_a: String, key_b: String) -> bool {
-        let Some(front) = self.sealed.front() else {
+        let Some(front) = self.sealed.first() else {
             return false;
         };
         let n = front.events();
@@ -326,19 +327,20 @@ impl Queue {
         let open = self.open;
         let first = Batch::build(open, key_a, front.event_slices(open.len()).take(n / 2));
         let second = Batch::build(open, key_b, front.event_slices(open.len()).skip(n / 2));
-        self.sealed.pop_front();
-        self.sealed.push_front(second);
-        self.sealed.push_front(first);
+        if let Some(slot) = self.sealed.first_mut() {
+            *slot = first;
+        }
+        self.sealed.insert(1, second);
         true
     }
 
     /// The batch to send next, if any.
     pub fn front(&self) -> Option<&Batch> {
-        self.sealed.front()
+        self.sealed.first()
     }
 
     pub fn front_mut(&mut self) -> Option<&mut Batch> {
-        self.sealed.front_mut()
+        self.sealed.first_mut()
     }
 
     /// Sealed batches waiting, front first.
@@ -352,10 +354,7 @@ impl Queue {
         let Some(i) = self.sealed.iter().position(|b| b.key == key) else {
             return false;
         };
-        if let Some(batch) = self.sealed.remove(i) {
-            self.sealed_events -= batch.events();
-            self.sealed_bytes -= batch.event_bytes();
-        }
+        self.take(i);
         true
     }
 
@@ -368,7 +367,7 @@ impl Queue {
         max_attempts: u32,
         mut new_key: impl FnMut() -> String,
     ) -> Option<Settled> {
-        let front = self.sealed.front()?;
+        let front = self.sealed.first()?;
         let (events, attempts) = (front.events(), front.attempts);
         let settled = match verdict {
             Verdict::Delivered => Settled::Delivered,
@@ -387,7 +386,15 @@ impl Queue {
 
     /// Removes the front batch (delivered, or given up) and returns it.
     pub fn pop_front(&mut self) -> Option<Batch> {
-        let batch = self.sealed.pop_front()?;
+        self.take(0)
+    }
+
+    /// Removes sealed batch `i` (if there is one) from the queue and its counts.
+    fn take(&mut self, i: usize) -> Option<Batch> {
+        if i >= self.sealed.len() {
+            return None;
+        }
+        let batch = self.sealed.remove(i);
         self.sealed_events -= batch.events();
         self.sealed_bytes -= batch.event_bytes();
         Some(batch)

@@ -103,12 +103,12 @@ fn capture(c: &mut Client, e: Captured) {
             error_gate::top_frame(stack).to_string()
         }
         (_, Some((file, line, col))) => {
-            let mut s = Vec::from(file.as_bytes());
-            s.push(b':');
-            json::write_f64(&mut s, *line, crate::engine_number);
-            s.push(b':');
-            json::write_f64(&mut s, *col, crate::engine_number);
-            String::from_utf8(s).unwrap_or_default()
+            let mut s = file.clone();
+            for n in [line, col] {
+                s.push(':');
+                s.push_str(&crate::page::number_text(*n));
+            }
+            s
         }
         _ => String::new(),
     };
@@ -126,7 +126,7 @@ fn capture(c: &mut Client, e: Captured) {
                 epoch_ms: now,
                 level: Level::Warn,
                 message: "error reports rate limited: at most 100 a minute; further errors are only counted",
-                context_json: Some("{\"component\":\"telemetry\"}"),
+                context_json: Some(b"{\"component\":\"telemetry\"}"),
                 error: None,
             };
             if c.log(&entry) {
@@ -164,7 +164,7 @@ fn report(c: &mut Client, e: &Captured, now: f64) {
 }
 
 /// `{"component":…,"source":{"file":…,"line":…,"column":…},"cause":[{"name":…,"message":…}]}`
-fn context_json(e: &Captured) -> String {
+fn context_json(e: &Captured) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(b"{\"component\":");
     json::write_str(&mut out, e.component);
@@ -192,5 +192,5 @@ fn context_json(e: &Captured) -> String {
         out.push(b']');
     }
     out.push(b'}');
-    String::from_utf8(out).unwrap_or_default()
+    out
 }

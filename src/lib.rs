@@ -185,7 +185,7 @@ mod exports {
             epoch_ms,
             level: Level::from_index(level).unwrap_or(Level::Info),
             message,
-            context_json: context_json.as_deref(),
+            context_json: context_json.as_deref().map(str::as_bytes),
             error,
         };
         client::with(|c| {

@@ -53,7 +53,7 @@ pub struct Entry<'a> {
     pub epoch_ms: f64,
     pub level: Level,
     pub message: &'a str,
-    pub context_json: Option<&'a str>,
+    pub context_json: Option<&'a [u8]>,
     pub error: Option<ErrorInfo<'a>>,
 }
 
@@ -108,7 +108,7 @@ pub fn encode(out: &mut Vec<u8>, entry: &Entry, stamp: &Stamp) {
     out.extend_from_slice(&stamp.service_version);
     if let Some(ctx) = entry.context_json {
         out.extend_from_slice(b",\"context\":");
-        out.extend_from_slice(ctx.as_bytes());
+        out.extend_from_slice(ctx);
     }
     if let Some(e) = &entry.error {
         out.extend_from_slice(b",\"error\":{\"name\":");

@@ -16,7 +16,7 @@ fn an_info_entry_has_the_seeds_fields_in_order() {
         epoch_ms: 1_764_166_892_123.0,
         level: Level::Info,
         message: "CV uploaded",
-        context_json: Some(r#"{"component":"Upload","size":3}"#),
+        context_json: Some(r#"{"component":"Upload","size":3}"#.as_bytes()),
         error: None,
     };
     assert_eq!(

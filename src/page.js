@@ -27,9 +27,10 @@ function tell(token, n, text) {
   }
 }
 
-/** The staged numbers, taken. */
-export function takeNumbers() {
-  return new Float64Array(numbers.splice(0));
+/** The last `n` staged numbers, taken (with any an earlier call left behind). */
+export function takeNumbers(n) {
+  const all = numbers.splice(0);
+  return new Float64Array(n > 0 ? all.slice(-n) : []);
 }
 
 // ---- what undoes a listener, timer or observer ----------------------------------------------
@@ -404,10 +405,10 @@ export function storeGet(key) {
   }
 }
 
-/** Whether the value was written (the quota may refuse it). */
+/** Whether `value` (UTF-8 bytes) was written (the quota may refuse it). */
 export function storeSet(key, value) {
   try {
-    storage().setItem(key, value);
+    storage().setItem(key, new TextDecoder().decode(value));
     return true;
   } catch (_) {
     return false;

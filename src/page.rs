@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 extern "C" {
     fn init(wake: &wasm_bindgen::JsValue);
     #[wasm_bindgen(js_name = takeNumbers)]
-    fn take_numbers() -> Vec<f64>;
+    fn take_numbers(n: u32) -> Vec<f64>;
     pub fn release(id: u32);
     pub fn timer(token: u32, ms: u32, repeat: bool) -> u32;
     pub fn frames(token: u32) -> u32;
@@ -41,7 +41,7 @@ extern "C" {
     #[wasm_bindgen(js_name = storeGet)]
     pub fn store_get(key: &str) -> Option<String>;
     #[wasm_bindgen(js_name = storeSet)]
-    pub fn store_set(key: &str, value: &str) -> bool;
+    pub fn store_set(key: &str, value: &[u8]) -> bool;
     #[wasm_bindgen(js_name = storeRemove)]
     pub fn store_remove(key: &str);
     #[wasm_bindgen(js_name = randomBytes)]
@@ -65,8 +65,5 @@ pub fn start() {
 /// The last `n` numbers page.js staged (the rest, if any, were left by an earlier call that
 /// did not take them, and are dropped).
 pub fn numbers(n: usize) -> Vec<f64> {
-    let mut all = take_numbers();
-    let skip = all.len().saturating_sub(n);
-    all.drain(..skip);
-    all
+    take_numbers(n as u32)
 }

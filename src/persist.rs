@@ -10,7 +10,6 @@
 //! body itself. Lengths make the format immune to whatever the bodies contain; anything that
 //! does not parse ends the reading (what came before it is kept).
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::batch::Batch;
@@ -26,11 +25,11 @@ pub enum Stream {
 }
 
 /// Writes `batches` in order, stopping before the first that would take the text over
-/// `max_bytes`. Returns the text and how many batches it holds.
+/// `max_bytes`. Returns the text (UTF-8) and how many batches it holds.
 pub fn encode<'a>(
     batches: impl Iterator<Item = (Stream, &'a Batch)>,
     max_bytes: usize,
-) -> (String, usize) {
+) -> (Vec<u8>, usize) {
     let mut out = Vec::from(MAGIC.as_bytes());
     let mut n = 0;
     for (stream, b) in batches {
@@ -59,7 +58,7 @@ pub fn encode<'a>(
         }
         n += 1;
     }
-    (String::from_utf8(out).unwrap_or_default(), n)
+    (out, n)
 }
 
 /// Reads what [`encode`] wrote. Malformed text yields what parsed before the fault.

@@ -3,6 +3,12 @@
 use super::*;
 use proptest::prelude::*;
 
+/// `encode`, with its bytes as text (they are UTF-8: JSON bodies and ASCII headers).
+fn enc<'a>(batches: impl Iterator<Item = (Stream, &'a Batch)>, max_bytes: usize) -> (String, usize) {
+    let (bytes, n) = encode(batches, max_bytes);
+    (String::from_utf8(bytes).unwrap(), n)
+}
+
 fn batch(key: &str, events: &[&str]) -> Batch {
     Batch::build(
         b"{\"logs\":[",
@@ -15,7 +21,7 @@ fn batch(key: &str, events: &[&str]) -> Batch {
 fn round_trips_in_order() {
     let a = batch("k-a", &["{\"message\":\"line\\nbreak é\"}", "{}"]);
     let b = batch("k-b", &["{\"x\":\"rt1\\n m k 1 1\"}"]);
-    let (text, n) = encode(
+    let (text, n) = enc(
         [(Stream::Logs, &a), (Stream::Metrics, &b)].into_iter(),
         usize::MAX,
     );
@@ -28,8 +34,8 @@ fn round_trips_in_order() {
 fn stops_at_the_byte_limit() {
     let a = batch("a", &["{\"n\":1}"]);
     let b = batch("b", &["{\"n\":2}"]);
-    let (one, _) = encode([(Stream::Logs, &a)].into_iter(), usize::MAX);
-    let (text, n) = encode(
+    let (one, _) = enc([(Stream::Logs, &a)].into_iter(), usize::MAX);
+    let (text, n) = enc(
         [(Stream::Logs, &a), (Stream::Logs, &b)].into_iter(),
         one.len() + 5,
     );
@@ -39,7 +45,7 @@ fn stops_at_the_byte_limit() {
 #[test]
 fn malformed_text_keeps_what_parsed_before() {
     let a = batch("a", &["{\"n\":1}"]);
-    let (text, _) = encode([(Stream::Logs, &a)].into_iter(), usize::MAX);
+    let (text, _) = enc([(Stream::Logs, &a)].into_iter(), usize::MAX);
     assert_eq!(decode(&(text.clone() + "l b 1 999\n{}")).len(), 1);
     assert_eq!(decode(&(text.clone() + "x")).len(), 1);
     assert!(decode("garbage").is_empty());
@@ -51,7 +57,7 @@ proptest! {
     fn any_bodies_round_trip(events in proptest::collection::vec("[\\PC\n]{0,40}", 1..6)) {
         let refs: Vec<&str> = events.iter().map(String::as_str).collect();
         let b = batch("key", &refs);
-        let (text, n) = encode([(Stream::Metrics, &b)].into_iter(), usize::MAX);
+        let (text, n) = enc([(Stream::Metrics, &b)].into_iter(), usize::MAX);
         prop_assert_eq!(n, 1);
         prop_assert_eq!(decode(&text), vec![(Stream::Metrics, b)]);
     }
