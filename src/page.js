@@ -83,24 +83,38 @@ export function frames(token) {
 
 const hidden = () => document.visibilityState === 'hidden';
 
+/** `v[key]`, or undefined where reading it throws (a getter, a revoked proxy): one bad
+ *  property must not cost the whole error. */
+function get(v, key) {
+  try {
+    return v[key];
+  } catch (_) {
+    return undefined;
+  }
+}
+
 /** What the module needs of an Error-like value: name, message, stack, and the causes. */
 function errorFacts(v, out) {
-  out.push(typeof v.name === 'string' && v.name ? v.name : 'Error', str(v.message), v.stack);
-  let cause = v.cause;
+  const name = get(v, 'name');
+  out.push(typeof name === 'string' && name ? name : 'Error', str(get(v, 'message')), get(v, 'stack'));
+  let cause = get(v, 'cause');
   // At most 5 causes (the module keeps no more); a cycle of causes ends there too.
   for (let i = 0; i < 5 && cause !== undefined && cause !== null; i++) {
     if (!errorLike(cause)) {
       out.push('Value', text(cause));
       break;
     }
-    out.push(typeof cause.name === 'string' ? cause.name : 'Error', str(cause.message));
-    cause = cause.cause;
+    const causeName = get(cause, 'name');
+    out.push(typeof causeName === 'string' ? causeName : 'Error', str(get(cause, 'message')));
+    cause = get(cause, 'cause');
   }
 }
 
 const str = (v) => (typeof v === 'string' ? v : '');
 const errorLike = (v) =>
-  typeof v === 'object' && v !== null && (typeof v.message === 'string' || typeof v.stack === 'string');
+  typeof v === 'object' &&
+  v !== null &&
+  (typeof get(v, 'message') === 'string' || typeof get(v, 'stack') === 'string');
 
 /** A value as text: strings as they are, objects as JSON, anything else as `String()` does. */
 function text(v) {
@@ -124,12 +138,13 @@ function text(v) {
 function uncaught(e) {
   const out = [];
   if (e instanceof ErrorEvent) {
-    if (errorLike(e.error)) {
-      errorFacts(e.error, out);
+    const error = get(e, 'error');
+    if (errorLike(error)) {
+      errorFacts(error, out);
     } else {
       // Most often a cross-origin script ("Script error."), whose details the browser hides.
-      const given = e.error !== undefined && e.error !== null;
-      out.push('Error', given ? text(e.error) : str(e.message), undefined);
+      const given = error !== undefined && error !== null;
+      out.push('Error', given ? text(error) : str(e.message), undefined);
     }
     numbers.push(e.lineno, e.colno);
     return [1, facts(out, e.filename)];
@@ -137,15 +152,16 @@ function uncaught(e) {
   // Not an ErrorEvent: a resource (img, script, link…) that failed to load.
   const el = e.target;
   if (!(el instanceof Element)) return [0];
-  const url = el.getAttribute('src') || el.getAttribute('href') || '';
+  const url = el.getAttribute('src') ?? el.getAttribute('href') ?? '';
   out.push('ResourceError', 'failed to load <' + el.tagName.toLowerCase() + '> ' + url, undefined);
   numbers.push(0, 0);
   return [1, facts(out, url)];
 }
 
 function rejected(e) {
+  if (!(e instanceof PromiseRejectionEvent)) return [0];
   const out = [];
-  const reason = e.reason;
+  const reason = get(e, 'reason');
   if (errorLike(reason)) errorFacts(reason, out);
   else out.push('UnhandledRejection', text(reason), undefined);
   return [1, facts(out, undefined)];
@@ -300,42 +316,52 @@ export function interactionCount() {
 // ---- requests -------------------------------------------------------------------------------
 
 /** POSTs `body` (copied: the module's memory may move) as JSON with its idempotency key,
- *  aborted after `timeoutMs` (0: never). The answer wakes `token` with the status (0 when
- *  there was none) and the Retry-After header. Returns whether a request started. */
+ *  aborted after `timeoutMs` (0: never). The answer wakes `token`, exactly once, with the
+ *  status (-1 when there was none) and the Retry-After header. Returns whether a request
+ *  started. */
 export function post(url, body, key, keepalive, timeoutMs, token) {
+  const init = {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    body: body.slice(),
+    keepalive,
+  };
+  let controller;
   try {
-    const init = {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
-      body: body.slice(),
-      keepalive,
-    };
-    let abort;
     if (timeoutMs > 0) {
-      const controller = new AbortController();
+      controller = new AbortController();
       init.signal = controller.signal;
-      abort = setTimeout(() => controller.abort(), timeoutMs);
     }
-    const settled = (status, retryAfter) => {
-      clearTimeout(abort);
-      tell(token, status, retryAfter);
-    };
+  } catch (_) {
+    /* no AbortController: the request goes without a timeout */
+  }
+  let abort;
+  const settled = (status, retryAfter) => {
+    clearTimeout(abort);
+    tell(token, status, retryAfter);
+  };
+  try {
     fetch(url, init).then(
       (r) => {
+        // A wrapped or mocked fetch may resolve with anything: what is not a response with a
+        // status reads as no answer, and the module hears of it all the same.
+        let status = -1;
         let after;
         try {
+          if (typeof r.status === 'number') status = r.status;
           after = r.headers.get('Retry-After') ?? undefined;
         } catch (_) {
           /* no headers to read */
         }
-        settled(r.status, after);
+        settled(status, after);
       },
-      () => settled(0),
+      () => settled(-1),
     );
-    return true;
   } catch (_) {
     return false;
   }
+  if (controller) abort = setTimeout(() => controller.abort(), timeoutMs);
+  return true;
 }
 
 /** Queues `body` with `navigator.sendBeacon`; whether the browser took it. */

@@ -16,10 +16,10 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// From what page.js reports: the status (0 without an answer) and the header.
+    /// From what page.js reports: the status (-1 without an answer) and the header.
     pub fn from_page(status: f64, retry_after: Option<String>) -> Answer {
         Answer {
-            status: (1.0..=65535.0).contains(&status).then_some(status as u16),
+            status: (0.0..=65535.0).contains(&status).then_some(status as u16),
             retry_after,
         }
     }

@@ -86,7 +86,7 @@ pub fn wake(token: u32, n: f64, text: Option<String>) {
         t if (ENTRIES..ENTRIES + 5).contains(&t) => observe::on_entries(t - ENTRIES, n),
         // `n`: `performance.now()` at that frame.
         FRAMES => observe::on_frames(n),
-        // `n`: the HTTP status (0: no answer); `text`: its Retry-After.
+        // `n`: the HTTP status (-1: no answer); `text`: its Retry-After.
         t if t >= REQUESTS => {
             client::with(|c| delivery::answered(c, t, n, text));
         }

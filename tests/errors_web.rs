@@ -102,3 +102,15 @@ async fn f_repeats_are_counted_not_resent() {
     assert_eq!(error_counts(&metrics), 31.0, "every one counted");
     assert_eq!(logs.len(), 1, "reported once");
 }
+
+#[wasm_bindgen_test]
+async fn g_a_throwing_property_is_an_absence_not_a_lost_error() {
+    setup().await;
+    fire_error("hostile", 1);
+    let (metrics, logs) = sent().await;
+    assert_eq!(error_counts(&metrics), 2.0, "both counted");
+    assert_eq!(logs.len(), 2, "both reported");
+    assert_eq!(text(&logs[0], &["error", "message"]), "hostile getter");
+    assert_eq!(text(&logs[0], &["context", "source", "line"]), "3");
+    assert_eq!(text(&logs[1], &["error", "name"]), "UnhandledRejection");
+}

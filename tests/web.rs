@@ -162,6 +162,19 @@ async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
 }
 
 #[wasm_bindgen_test]
+async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
+    setup("r0").await;
+    let id = telemetry::add_series("odd_fetch_total", None);
+    stage(&[(id, 1.0, 1.0)]);
+    script_statuses(vec![1]); // resolves with undefined: the stream must not wait forever
+    flush().await;
+    sleep(100).await; // one backoff of 16–24 ms, and the retry
+    let s = sent();
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert!(s[0].body == s[1].body && s[0].key == s[1].key, "{s:?}");
+}
+
+#[wasm_bindgen_test]
 async fn retry_after_is_obeyed() {
     setup("ra").await;
     telemetry::log(1, "wait for it", None, None, None, None, 0.0);

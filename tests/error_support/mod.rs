@@ -29,6 +29,15 @@ export function fireError(kind, n) {
       window.dispatchEvent(new ErrorEvent('error', { error: new Error('storm ' + i), message: 'storm', filename: 'a.js', lineno: i, colno: 1 }));
     } else if (kind === 'repeat') {
       window.dispatchEvent(new ErrorEvent('error', { error: new SyntaxError('again'), message: 'again', filename: 'r.js', lineno: 7, colno: 7 }));
+    } else if (kind === 'hostile') {
+      // One property that throws must not cost the error: a cause getter that throws, and a
+      // rejection whose reason is a revoked proxy.
+      const error = new TypeError('hostile getter');
+      Object.defineProperty(error, 'cause', { get() { throw new Error('no'); } });
+      window.dispatchEvent(new ErrorEvent('error', { error, message: 'hostile', filename: 'h.js', lineno: 3, colno: 4 }));
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      window.dispatchEvent(new PromiseRejectionEvent('unhandledrejection', { promise: Promise.resolve(), reason: proxy }));
     } else if (kind === 'deep-stack') {
       const error = new Error('deep');
       error.stack = 'Error: deep\n' + Array.from({ length: 80 }, (_, j) => '    at f' + j + ' (https://app.example/x.js:' + j + ':1)').join('\n');

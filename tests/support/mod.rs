@@ -18,6 +18,7 @@ export function installFetch() {
     const next = globalThis.__status.length ? globalThis.__status.shift() : 200;
     const [status, retryAfter] = Array.isArray(next) ? next : [next];
     if (status === 0) throw new TypeError('Failed to fetch');
+    if (status === 1) return undefined; // a wrapped fetch that resolves with no response
     return new Response(null, { status, headers: retryAfter ? { 'Retry-After': retryAfter } : {} });
   };
 }
