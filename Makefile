@@ -28,18 +28,17 @@ pkg: bootstrap
 	  pkg/core_bg.wasm -o pkg/core_bg.wasm
 	rm -f pkg/.gitignore
 	cp pkg-template/* pkg/
-	# What a browser loads for the core entry ships minified (the readable source is
-	# pkg-template/index.js); import paths and exports are kept as they are.
-	esbuild pkg-template/index.js --minify --outfile=pkg/index.js --log-level=warning
-	# The names shared by the module and its glue shortened too (their hashes do not compress);
-	# the raw exports' declarations (core_bg.wasm.d.ts) would now be wrong, so they are not shipped.
+	# The names shared by the module and its glue shortened (their hashes do not compress).
 	node .ci/minify-names.mjs pkg $(WASM_FEATURES)
-	rm -f pkg/core_bg.wasm.d.ts
-	# The glue and the module's hand-written imports (src/page.js, which wasm-bindgen copies
-	# to pkg/snippets/) become one file: one request fewer, and one minified scope.
-	esbuild pkg/core.js --bundle --format=esm --minify --outfile=pkg/core.js --allow-overwrite \
+	# What a browser loads for the core entry is one minified file: index.js (the readable
+	# source is pkg-template/index.js), wasm-bindgen's glue (core.js) and the module's
+	# hand-written imports (src/page.js, which wasm-bindgen copies to pkg/snippets/). One
+	# request, one gzip stream, and the glue's unused exports left out. The glue and the raw
+	# exports' declarations are not shipped: loaded beside index.js, the glue would be a
+	# second, separate instance of the module.
+	esbuild pkg/index.js --bundle --format=esm --minify --outfile=pkg/index.js --allow-overwrite \
 	  --log-level=warning
-	rm -rf pkg/snippets
+	rm -rf pkg/snippets pkg/core.js pkg/core.d.ts pkg/core_bg.wasm.d.ts
 	@SIZE_BUDGET=report node tests/size.mjs
 
 # Where the module's bytes go: the optimized module once more with its function names kept,

@@ -61,18 +61,19 @@ for (const [module, base, short] of mapping.imports) {
   direct.push(`${short}: ${ns}.${base},`);
 }
 glue = replaceExactly(glue, /^\s+"\.\/snippets\/[^"]+": import\d+,\n/gm, '', 'some', 'snippet modules');
-glue = replaceExactly(glue, '"./core_bg.js": import0', `${JSON.stringify(moduleName)}: import0`, 1, 'module');
+glue = replaceExactly(glue, '"./core_bg.js": import0', () => `${JSON.stringify(moduleName)}: import0`, 1, 'module');
 glue = replaceExactly(glue, /(const import0 = \{\n\s+__proto__: null,\n)/, (m) => m + direct.join('\n') + '\n', 1, 'direct imports');
 for (const [name, short] of mapping.exports) {
   // Exports the glue never touches (wasm-bindgen's abort hooks) have no match, which is fine.
-  glue = glue.replace(new RegExp(`\\bwasm\\.${name}\\b`, 'g'), `wasm.${short}`);
+  // A function, not a string: a `$` in a short name must not be read as a pattern.
+  glue = glue.replace(new RegExp(`\\bwasm\\.${name}\\b`, 'g'), () => `wasm.${short}`);
 }
 if (/\bwasm\.(__wbindgen|__externref|wasm_bindgen__)/.test(glue)) fail('an export name was left in core.js');
 writeFileSync(gluePath, glue);
 
 const memory = mapping.exports.find(([name]) => name === 'memory')?.[1] ?? fail('no memory export');
 const index = readFileSync(indexPath, 'utf8');
-writeFileSync(indexPath, replaceExactly(index, /\.memory\.buffer\b/g, `.${memory}.buffer`, 'some', 'memory'));
+writeFileSync(indexPath, replaceExactly(index, /\.memory\.buffer\b/g, () => `.${memory}.buffer`, 'some', 'memory'));
 
 const n = mapping.imports.length + mapping.exports.length;
 console.log(`minify-names: ${mapping.imports.length} imports and ${mapping.exports.length} exports renamed (${n})`);

@@ -6,7 +6,7 @@
 //
 // Nothing exported here throws: every entry point catches, warns once, and carries on.
 
-import loadModule, * as core from './core.js';
+import * as core from './core.js';
 
 const PREFIX = '[@recoloca/telemetry] ';
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -126,6 +126,24 @@ function keepEarly(call) {
 }
 
 let echo = false; // environment === 'development': log entries go to the console too
+
+/** Fetches and compiles the module (streaming, where the server says `application/wasm`) and
+ *  instantiates it through the glue's `initSync`. The glue's own loader is not used: its
+ *  fallbacks and deprecated call forms are code every page would download for nothing. */
+async function loadModule() {
+  const response = await fetch(new URL('core_bg.wasm', import.meta.url));
+  if (!response.ok) throw new Error('HTTP ' + response.status + ' for core_bg.wasm');
+  let module;
+  try {
+    module = await WebAssembly.compileStreaming(response);
+  } catch (err) {
+    // A server that sends another Content-Type: compile the bytes instead (the body is still
+    // unread then). Any other failure is the module's own.
+    if (response.bodyUsed) throw err;
+    module = await WebAssembly.compile(await response.arrayBuffer());
+  }
+  return core.initSync({ module });
+}
 
 /** Resolves with `true` once the module is loaded and every earlier call has been replayed, or
  *  with `false` (after one warning) if it could not load. Never rejects. */
@@ -444,6 +462,15 @@ export function flush() {
     return Promise.resolve();
   }
 }
+
+/** What the client holds (`[metrics events, metrics bytes, logs events, logs bytes]`) and the
+ *  module's memory in bytes, for the package's own tests and benchmark: the package ships as
+ *  one file, so they cannot load the glue beside it. Not part of the API (index.d.ts leaves
+ *  it out). */
+export const __internals = {
+  held: () => (loaded ? core.held() : []),
+  memoryBytes: () => (loaded ? core.memoryBytes() : 0),
+};
 
 function recordMetric(name, value, labels) {
   try {

@@ -1,17 +1,17 @@
-// The size budget: the gzipped JS and wasm a browser loads for the core entry
-// (index.js, core.js, core_bg.wasm). The goal is 20 kB; the package is not there yet, so until
-// it is, `make pkg` (SIZE_BUDGET=report) enforces a ceiling a little above today's figure:
-// the size may only go down. Lower CEILING as it does.
+// The size budget: the gzipped JS and wasm a browser loads for the core entry (index.js,
+// which bundles the glue, and core_bg.wasm). The goal is 20 kB; the package is not there yet,
+// so until it is, `make pkg` (SIZE_BUDGET=report) enforces a ceiling a little above today's
+// figure: the size may only go down. Lower CEILING as it does.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const BUDGET = 20 * 1024;
-const CEILING = 35.5 * 1024;
+const CEILING = 35 * 1024;
 const pkg = new URL('../pkg/', import.meta.url);
 let total = 0;
 const rows = [];
-for (const file of ['index.js', 'core.js', 'core_bg.wasm']) {
+for (const file of ['index.js', 'core_bg.wasm']) {
   const bytes = readFileSync(fileURLToPath(new URL(file, pkg)));
   const gz = gzipSync(bytes, { level: 9 }).length;
   total += gz;
