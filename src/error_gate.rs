@@ -12,6 +12,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::text;
+
 /// A repeat of a reported error within this long is only counted.
 pub const REPEAT_WINDOW_MS: f64 = 5_000.0;
 /// Reports allowed per minute.
@@ -139,11 +141,15 @@ pub fn fingerprint(name: &str, message: &str, top_frame: &str) -> String {
 /// The first frame of a stack trace (`    at f (a.js:1:2)` in Chromium, `f@a.js:1:2` in
 /// Firefox and Safari), trimmed; empty when there is none.
 pub fn top_frame(stack: &str) -> &str {
-    stack
-        .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("at ") || l.contains('@'))
+    text::split(stack, b'\n', b'\n')
+        .map(str::trim_ascii)
+        .find(|l| is_frame(l))
         .unwrap_or("")
+}
+
+/// Whether a trimmed stack line is a frame: `at …` (Chromium) or `…@…` (Firefox, Safari).
+fn is_frame(line: &str) -> bool {
+    line.starts_with("at ") || line.bytes().any(|b| b == b'@')
 }
 
 /// The stack with at most `max_frames` frames: what comes before the first frame (the
@@ -151,26 +157,37 @@ pub fn top_frame(stack: &str) -> &str {
 pub fn truncate_stack(stack: &str, max_frames: usize) -> &str {
     let mut frames = 0;
     let mut end = 0;
-    for line in stack.split_inclusive('\n') {
-        let t = line.trim();
-        let is_frame = t.starts_with("at ") || t.contains('@');
-        if is_frame {
+    for line in text::split(stack, b'\n', b'\n') {
+        if is_frame(line.trim_ascii()) {
             if frames == max_frames {
                 break;
             }
             frames += 1;
         }
-        end += line.len();
+        end += line.len() + 1; // and its newline (one past the end after the last line)
     }
-    stack.get(..end).unwrap_or(stack).trim_end_matches('\n')
+    // Without the newlines that end what is kept.
+    let bytes = stack.as_bytes();
+    let mut end = end.min(bytes.len());
+    while end > 0 && bytes.get(end - 1) == Some(&b'\n') {
+        end -= 1;
+    }
+    stack.get(..end).unwrap_or(stack)
 }
 
 /// At most `max_chars` characters of `s` (on a character boundary).
 pub fn bounded(s: &str, max_chars: usize) -> &str {
-    match s.char_indices().nth(max_chars) {
-        Some((i, _)) => s.get(..i).unwrap_or(s),
-        None => s,
+    let mut chars = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // Each character starts with a byte that is not a continuation byte (10xxxxxx).
+        if b & 0xC0 != 0x80 {
+            if chars == max_chars {
+                return s.get(..i).unwrap_or(s);
+            }
+            chars += 1;
+        }
     }
+    s
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

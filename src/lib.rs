@@ -43,6 +43,7 @@ pub mod log;
 pub mod metric;
 pub mod persist;
 pub mod retry;
+pub mod text;
 pub mod uuid;
 pub mod vitals;
 

@@ -49,7 +49,7 @@ pub fn read(obj: &JsValue) -> Options {
         return Options::default();
     };
     let r = Reader {
-        states: states.split('\0').collect(),
+        states: crate::text::split(&states, 0, 0).collect(),
         numbers: crate::page::numbers(OPTIONS.len()),
     };
     Options {

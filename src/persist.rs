@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 
 use crate::batch::Batch;
 use crate::json;
+use crate::text;
 
 const MAGIC: &str = "rt1\n";
 
@@ -64,10 +65,13 @@ pub fn encode<'a>(
 /// Reads what [`encode`] wrote. Malformed text yields what parsed before the fault.
 pub fn decode(text: &str) -> Vec<(Stream, Batch)> {
     let mut found = Vec::new();
-    let Some(mut rest) = text.strip_prefix(MAGIC) else {
+    if !text.as_bytes().starts_with(MAGIC.as_bytes()) {
+        return found;
+    }
+    let Some(mut rest) = text.get(MAGIC.len()..) else {
         return found;
     };
-    while let Some((header, after)) = rest.split_once('\n') {
+    while let Some((header, after)) = text::split_once(rest, b'\n') {
         let Some((stream, batch, remaining)) = read_one(header, after) else {
             break;
         };
@@ -78,21 +82,24 @@ pub fn decode(text: &str) -> Vec<(Stream, Batch)> {
 }
 
 fn read_one<'a>(header: &str, after: &'a str) -> Option<(Stream, Batch, &'a str)> {
-    let mut fields = header.split(' ');
+    let mut fields = text::split(header, b' ', b' ');
     let stream = match fields.next()? {
         "m" => Stream::Metrics,
         "l" => Stream::Logs,
         _ => return None,
     };
     let key = fields.next()?;
-    let lengths = fields
-        .next()?
-        .split(',')
-        .map(|l| l.parse::<u32>().ok())
-        .collect::<Option<Vec<u32>>>()?;
-    let body_len: usize = fields.next()?.parse().ok()?;
+    let mut lengths = Vec::new();
+    for l in text::split(fields.next()?, b',', b',') {
+        lengths.push(text::number_u32(l)?);
+    }
+    let body_len = text::number_u32(fields.next()?)? as usize;
     let body = after.get(..body_len)?;
-    let remaining = after.get(body_len..)?.strip_prefix('\n')?;
+    let remaining = after.get(body_len..)?;
+    if remaining.as_bytes().first() != Some(&b'\n') {
+        return None;
+    }
+    let remaining = remaining.get(1..)?;
     let batch = Batch {
         key: key.into(),
         body: body.as_bytes().to_vec(),

@@ -3,6 +3,8 @@
 //! Pure arithmetic; the clock and the randomness come in as arguments so that the schedule is
 //! tested natively and exactly.
 
+use crate::text;
+
 /// What to do with a batch after an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -45,7 +47,7 @@ pub const MAX_RETRY_AFTER_MS: f64 = 3_600_000.0;
 /// delay-seconds (`120`) or an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`). A date in the
 /// past means no wait; anything unparseable is `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    let v = value.trim();
+    let v = value.trim_ascii();
     let wait = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         let secs = v.bytes().fold(0f64, |n, b| n * 10.0 + f64::from(b - b'0'));
         secs * 1000.0
@@ -59,18 +61,18 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
 /// the obsolete RFC 850 form (`Sunday, 06-Nov-94 08:49:37 GMT`) is accepted too.
 pub fn parse_http_date(s: &str) -> Option<f64> {
     // Drop the weekday: everything up to the first space.
-    let (_, rest) = s.split_once(' ')?;
-    let mut parts = rest.split([' ', '-']).filter(|p| !p.is_empty());
-    let day: u32 = parts.next()?.parse().ok()?;
+    let (_, rest) = text::split_once(s, b' ')?;
+    let mut parts = text::split(rest, b' ', b'-').filter(|p| !p.is_empty());
+    let day = text::number_u32(parts.next()?)?;
     let month = month_number(parts.next()?)?;
-    let mut year: i64 = parts.next()?.parse().ok()?;
+    let mut year = text::number(parts.next()?)? as i64;
     if year < 100 {
         year += if year < 70 { 2000 } else { 1900 };
     }
-    let mut hms = parts.next()?.split(':');
-    let h: u32 = hms.next()?.parse().ok()?;
-    let m: u32 = hms.next()?.parse().ok()?;
-    let sec: u32 = hms.next()?.parse().ok()?;
+    let mut hms = text::split(parts.next()?, b':', b':');
+    let h = text::number_u32(hms.next()?)?;
+    let m = text::number_u32(hms.next()?)?;
+    let sec = text::number_u32(hms.next()?)?;
     if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;
     }

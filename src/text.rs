@@ -1,0 +1,73 @@
+//! Splitting text at an ASCII separator and reading decimal numbers, on bytes.
+//!
+//! What `str::split`, `str::lines`, `split_once` and `str::parse` would do for the client's
+//! simple formats (persisted batches, `Retry-After`, stack traces, page.js's NUL-separated
+//! fields), with a fraction of the code: core's versions are generic over patterns and number
+//! types (character searchers, UTF-8 decoding, `memchr`), which cost the module kilobytes.
+//! Separators are ASCII, so every cut falls on a character boundary.
+
+/// The pieces of `s` between occurrences of `sep` or `alt`, as `str::split` gives them (pass
+/// the same byte twice for one separator).
+pub fn split(s: &str, sep: u8, alt: u8) -> Split<'_> {
+    Split {
+        rest: Some(s),
+        sep,
+        alt,
+    }
+}
+
+pub struct Split<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+    alt: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        match s.bytes().position(|b| b == self.sep || b == self.alt) {
+            Some(i) => {
+                self.rest = s.get(i + 1..);
+                s.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
+    }
+}
+
+/// `s` cut at its first `sep`, without it; `None` when there is none.
+pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let mut parts = split(s, sep, sep);
+    let first = parts.next()?;
+    Some((first, parts.rest?))
+}
+
+/// A whole number written in decimal digits only (no sign, no spaces), as `str::parse`
+/// reads one; `None` for anything else, or more than 18 digits.
+pub fn number(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 18 {
+        return None;
+    }
+    let mut n = 0u64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// [`number`], within `u32`.
+pub fn number_u32(s: &str) -> Option<u32> {
+    u32::try_from(number(s)?).ok()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "text_tests.rs"]
+mod tests;
