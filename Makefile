@@ -30,6 +30,7 @@ pkg: bootstrap
 	cp pkg-template/* pkg/
 	# The names shared by the module and its glue shortened (their hashes do not compress).
 	node .ci/minify-names.mjs pkg $(WASM_FEATURES)
+	node .ci/expose-init.mjs pkg/core.js
 	# What a browser loads for the core entry is one minified file: index.js (the readable
 	# source is pkg-template/index.js), wasm-bindgen's glue (core.js) and the module's
 	# hand-written imports (src/page.js, which wasm-bindgen copies to pkg/snippets/). One

@@ -127,22 +127,25 @@ function keepEarly(call) {
 
 let echo = false; // environment === 'development': log entries go to the console too
 
-/** Fetches and compiles the module (streaming, where the server says `application/wasm`) and
- *  instantiates it through the glue's `initSync`. The glue's own loader is not used: its
- *  fallbacks and deprecated call forms are code every page would download for nothing. */
+/** Fetches and instantiates the module, asynchronously (streaming where the server says
+ *  `application/wasm`), with the glue's imports; the glue then finishes its setup. The glue's
+ *  own loader is not used: its fallbacks and deprecated call forms are code every page would
+ *  download for nothing (`make pkg` exports the two steps, see .ci/expose-init.mjs). */
 async function loadModule() {
   const response = await fetch(new URL('core_bg.wasm', import.meta.url));
   if (!response.ok) throw new Error('HTTP ' + response.status + ' for core_bg.wasm');
-  let module;
+  const imports = core.__wbg_get_imports();
+  let result;
   try {
-    module = await WebAssembly.compileStreaming(response);
+    result = await WebAssembly.instantiateStreaming(response, imports);
   } catch (err) {
-    // A server that sends another Content-Type: compile the bytes instead (the body is still
-    // unread then). Any other failure is the module's own.
+    // A server that sends another Content-Type (the body is still unread then): instantiate
+    // from the bytes. Any other failure is the module's own.
     if (response.bodyUsed) throw err;
-    module = await WebAssembly.compile(await response.arrayBuffer());
+    warnOnce('mime', 'core_bg.wasm could not be compiled as it streamed in (is it served as application/wasm?); loading it the slower way');
+    result = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
   }
-  return core.initSync({ module });
+  return core.__wbg_finalize_init(result.instance, result.module);
 }
 
 /** Resolves with `true` once the module is loaded and every earlier call has been replayed, or
@@ -324,8 +327,12 @@ if (inBrowser) {
       /* nothing to do this late */
     }
   };
-  window.addEventListener('pagehide', drainNow);
-  if (typeof document !== 'undefined') document.addEventListener('visibilitychange', drainNow);
+  try {
+    window.addEventListener('pagehide', drainNow);
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', drainNow);
+  } catch (_) {
+    /* a window without events (a test shim): importing the package must not throw */
+  }
 }
 
 // ---- logs -------------------------------------------------------------------------------------
@@ -468,9 +475,18 @@ export function flush() {
  *  one file, so they cannot load the glue beside it. Not part of the API (index.d.ts leaves
  *  it out). */
 export const __internals = {
-  held: () => (loaded ? core.held() : []),
-  memoryBytes: () => (loaded ? core.memoryBytes() : 0),
+  held: () => guarded(() => core.held(), []),
+  memoryBytes: () => guarded(() => core.memoryBytes(), 0),
 };
+
+/** `f()` once the module is loaded, else (or should it throw) `fallback`. */
+function guarded(f, fallback) {
+  try {
+    return loaded ? f() : fallback;
+  } catch (_) {
+    return fallback;
+  }
+}
 
 function recordMetric(name, value, labels) {
   try {

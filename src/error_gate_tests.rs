@@ -91,3 +91,46 @@ proptest! {
         }
     }
 }
+
+/// `top_frame` as it was written with std's `lines` and `trim`: the byte-level version must
+/// agree with it on any stack of ASCII text (browsers write stacks with ASCII whitespace).
+fn top_frame_std(stack: &str) -> &str {
+    stack
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("at ") || l.contains('@'))
+        .unwrap_or("")
+}
+
+/// `truncate_stack` as it was written with std's `split_inclusive` and `trim_end_matches`.
+fn truncate_stack_std(stack: &str, max_frames: usize) -> &str {
+    let mut frames = 0;
+    let mut end = 0;
+    for line in stack.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("at ") || t.contains('@') {
+            if frames == max_frames {
+                break;
+            }
+            frames += 1;
+        }
+        end += line.len();
+    }
+    stack.get(..end).unwrap_or(stack).trim_end_matches('\n')
+}
+
+proptest! {
+    #[test]
+    fn stack_reading_agrees_with_the_std_version(
+        lines in proptest::collection::vec("[ \t]{0,2}(at |[a-z]{0,3}@)?[a-z:.()0-9 ]{0,8}\r?", 0..12),
+        trailing in proptest::bool::ANY,
+        max in 0usize..6,
+    ) {
+        let mut stack = lines.join("\n");
+        if trailing {
+            stack.push('\n');
+        }
+        prop_assert_eq!(top_frame(&stack), top_frame_std(&stack));
+        prop_assert_eq!(truncate_stack(&stack, max), truncate_stack_std(&stack, max));
+    }
+}
