@@ -13,7 +13,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-
 use crate::retry::Verdict;
 
 /// What [`Queue::settle_front`] did with the front batch.

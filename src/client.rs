@@ -92,11 +92,7 @@ impl Stream {
         self.queue.limits = settings.limits.clone();
         self.settings = settings;
         if rearm {
-            self.timer = None;
-            self.timer = Hold::interval(
-                wake::FLUSH[kind.index()],
-                self.settings.flush_interval_ms,
-            );
+            self.timer = Hold::interval(wake::FLUSH[kind.index()], self.settings.flush_interval_ms);
         }
     }
 

@@ -57,7 +57,7 @@ fn bounded(s: &str) -> String {
 
 /// A field of the facts page.js read: U+0001 stands for "absent".
 fn present(field: &str) -> Option<&str> {
-    (field != "\u{1}").then_some(field)
+    (field != crate::page::ABSENT).then_some(field)
 }
 
 /// An uncaught error (`rejection`: an unhandled rejection) as page.js read it: `facts` is
@@ -69,7 +69,11 @@ pub fn on_error(rejection: bool, facts: Option<String>) {
     let file = present(fields.next().unwrap_or("")).map(String::from);
     let name = fields.next().unwrap_or("");
     let mut e = Captured {
-        name: if name.is_empty() { "Error".into() } else { name.into() },
+        name: if name.is_empty() {
+            "Error".into()
+        } else {
+            name.into()
+        },
         message: bounded(fields.next().unwrap_or("")),
         stack: fields
             .next()

@@ -35,10 +35,15 @@ pub fn page_key() -> String {
 
 /// The listeners for page exit, return and connectivity (see [`wake`] for what each does).
 pub fn listen() -> Vec<Hold> {
-    [wake::PAGEHIDE, wake::PAGESHOW, wake::ONLINE, wake::VISIBILITY]
-        .into_iter()
-        .filter_map(Hold::listener)
-        .collect()
+    [
+        wake::PAGEHIDE,
+        wake::PAGESHOW,
+        wake::ONLINE,
+        wake::VISIBILITY,
+    ]
+    .into_iter()
+    .filter_map(Hold::listener)
+    .collect()
 }
 
 /// The page is going away (or hidden, which may be the last chance it gets). `last` when it

@@ -10,6 +10,7 @@ use alloc::string::String;
 use wasm_bindgen::JsValue;
 
 use crate::config::Options;
+use crate::page;
 
 /// The options, in the order page.js reports them, each with its type: `s` string, `n`
 /// number, `b` boolean.
@@ -44,13 +45,13 @@ pub fn read(obj: &JsValue) -> Options {
         names.push('\0');
         types.push(char::from(kind));
     }
-    let Some(states) = crate::page::read_options(obj, &names, &types) else {
+    let Some(states) = page::read_options(obj, &names, &types) else {
         crate::warn("configure() takes an object; ignored");
         return Options::default();
     };
     let r = Reader {
         states: crate::text::split(&states, 0, 0).collect(),
-        numbers: crate::page::numbers(OPTIONS.len()),
+        numbers: page::numbers(OPTIONS.len()),
     };
     Options {
         metrics_endpoint: r.text(0),
@@ -89,8 +90,9 @@ impl Reader<'_> {
     /// with a warning.
     fn state(&self, i: usize) -> Option<&str> {
         match self.states.get(i).copied() {
-            None | Some("\u{1}") => None,
-            Some("\u{2}") => {
+            None => None,
+            Some(s) if s == page::ABSENT => None,
+            Some(s) if s == page::MISTYPED => {
                 if let Some((name, kind)) = OPTIONS.get(i) {
                     mistyped(name, *kind);
                 }

@@ -171,10 +171,16 @@ function rejected(e) {
  *  file or stack) is `\u0001`, and a NUL inside a value becomes U+FFFD so that it cannot split
  *  the text. */
 function facts(out, file) {
-  return [file, ...out]
-    .map((v) => (typeof v === 'string' ? v.replace(/\0/g, '\ufffd') : '\u0001'))
-    .join('\0');
+  return [file, ...out].map((v) => (typeof v === 'string' ? field(v) : ABSENT)).join('\0');
 }
+
+/** What page.js writes for an absent field (`page::ABSENT` in Rust), and for an option of the
+ *  wrong type (`page::MISTYPED`). */
+const ABSENT = '\u0001';
+const MISTYPED = '\u0002';
+
+/** A string as one NUL-separated field: a NUL inside it becomes U+FFFD. */
+const field = (v) => v.replace(/\0/g, '\ufffd');
 
 // Each listener the module may add: [type, on document, capture, what the module gets].
 // The code is also the token the module is woken with.
@@ -472,9 +478,9 @@ export function readOptions(o, names, types) {
       }
       const ok = typeof v === TYPES[types[i]];
       numbers.push(ok && typeof v !== 'string' ? +v : NaN);
-      if (v === undefined || v === null) return '\u0001';
-      if (!ok) return '\u0002';
-      return typeof v === 'string' ? v.replace(/\0/g, '\ufffd') : '';
+      if (v === undefined || v === null) return ABSENT;
+      if (!ok) return MISTYPED;
+      return typeof v === 'string' ? field(v) : '';
     })
     .join('\0');
 }

@@ -30,8 +30,14 @@ extern "C" {
     pub fn now() -> f64;
     #[wasm_bindgen(js_name = interactionCount)]
     pub fn interaction_count() -> f64;
-    pub fn post(url: &str, body: &[u8], key: &str, keepalive: bool, timeout_ms: u32, token: u32)
-        -> bool;
+    pub fn post(
+        url: &str,
+        body: &[u8],
+        key: &str,
+        keepalive: bool,
+        timeout_ms: u32,
+        token: u32,
+    ) -> bool;
     pub fn beacon(url: &str, body: &[u8]) -> bool;
     pub fn online() -> bool;
     pub fn promise(a: u32, b: u32) -> js_sys::Promise;
@@ -52,6 +58,11 @@ extern "C" {
     #[wasm_bindgen(js_name = readOptions)]
     pub fn read_options(obj: &wasm_bindgen::JsValue, names: &str, types: &str) -> Option<String>;
 }
+
+/// What page.js writes for a field that is absent (in error facts and option states).
+pub const ABSENT: &str = "\u{1}";
+/// What page.js writes for an option of the wrong type.
+pub const MISTYPED: &str = "\u{2}";
 
 /// Hands page.js the module's one callback. Called once, when the client is created; the
 /// callback lives as long as the page.

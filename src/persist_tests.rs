@@ -4,7 +4,10 @@ use super::*;
 use proptest::prelude::*;
 
 /// `encode`, with its bytes as text (they are UTF-8: JSON bodies and ASCII headers).
-fn enc<'a>(batches: impl Iterator<Item = (Stream, &'a Batch)>, max_bytes: usize) -> (String, usize) {
+fn enc<'a>(
+    batches: impl Iterator<Item = (Stream, &'a Batch)>,
+    max_bytes: usize,
+) -> (String, usize) {
     let (bytes, n) = encode(batches, max_bytes);
     (String::from_utf8(bytes).unwrap(), n)
 }

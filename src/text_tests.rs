@@ -6,12 +6,18 @@ use proptest::prelude::*;
 #[test]
 fn splits_as_str_split_does() {
     for s in ["", "a", "a b", " a  b ", "a-b c", "é-ü ß", "\0x\0"] {
-        assert_eq!(split(s, b' ', b' ').collect::<Vec<_>>(), s.split(' ').collect::<Vec<_>>());
+        assert_eq!(
+            split(s, b' ', b' ').collect::<Vec<_>>(),
+            s.split(' ').collect::<Vec<_>>()
+        );
         assert_eq!(
             split(s, b' ', b'-').collect::<Vec<_>>(),
             s.split([' ', '-']).collect::<Vec<_>>()
         );
-        assert_eq!(split(s, 0, 0).collect::<Vec<_>>(), s.split('\0').collect::<Vec<_>>());
+        assert_eq!(
+            split(s, 0, 0).collect::<Vec<_>>(),
+            s.split('\0').collect::<Vec<_>>()
+        );
         assert_eq!(split_once(s, b' '), s.split_once(' '));
     }
 }
@@ -21,7 +27,16 @@ fn reads_plain_decimal_numbers_only() {
     assert_eq!(number("0"), Some(0));
     assert_eq!(number("007"), Some(7));
     assert_eq!(number("123456789012345678"), Some(123_456_789_012_345_678));
-    for bad in ["", "+1", "-1", " 1", "1 ", "1.5", "١", "1234567890123456789"] {
+    for bad in [
+        "",
+        "+1",
+        "-1",
+        " 1",
+        "1 ",
+        "1.5",
+        "١",
+        "1234567890123456789",
+    ] {
         assert_eq!(number(bad), None, "{bad:?}");
     }
     assert_eq!(number_u32("4294967295"), Some(u32::MAX));

@@ -57,7 +57,11 @@ pub fn send(a: &Attempt, token: u32) -> bool {
 /// browser took it.
 pub fn beacon(url: &str, body: &[u8], key: &str) -> bool {
     let mut full = String::from(url);
-    full.push(if url.bytes().any(|b| b == b'?') { '&' } else { '?' });
+    full.push(if url.bytes().any(|b| b == b'?') {
+        '&'
+    } else {
+        '?'
+    });
     full.push_str("idempotency_key=");
     full.push_str(key);
     crate::page::beacon(&full, body)

@@ -29,8 +29,9 @@ pub const FRAMES: u32 = 30;
 /// This token and the ones above are requests, woken by their answer.
 pub const REQUESTS: u32 = 256;
 
-fn kind(metrics: bool) -> Kind {
-    if metrics {
+/// The stream a per-stream token (of `FLUSH` or `RETRY`) belongs to.
+fn kind(token: u32, tokens: [u32; 2]) -> Kind {
+    if token == tokens[0] {
         Kind::Metrics
     } else {
         Kind::Logs
@@ -40,9 +41,9 @@ fn kind(metrics: bool) -> Kind {
 /// The page's callback: `n` and `text` are what page.js read for this token.
 pub fn wake(token: u32, n: f64, text: Option<String>) {
     match token {
-        1 | 2 => delivery::flush_stream(kind(token == 1)),
-        3 | 4 => {
-            let kind = kind(token == 3);
+        t if FLUSH.contains(&t) => delivery::flush_stream(kind(t, FLUSH)),
+        t if RETRY.contains(&t) => {
+            let kind = kind(t, RETRY);
             client::with(|c| {
                 c.stream(kind).retry_at = 0.0;
                 delivery::pump(c, kind);
