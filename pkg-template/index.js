@@ -154,6 +154,10 @@ export const ready = inBrowser
   ? loadModule()
       .then((raw) => {
         exports_ = raw;
+        // What the page tells the module (timers, listeners, answers) reaches it through its
+        // exported `wake`; page.js (src/page.js, re-exported by the glue: see
+        // .ci/expose-init.mjs) is told of it before anything can fire.
+        core.__pageInit(core.wake);
         core.start();
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
@@ -433,7 +437,8 @@ function log(levelName, message, context, error) {
 
 function applyConfig(options) {
   drain();
-  core.configure(options);
+  core.__pageOffer(options);
+  core.configure();
 }
 
 /** Changes options (see the README); those not named keep their value. */
@@ -460,10 +465,7 @@ export function flush() {
   try {
     if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
     drain();
-    return core.flush().then(
-      () => undefined,
-      () => undefined,
-    );
+    return core.__pageSettled(core.flush());
   } catch (err) {
     warnOnce('flush', 'flush() failed: ' + toText(err, ''));
     return Promise.resolve();

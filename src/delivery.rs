@@ -10,8 +10,6 @@
 use alloc::string::String;
 use core::cell::Cell;
 
-use js_sys::Promise;
-
 use crate::batch::Settled;
 use crate::client::{self, Client, Kind};
 use crate::listen::Hold;
@@ -45,11 +43,12 @@ pub fn seal(c: &mut Client, kind: Kind) {
     c.stream(kind).seal_all();
 }
 
-/// `flush()`: seals everything of both streams now; the promise resolves once each stream
-/// has sent it all, or stopped at a failure to retry later. It never rejects.
-pub fn flush_all() -> Promise {
+/// `flush()`: seals everything of both streams now. Returns the id of the promise page.js
+/// made for it, which resolves once each stream has sent it all, or stopped at a failure to
+/// retry later; it never rejects.
+pub fn flush_all() -> u32 {
     let ids = [next_waiter(), next_waiter()];
-    let promise = page::promise(ids[0], ids[1]);
+    page::promise(ids[0], ids[1]);
     for (kind, id) in [(Kind::Metrics, ids[0]), (Kind::Logs, ids[1])] {
         let waiting = client::with(|c| {
             seal(c, kind);
@@ -60,7 +59,7 @@ pub fn flush_all() -> Promise {
             page::resolve(id);
         }
     }
-    promise
+    ids[0]
 }
 
 /// Ids of `flush()` waiters, for page.js (which keeps their promises).

@@ -100,6 +100,9 @@ pub use exports::*;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub use observe::observed as observed_entry_types;
+/// `configure` and `flush` as the browser tests call them (see [`page::host`]).
+#[cfg(all(target_arch = "wasm32", feature = "std"))]
+pub use page::host;
 
 /// The functions `pkg-template/index.js` calls. None of them throws or panics: each takes
 /// already-normalized arguments and does nothing when the state is unavailable.
@@ -113,11 +116,11 @@ mod exports {
     use crate::delivery;
     use crate::log::{Entry, ErrorInfo, Level};
 
-    /// Applies `configure()` options (a plain object). An option of the wrong type is ignored
-    /// with one warning; the others still apply.
+    /// Applies the `configure()` options (a plain object) index.js offered to page.js. An
+    /// option of the wrong type is ignored with one warning; the others still apply.
     #[wasm_bindgen]
-    pub fn configure(options: JsValue) {
-        let o = crate::options::read(&options);
+    pub fn configure() {
+        let o = crate::options::read();
         client::with(|c| c.configure(o));
     }
 
@@ -202,10 +205,18 @@ mod exports {
         client::with(|c| c.set_identity(user_id.as_deref(), session_id.as_deref()));
     }
 
-    /// Sends everything buffered now; the promise settles (never rejects) when done.
+    /// Sends everything buffered now. Returns the id under which page.js keeps the promise
+    /// that settles (never rejects) when done; index.js takes it with `settled(id)`.
     #[wasm_bindgen]
-    pub fn flush() -> js_sys::Promise {
+    pub fn flush() -> u32 {
         delivery::flush_all()
+    }
+
+    /// What page.js calls when something the module waits for happens: a listener, timer,
+    /// observer or request of the module's, named by `token` (see `wake`).
+    #[wasm_bindgen]
+    pub fn wake(token: u32, n: f64, text: Option<String>) {
+        crate::wake::wake(token, n, text);
     }
 
     /// What the client holds: `[metrics events, metrics bytes, logs events, logs bytes]`

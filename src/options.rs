@@ -1,13 +1,12 @@
-//! Reading a `configure()` object: page.js looks the options up by name and type (see
-//! `readOptions` there) and hands back plain values; here they become [`Options`].
+//! Reading a `configure()` object: index.js offers it to page.js, which looks the options up
+//! by name and type (see `readOptions` there) and hands back plain values; here they become
+//! [`Options`].
 //!
 //! A hand-written reader rather than serde-wasm-bindgen: it lets one mistyped option be
 //! dropped on its own (the others still apply), and it keeps serde's error formatting and
 //! Rust's float printing out of the module.
 
 use alloc::string::String;
-
-use wasm_bindgen::JsValue;
 
 use crate::config::Options;
 use crate::page;
@@ -36,8 +35,9 @@ const OPTIONS: [(&str, u8); 19] = [
     ("observePerformance", b'b'),
 ];
 
-/// The options named in `obj`; anything that is not an object names none.
-pub fn read(obj: &JsValue) -> Options {
+/// The options named in the object page.js was offered; anything that is not an object
+/// names none.
+pub fn read() -> Options {
     let mut names = String::new();
     let mut types = String::new();
     for (name, kind) in OPTIONS {
@@ -45,7 +45,7 @@ pub fn read(obj: &JsValue) -> Options {
         names.push('\0');
         types.push(char::from(kind));
     }
-    let Some(states) = page::read_options(obj, &names, &types) else {
+    let Some(states) = page::read_options(&names, &types) else {
         crate::warn("configure() takes an object; ignored");
         return Options::default();
     };

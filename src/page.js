@@ -13,7 +13,8 @@ let wake = () => {};
 /** Numbers staged for the module to take (observer entries, error locations). */
 let numbers = [];
 
-/** The module's callback, `wake(token, number, text)`: called once, at start. */
+/** The module's callback, `wake(token, number, text)`: its exported `wake`, which index.js hands
+ *  over once the module is instantiated (the browser tests hand over a closure instead). */
 export function init(f) {
   wake = f;
 }
@@ -392,10 +393,20 @@ export function online() {
 
 const waiting = new Map();
 
-/** A promise that resolves once `resolve(a)` and `resolve(b)` have both been called. */
+const made = new Map();
+
+/** Makes the promise of one `flush()`, which resolves once `resolve(a)` and `resolve(b)` have
+ *  both been called; the caller takes it with `settled(a)`. */
 export function promise(a, b) {
   const one = (id) => new Promise((r) => waiting.set(id, r));
-  return Promise.all([one(a), one(b)]).then(() => undefined);
+  made.set(a, Promise.all([one(a), one(b)]).then(() => undefined));
+}
+
+/** The promise `promise(id, …)` made (taken, so that it is not kept); a settled one if none. */
+export function settled(id) {
+  const p = made.get(id) || Promise.resolve();
+  made.delete(id);
+  return p;
 }
 
 export function resolve(id) {
@@ -458,13 +469,21 @@ export function storeRemove(key) {
 // ---- configure() ----------------------------------------------------------------------------
 
 const TYPES = { s: 'string', n: 'number', b: 'boolean' };
+let offered;
 
-/** Looks up each of `names` (NUL-separated) in `o`, expecting the type `types[i]` (s, n, b).
- *  Stages one number per option (numbers as they are, booleans as 0/1, NaN otherwise) and
- *  returns, NUL-separated, a string option's value and "" for the others, or U+0001 when the
+/** The object of a `configure()` call, which the module's `configure` reads next. */
+export function offer(o) {
+  offered = o;
+}
+
+/** Looks up each of `names` (NUL-separated) in the object offered (and forgets it), expecting
+ *  the type `types[i]` (s, n, b). Stages one number per option (numbers as they are, booleans
+ *  as 0/1, NaN otherwise) and returns, NUL-separated, a string option's value and "" for the others, or U+0001 when the
  *  option is absent (undefined, null, a throwing getter) and U+0002 when it has another type.
- *  `undefined` when `o` is not an object. */
-export function readOptions(o, names, types) {
+ *  `undefined` when what was offered is not an object. */
+export function readOptions(names, types) {
+  const o = offered;
+  offered = undefined;
   if (typeof o !== 'object' || o === null) return undefined;
   return names
     .split('\0')

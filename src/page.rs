@@ -10,12 +10,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen(module = "/src/page.js")]
 extern "C" {
-    fn init(wake: &wasm_bindgen::JsValue);
     #[wasm_bindgen(js_name = takeNumbers)]
     fn take_numbers(n: u32) -> Vec<f64>;
     pub fn release(id: u32);
@@ -40,7 +38,7 @@ extern "C" {
     ) -> bool;
     pub fn beacon(url: &str, body: &[u8]) -> bool;
     pub fn online() -> bool;
-    pub fn promise(a: u32, b: u32) -> js_sys::Promise;
+    pub fn promise(a: u32, b: u32);
     pub fn resolve(id: u32);
     #[wasm_bindgen(js_name = storeKeys)]
     pub fn store_keys(prefix: &str) -> Option<String>;
@@ -56,7 +54,7 @@ extern "C" {
     pub fn number_text(v: f64) -> String;
     pub fn warn(message: &str);
     #[wasm_bindgen(js_name = readOptions)]
-    pub fn read_options(obj: &wasm_bindgen::JsValue, names: &str, types: &str) -> Option<String>;
+    pub fn read_options(names: &str, types: &str) -> Option<String>;
 }
 
 /// What page.js writes for a field that is absent (in error facts and option states).
@@ -64,17 +62,52 @@ pub const ABSENT: &str = "\u{1}";
 /// What page.js writes for an option of the wrong type.
 pub const MISTYPED: &str = "\u{2}";
 
-/// Hands page.js the module's one callback. Called once, when the client is created; the
-/// callback lives as long as the page.
+/// Hands page.js the module's one callback, when the client is created. The package's
+/// `index.js` hands it the exported [`crate::wake`] itself before it starts the client: a
+/// Rust closure would cost the module wasm-bindgen's closure shims and a table of JavaScript
+/// references. The browser tests load the module without index.js, so with `std` the client
+/// does it with a closure (see [`host`]).
 pub fn start() {
-    let wake = Closure::<dyn FnMut(u32, f64, Option<String>)>::new(
-        |token: u32, n: f64, text: Option<String>| crate::wake::wake(token, n, text),
-    );
-    init(&wake.into_js_value());
+    #[cfg(feature = "std")]
+    host::attach();
 }
 
 /// The last `n` numbers page.js staged (the rest, if any, were left by an earlier call that
 /// did not take them, and are dropped).
 pub fn numbers(n: usize) -> Vec<f64> {
     take_numbers(n as u32)
+}
+
+/// What `pkg-template/index.js` does around the module, for the browser tests, which load it
+/// without index.js: they configure with an object and await `flush()`'s promise.
+#[cfg(feature = "std")]
+pub mod host {
+    use alloc::string::String;
+
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::prelude::wasm_bindgen;
+    use wasm_bindgen::JsValue;
+
+    #[wasm_bindgen(module = "/src/page.js")]
+    extern "C" {
+        fn init(wake: &JsValue);
+        fn offer(options: &JsValue);
+        fn settled(id: u32) -> js_sys::Promise;
+    }
+
+    pub(crate) fn attach() {
+        let wake = Closure::<dyn FnMut(u32, f64, Option<String>)>::new(crate::wake::wake);
+        init(&wake.into_js_value());
+    }
+
+    /// `configure(options)` as index.js makes it.
+    pub fn configure(options: JsValue) {
+        offer(&options);
+        crate::configure();
+    }
+
+    /// `flush()` as index.js makes it: a promise that settles (never rejects) when done.
+    pub fn flush() -> js_sys::Promise {
+        settled(crate::flush())
+    }
 }

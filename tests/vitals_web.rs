@@ -80,19 +80,19 @@ fn observers_start_for_each_supported_entry_type_and_skip_the_others() {
 async fn timings_are_recorded_at_the_hide_once_and_not_when_turned_off() {
     JsFuture::from(loaded()).await.unwrap();
     install_fetch();
-    telemetry::configure(options(&[("batchSize", 1000.into())]));
-    JsFuture::from(telemetry::flush()).await.unwrap();
+    telemetry::host::configure(options(&[("batchSize", 1000.into())]));
+    JsFuture::from(telemetry::host::flush()).await.unwrap();
     bodies();
 
     // Off: the observers are dropped and a hide records nothing.
-    telemetry::configure(options(&[("observePerformance", false.into())]));
+    telemetry::host::configure(options(&[("observePerformance", false.into())]));
     assert!(telemetry::observed_entry_types().is_empty());
     hide();
     sleep(50).await;
     assert_eq!(timings_in(&bodies()), Vec::<&str>::new());
 
     // On again: the hide records the timings the page has, with their labels.
-    telemetry::configure(options(&[("observePerformance", true.into())]));
+    telemetry::host::configure(options(&[("observePerformance", true.into())]));
     assert!(!telemetry::observed_entry_types().is_empty());
     hide();
     sleep(50).await;

@@ -34,14 +34,14 @@ fn stage(events: &[(u32, f64, f64)]) {
 }
 
 async fn flush() {
-    JsFuture::from(telemetry::flush()).await.unwrap();
+    JsFuture::from(telemetry::host::flush()).await.unwrap();
 }
 
 /// A fresh pair of endpoints, large batches (only flush() sends) and fast retries. Whatever an
 /// earlier test left (health counters included) is flushed away first.
 async fn setup(tag: &str) {
     install_fetch();
-    telemetry::configure(options(&[
+    telemetry::host::configure(options(&[
         ("batchSize", 1000.into()),
         ("logBatchSize", 1000.into()),
         ("retryInitialMs", 20.into()),
@@ -51,7 +51,7 @@ async fn setup(tag: &str) {
         ("observePerformance", false.into()),
     ]));
     flush().await;
-    telemetry::configure(options(&[
+    telemetry::host::configure(options(&[
         ("metricsEndpoint", format!("/{tag}/metrics").into()),
         ("logsEndpoint", format!("/{tag}/logs").into()),
     ]));
@@ -222,7 +222,7 @@ async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
 #[wasm_bindgen_test]
 async fn a_batch_is_given_up_after_max_attempts() {
     setup("gu").await;
-    telemetry::configure(options(&[("retryMaxAttempts", 3.into())]));
+    telemetry::host::configure(options(&[("retryMaxAttempts", 3.into())]));
     telemetry::log(1, "doomed", None, None, None, None, 0.0);
     script_statuses(vec![500, 500, 500]);
     flush().await;
@@ -242,7 +242,7 @@ async fn a_batch_is_given_up_after_max_attempts() {
 #[wasm_bindgen_test]
 async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
     setup("b1").await;
-    telemetry::configure(options(&[("batchSize", 2.into())]));
+    telemetry::host::configure(options(&[("batchSize", 2.into())]));
     let id = telemetry::add_series("batch_total", None);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     sleep(50).await;
@@ -254,8 +254,8 @@ async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
 #[wasm_bindgen_test]
 async fn bad_input_is_dropped_and_delivery_goes_on() {
     setup("h1").await;
-    telemetry::configure(JsValue::from_str("not an object"));
-    telemetry::configure(options(&[("batchSize", "ten".into())]));
+    telemetry::host::configure(JsValue::from_str("not an object"));
+    telemetry::host::configure(options(&[("batchSize", "ten".into())]));
     let id = telemetry::add_series("hostile", None);
     stage(&[
         (id, f64::NAN, 1.0),
