@@ -478,7 +478,7 @@ export function flush() {
  *  it out). */
 export const __internals = {
   held: () => guarded(() => core.held(), []),
-  memoryBytes: () => guarded(() => core.memoryBytes(), 0),
+  memoryBytes: () => guarded(() => exports_.memory.buffer.byteLength, 0),
 };
 
 /** `f()` once the module is loaded, else (or should it throw) `fallback`. */

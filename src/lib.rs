@@ -226,12 +226,6 @@ mod exports {
         client::with(|c| c.held().to_vec()).unwrap_or_default()
     }
 
-    /// Bytes of linear memory the module has (for the benchmark: it only grows).
-    #[wasm_bindgen(js_name = memoryBytes)]
-    pub fn memory_bytes() -> f64 {
-        (core::arch::wasm32::memory_size(0) * 65536) as f64
-    }
-
     /// A fresh random UUID (for the session id where `crypto.randomUUID` is missing).
     #[wasm_bindgen]
     pub fn uuid() -> String {

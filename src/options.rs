@@ -11,47 +11,38 @@ use alloc::string::String;
 use crate::config::Options;
 use crate::page;
 
-/// The options, in the order page.js reports them, each with its type: `s` string, `n`
-/// number, `b` boolean.
-const OPTIONS: [(&str, u8); 19] = [
-    ("metricsEndpoint", b's'),
-    ("batchSize", b'n'),
-    ("flushIntervalMs", b'n'),
-    ("logsEndpoint", b's'),
-    ("logBatchSize", b'n'),
-    ("logFlushIntervalMs", b'n'),
-    ("service", b's'),
-    ("version", b's'),
-    ("environment", b's'),
-    ("retryInitialMs", b'n'),
-    ("retryMaxMs", b'n'),
-    ("maxBufferedEvents", b'n'),
-    ("maxBufferedBytes", b'n'),
-    ("maxRequestBytes", b'n'),
-    ("requestTimeoutMs", b'n'),
-    ("retryMaxAttempts", b'n'),
-    ("maxPersistedBytes", b'n'),
-    ("captureErrors", b'b'),
-    ("observePerformance", b'b'),
-];
+/// The options, in the order page.js reports them, NUL-separated (as page.js takes them).
+const NAMES: &str = "metricsEndpoint\0batchSize\0flushIntervalMs\0logsEndpoint\0logBatchSize\0\
+    logFlushIntervalMs\0service\0version\0environment\0retryInitialMs\0retryMaxMs\0\
+    maxBufferedEvents\0maxBufferedBytes\0maxRequestBytes\0requestTimeoutMs\0retryMaxAttempts\0\
+    maxPersistedBytes\0captureErrors\0observePerformance";
+/// Each option's type, by its place in [`NAMES`]: `s` string, `n` number, `b` boolean.
+const TYPES: &str = "snnsnnsssnnnnnnnnbb";
+
+// One type per name, checked when the crate compiles.
+const _: () = assert!(count(NAMES.as_bytes(), 0) + 1 == TYPES.len());
+
+const fn count(bytes: &[u8], b: u8) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
 
 /// The options named in the object page.js was offered; anything that is not an object
 /// names none.
 pub fn read() -> Options {
-    let mut names = String::new();
-    let mut types = String::new();
-    for (name, kind) in OPTIONS {
-        names.push_str(name);
-        names.push('\0');
-        types.push(char::from(kind));
-    }
-    let Some(states) = page::read_options(&names, &types) else {
+    let Some(states) = page::read_options(NAMES, TYPES) else {
         crate::warn("configure() takes an object; ignored");
         return Options::default();
     };
     let r = Reader {
         states: crate::text::split(&states, 0, 0).collect(),
-        numbers: page::numbers(OPTIONS.len()),
+        numbers: page::numbers(TYPES.len()),
     };
     Options {
         metrics_endpoint: r.text(0),
@@ -76,7 +67,7 @@ pub fn read() -> Options {
     }
 }
 
-/// What page.js said of each option, by its index in [`OPTIONS`].
+/// What page.js said of each option, by its place in [`NAMES`].
 struct Reader<'a> {
     /// A string option's value, "" for the others when present, U+0001 when absent
     /// (undefined, null) and U+0002 when of the wrong type.
@@ -93,7 +84,8 @@ impl Reader<'_> {
             None => None,
             Some(s) if s == page::ABSENT => None,
             Some(s) if s == page::MISTYPED => {
-                if let Some((name, kind)) = OPTIONS.get(i) {
+                let name = crate::text::split(NAMES, 0, 0).nth(i);
+                if let (Some(name), Some(kind)) = (name, TYPES.as_bytes().get(i)) {
                     mistyped(name, *kind);
                 }
                 None

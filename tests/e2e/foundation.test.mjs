@@ -210,5 +210,9 @@ test('hostile input neither throws nor stops delivery', async () => {
   assert.ok(server.state.logs.some((l) => l.context && l.context.self === '[Circular]'));
   // Warnings, not silence: and not one per call.
   assert.ok(problems.warnings.length > 0 && problems.warnings.length < 30, problems.warnings.join('\n'));
+  // A mistyped option is named, with the type it must have.
+  for (const w of ['configure(): batchSize must be a number; it was ignored', 'configure(): service must be a string; it was ignored']) {
+    assert.ok(problems.warnings.includes('[@recoloca/telemetry] ' + w), problems.warnings.join('\n'));
+  }
   await context.close();
 });
