@@ -157,7 +157,7 @@ export const ready = inBrowser
         // What the page tells the module (timers, listeners, answers) reaches it through its
         // exported `wake`; page.js (src/page.js, re-exported by the glue: see
         // .ci/expose-init.mjs) is told of it before anything can fire.
-        core.__pageInit(core.wake);
+        core.__pageInit(wakeAfterDrain);
         core.start();
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
@@ -321,22 +321,17 @@ function stageMetric(name, value, labels, ts) {
   }
 }
 
-// Page exit: staged events must reach the module before its own exit handling seals and sends
-// everything. These listeners are added at import, so they run before the module's.
-if (inBrowser) {
-  const drainNow = () => {
-    try {
-      if (loaded) drain();
-    } catch (_) {
-      /* nothing to do this late */
-    }
-  };
+/** The module's `wake`, called by page.js when a listener, timer, observer or answer of the
+ *  module's fires. The staged events go in first, so the module sees every call in the order
+ *  it was made: metrics recorded just before an uncaught error arrive ahead of its report, and
+ *  page exit seals everything recorded before it. */
+function wakeAfterDrain(token, n, text) {
   try {
-    window.addEventListener('pagehide', drainNow);
-    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', drainNow);
+    drain();
   } catch (_) {
-    /* a window without events (a test shim): importing the package must not throw */
+    /* the module is unusable; its own call below fails quietly the same way */
   }
+  core.wake(token, n, text);
 }
 
 // ---- logs -------------------------------------------------------------------------------------

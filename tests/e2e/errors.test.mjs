@@ -53,6 +53,23 @@ test('an uncaught error is reported once, and the page keeps its own onerror', a
   await context.close();
 });
 
+test('metrics recorded before an uncaught error arrive ahead of its report', async () => {
+  const { page, context } = await start();
+  // One task: the metric is staged for the module, then the error event fires before that
+  // task's microtasks would hand it over.
+  await page.evaluate(() =>
+    setTimeout(() => {
+      window.telemetry.metricsCollector.recordMetric('before_error_total', 1);
+      throw new Error('after the metric');
+    }),
+  );
+  await page.waitForTimeout(50);
+  await flush(page);
+  const names = server.state.metrics.map((m) => m.name).filter((n) => n !== 'telemetry_events_dropped_total');
+  assert.deepEqual(names.slice(0, 2), ['before_error_total', 'frontend_errors_total'], names.join());
+  await context.close();
+});
+
 test('a cross-origin "Script error." is captured with what the browser tells', async () => {
   const { page, context, problems } = await start();
   await page.evaluate((src) => {
