@@ -400,15 +400,12 @@ function sendLog(level, message, context, error, ts) {
     core.droppedLog();
     return;
   }
-  core.log(
-    level,
-    text,
-    contextJson,
-    err ? err.name : undefined,
-    err ? err.message : undefined,
-    stack,
-    ts,
-  );
+  // The error's name, message and stack, NUL-separated as the module reads them (a NUL inside
+  // one becomes U+FFFD, as in the errors the module captures itself).
+  const errorText = err
+    ? [err.name, err.message, stack].filter((p) => p !== undefined).map((p) => p.replace(/\0/g, '\uFFFD')).join('\0')
+    : undefined;
+  core.log(level, text, contextJson, errorText, ts);
 }
 
 function log(levelName, message, context, error) {

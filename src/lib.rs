@@ -168,22 +168,24 @@ mod exports {
         client::with(|c| c.logs.count_drop(crate::batch::Drop::TooLarge, 1));
     }
 
-    /// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error.
+    /// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error; `error` is the
+    /// error's name, message and (when it has one) stack, NUL-separated, as page.js writes the
+    /// facts of a captured error.
     #[wasm_bindgen]
-    #[allow(clippy::too_many_arguments)]
     pub fn log(
         level: u32,
         message: &str,
         context_json: Option<String>,
-        error_name: Option<String>,
-        error_message: Option<String>,
-        error_stack: Option<String>,
+        error: Option<String>,
         epoch_ms: f64,
     ) {
-        let error = error_name.as_deref().map(|name| ErrorInfo {
-            name,
-            message: error_message.as_deref().unwrap_or(""),
-            stack: error_stack.as_deref(),
+        let mut parts = error.as_deref().map(|e| crate::text::split(e, 0, 0));
+        let error = parts.as_mut().and_then(|p| {
+            Some(ErrorInfo {
+                name: p.next()?,
+                message: p.next().unwrap_or(""),
+                stack: p.next(),
+            })
         });
         let entry = Entry {
             epoch_ms,
