@@ -109,7 +109,6 @@ pub use page::host;
 #[cfg(target_arch = "wasm32")]
 mod exports {
     use alloc::string::String;
-    use alloc::vec::Vec;
     use wasm_bindgen::prelude::*;
 
     use crate::client::{self, Kind, STAGING_EVENTS};
@@ -221,11 +220,13 @@ mod exports {
         crate::wake::wake(token, n, text);
     }
 
-    /// What the client holds: `[metrics events, metrics bytes, logs events, logs bytes]`
-    /// (for tests and the benchmark).
+    /// What the client holds, item `i` of `[metrics events, metrics bytes, logs events, logs
+    /// bytes]` (for tests and the benchmark); NaN when unavailable.
     #[wasm_bindgen]
-    pub fn held() -> Vec<f64> {
-        client::with(|c| c.held().to_vec()).unwrap_or_default()
+    pub fn held(i: u32) -> f64 {
+        client::with(|c| c.held().get(i as usize).copied())
+            .flatten()
+            .unwrap_or(f64::NAN)
     }
 
     /// A fresh random UUID (for the session id where `crypto.randomUUID` is missing).
