@@ -154,10 +154,13 @@ export const ready = inBrowser
   ? loadModule()
       .then((raw) => {
         exports_ = raw;
-        // What the page tells the module (timers, listeners, answers) reaches it through its
-        // exported `wake`; page.js (src/page.js, re-exported by the glue: see
-        // .ci/expose-init.mjs) is told of it before anything can fire.
-        core.__pageInit(wakeAfterDrain);
+        // What the page tells the module (timers, listeners, observers, answers) reaches it
+        // through its exported `wake`; page.js (src/page.js, re-exported by the glue: see
+        // .ci/expose-init.mjs) is given it before anything can fire, with `drain` to run
+        // first each time. The module then sees every call in the order it was made: metrics
+        // recorded just before an uncaught error arrive ahead of its report, and page exit
+        // seals everything recorded before it.
+        core.__pageInit(core.wake, drain);
         core.start();
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
@@ -203,8 +206,9 @@ let draining = false;
 let drainQueued = false;
 const seriesIds = new Map();
 
-/** Hands every staged event to the module. Called before any other call into it, so the
- *  module sees calls in the order they were made. */
+/** Hands every staged event to the module. Called before any other call into it, and by
+ *  page.js before it tells the module of anything, so the module sees calls in the order they
+ *  were made. */
 function drain() {
   if (staged === 0 || draining) return;
   const n = staged;
@@ -321,19 +325,6 @@ function stageMetric(name, value, labels, ts) {
   }
 }
 
-/** The module's `wake`, called by page.js when a listener, timer, observer or answer of the
- *  module's fires. The staged events go in first, so the module sees every call in the order
- *  it was made: metrics recorded just before an uncaught error arrive ahead of its report, and
- *  page exit seals everything recorded before it. */
-function wakeAfterDrain(token, n, text) {
-  try {
-    drain();
-  } catch (_) {
-    /* the module is unusable; its own call below fails quietly the same way */
-  }
-  core.wake(token, n, text);
-}
-
 // ---- logs -------------------------------------------------------------------------------------
 
 let lastUser;
@@ -400,10 +391,11 @@ function sendLog(level, message, context, error, ts) {
     core.droppedLog();
     return;
   }
-  // The error's name, message and stack, NUL-separated as the module reads them (a NUL inside
-  // one becomes U+FFFD, as in the errors the module captures itself).
+  // The error's name, message and stack (if it has one), NUL-separated as the module reads
+  // them; a NUL inside one becomes U+FFFD, as in the errors the module captures itself.
+  const field = (v) => toText(v, '').replace(/\0/g, '\uFFFD');
   const errorText = err
-    ? [err.name, err.message, stack].filter((p) => p !== undefined).map((p) => p.replace(/\0/g, '\uFFFD')).join('\0')
+    ? field(err.name) + '\0' + field(err.message) + (typeof stack === 'string' ? '\0' + field(stack) : '')
     : undefined;
   core.log(level, text, contextJson, errorText, ts);
 }

@@ -10,7 +10,8 @@
 //! 1. `metricsCollector.recordMetric('page_views_total', 1, {page: '/'})` in `pkg-template/index.js`
 //!    finds the series id of that name and label set (asking [`add_series`] the first time),
 //!    and writes `(id, value, Date.now())` into the staging area shared with this module.
-//! 2. At the end of the task (or when staging is full) it calls [`ingest`]: the
+//! 2. At the end of the task, when staging is full, or before any other call into this
+//!    module or anything page.js tells it, it calls [`ingest`]: the
 //!    [`client`] encodes each staged event with the [`metric`] table into the metrics
 //!    [`batch::Queue`], within its bounds.
 //! 3. When a batch is full, the timer fires or [`flush`] is called, [`delivery`] seals the
@@ -104,8 +105,9 @@ pub use observe::observed as observed_entry_types;
 #[cfg(all(target_arch = "wasm32", feature = "std"))]
 pub use page::host;
 
-/// The functions `pkg-template/index.js` calls. None of them throws or panics: each takes
-/// already-normalized arguments and does nothing when the state is unavailable.
+/// The functions `pkg-template/index.js` calls, and `wake`, which `src/page.js` calls. None of
+/// them throws or panics: each takes already-normalized arguments and does nothing when the
+/// state is unavailable.
 #[cfg(target_arch = "wasm32")]
 mod exports {
     use alloc::string::String;
@@ -168,8 +170,8 @@ mod exports {
     }
 
     /// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error; `error` is the
-    /// error's name, message and (when it has one) stack, NUL-separated, as page.js writes the
-    /// facts of a captured error.
+    /// error's name, message and (when it has one) stack, NUL-separated (a NUL inside one
+    /// written as U+FFFD by index.js).
     #[wasm_bindgen]
     pub fn log(
         level: u32,

@@ -9,20 +9,39 @@
 // Nothing here decides anything: limits, formats and what to do with an answer are the
 // module's. Nothing here throws either: a page API that is missing or throws reads as absent.
 
-let wake = () => {};
+const nothing = () => {};
+let wake = nothing;
+let before = nothing;
 /** Numbers staged for the module to take (observer entries, error locations). */
 let numbers = [];
 
-/** The module's callback, `wake(token, number, text)`: its exported `wake`, which index.js hands
- *  over once the module is instantiated (the browser tests hand over a closure instead). */
-export function init(f) {
+/** Hands over the module's callback, `wake(token, number, text)` (its exported `wake`; the
+ *  browser tests hand over a closure instead), and what to run before anything is told to it:
+ *  index.js's `drain`, which gives the module the metric events staged so far. */
+export function init(f, first) {
   wake = f;
+  before = first || nothing;
 }
 
-/** Tells the module, never throwing into the page (a listener must not throw). */
-function tell(token, n, text) {
+/** Tells the module that `token` happened, never throwing into the page (a listener must not
+ *  throw). The calls made before it go in first, so that the module sees everything in the
+ *  order it happened; only then does `read()` give (and stage) what the module is to know of
+ *  it, `[number, text]`, so that nothing the page runs meanwhile (a wrapped `fetch` the draining
+ *  sends with) can take what was staged. */
+function tell(token, read) {
   try {
-    wake(token, n, text);
+    before();
+  } catch (_) {
+    /* the module is unusable; its own call below fails quietly the same way */
+  }
+  let got = [0];
+  try {
+    got = read();
+  } catch (_) {
+    /* a throwing getter: the module hears of the event without its facts */
+  }
+  try {
+    wake(token, got[0], got[1]);
   } catch (_) {
     /* the module does not throw; a trap must not reach the page either */
   }
@@ -59,7 +78,7 @@ export function release(id) {
 /** Wakes `token` after `ms` (and every `ms` if `repeat`). */
 export function timer(token, ms, repeat) {
   try {
-    const id = (repeat ? setInterval : setTimeout)(() => tell(token, 0), ms);
+    const id = (repeat ? setInterval : setTimeout)(() => tell(token, () => [0]), ms);
     return hold(() => (repeat ? clearInterval : clearTimeout)(id));
   } catch (_) {
     return 0;
@@ -72,7 +91,10 @@ export function frames(token) {
   let id = 0;
   try {
     id = requestAnimationFrame(() => {
-      id = requestAnimationFrame(() => tell(token, performance.now()));
+      id = requestAnimationFrame(() => {
+        const at = performance.now();
+        tell(token, () => [at]);
+      });
     });
   } catch (_) {
     return 0;
@@ -202,15 +224,7 @@ export function listen(code) {
   try {
     const [type, onDocument, capture, read] = EVENTS[code];
     const target = onDocument ? document : window;
-    const f = (e) => {
-      let got = [0];
-      try {
-        got = read(e);
-      } catch (_) {
-        /* a throwing getter: the module hears of the event without its facts */
-      }
-      tell(code, got[0], got[1]);
-    };
+    const f = (e) => tell(code, () => read(e));
     target.addEventListener(type, f, !!capture);
     return hold(() => target.removeEventListener(type, f, !!capture));
   } catch (_) {
@@ -239,7 +253,7 @@ function stage(entries) {
  *  0 when the browser cannot. */
 export function observe(source, token, threshold) {
   try {
-    const po = new PerformanceObserver((list) => tell(token, stage(list.getEntries())));
+    const po = new PerformanceObserver((list) => tell(token, () => [stage(list.getEntries())]));
     const options = { type: ENTRY_TYPES[source], buffered: true };
     if (threshold > 0) options.durationThreshold = threshold;
     po.observe(options);
@@ -345,7 +359,7 @@ export function post(url, body, key, keepalive, timeoutMs, token) {
   let abort;
   const settled = (status, retryAfter) => {
     clearTimeout(abort);
-    tell(token, status, retryAfter);
+    tell(token, () => [status, retryAfter]);
   };
   try {
     fetch(url, init).then(
@@ -478,14 +492,17 @@ export function offer(o) {
 
 /** Looks up each of `names` (NUL-separated) in the object offered (and forgets it), expecting
  *  the type `types[i]` (s, n, b). Stages one number per option (numbers as they are, booleans
- *  as 0/1, NaN otherwise) and returns, NUL-separated, a string option's value and "" for the others, or U+0001 when the
- *  option is absent (undefined, null, a throwing getter) and U+0002 when it has another type.
- *  `undefined` when what was offered is not an object. */
+ *  as 0/1, NaN otherwise) and returns, NUL-separated, a string option's value and "" for the
+ *  others, or U+0001 when the option is absent (undefined, null, a throwing getter) and U+0002
+ *  when it has another type. `undefined` when what was offered is not an object. */
 export function readOptions(names, types) {
   const o = offered;
   offered = undefined;
   if (typeof o !== 'object' || o === null) return undefined;
-  return names
+  // Staged once every getter has run: one that calls configure() itself stages and takes its
+  // own numbers in between.
+  const got = [];
+  const states = names
     .split('\0')
     .slice(0, types.length)
     .map((name, i) => {
@@ -496,12 +513,14 @@ export function readOptions(names, types) {
         /* a throwing getter: absent */
       }
       const ok = typeof v === TYPES[types[i]];
-      numbers.push(ok && typeof v !== 'string' ? +v : NaN);
+      got.push(ok && typeof v !== 'string' ? +v : NaN);
       if (v === undefined || v === null) return ABSENT;
       if (!ok) return MISTYPED;
       return typeof v === 'string' ? field(v) : '';
     })
     .join('\0');
+  numbers.push(...got);
+  return states;
 }
 
 // ---- odds and ends --------------------------------------------------------------------------

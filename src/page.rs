@@ -1,8 +1,8 @@
 //! The page, through the hand-written imports of `src/page.js`: numbers and strings in, numbers
 //! and strings out. The module holds no page objects (an observer, a response, an event):
 //! listeners, timers, observers and requests live on the JavaScript side, each behind a
-//! serial number that [`crate::listen::Hold`] releases, and they report back through one
-//! callback, [`start`]'s, with a token saying what woke ([`crate::wake`]).
+//! serial number that [`crate::listen::Hold`] releases, and they report back through the
+//! module's exported `wake`, with a token saying what woke ([`crate::wake`]).
 //!
 //! None of these functions throws: page.js catches, and reports a failure as a value (`false`,
 //! 0, NaN, `None`).
@@ -62,11 +62,11 @@ pub const ABSENT: &str = "\u{1}";
 /// What page.js writes for an option of the wrong type.
 pub const MISTYPED: &str = "\u{2}";
 
-/// Hands page.js the module's one callback, when the client is created. The package's
-/// `index.js` hands it the exported [`crate::wake`] itself before it starts the client: a
-/// Rust closure would cost the module wasm-bindgen's closure shims and a table of JavaScript
-/// references. The browser tests load the module without index.js, so with `std` the client
-/// does it with a closure (see [`host`]).
+/// Gives page.js the module's callback, when the client is created; in the package there is
+/// nothing to do: `index.js` gives it the exported `wake` before it starts the client (a Rust
+/// closure would cost the module wasm-bindgen's closure shims and its allocator of JavaScript
+/// references). The browser tests load the module without index.js, so with `std` the client
+/// gives it a closure (see [`host`]).
 pub fn start() {
     #[cfg(feature = "std")]
     host::attach();

@@ -70,6 +70,30 @@ test('metrics recorded before an uncaught error arrive ahead of its report', asy
   await context.close();
 });
 
+test('an error told while a wrapped fetch calls configure() keeps its location', async () => {
+  const { page, context } = await start();
+  await page.evaluate(() => {
+    // Handing over the metric staged just before the throw sends a batch of one, through the
+    // page's own fetch, which calls configure() while the error event is being told.
+    window.telemetry.configure({ batchSize: 1 });
+    const send = window.fetch;
+    window.fetch = (...args) => {
+      window.telemetry.configure({ service: 'recoloca-frontend' });
+      return send(...args);
+    };
+    setTimeout(function located() {
+      window.telemetry.metricsCollector.recordMetric('before_error_total', 1);
+      throw new TypeError('located');
+    });
+  });
+  await page.waitForTimeout(50);
+  await flush(page);
+  await until(() => server.state.logs.length === 1, 3000, 'the error entry');
+  const { source } = server.state.logs[0].context;
+  assert.ok(source.line > 0 && source.column > 0, JSON.stringify(source));
+  await context.close();
+});
+
 test('a cross-origin "Script error." is captured with what the browser tells', async () => {
   const { page, context, problems } = await start();
   await page.evaluate((src) => {

@@ -159,6 +159,30 @@ test('calls made before ready arrive, in order, with the time they were made', a
   await context.close();
 });
 
+test('configure() called from inside an option getter: both calls apply', async () => {
+  server.reset();
+  const { page, context } = await openPage(browser, server.url + '/index.html');
+  await page.evaluate(async () => {
+    const { configure, metricsCollector: m, ready } = window.telemetry;
+    await ready;
+    configure({
+      batchSize: 2,
+      // Read after the options before it: the inner call must not take what they staged.
+      get service() {
+        configure({ logBatchSize: 500 });
+        return 'recoloca-frontend';
+      },
+    });
+    m.recordMetric('first_total', 1);
+    m.recordMetric('second_total', 1);
+  });
+  // batchSize 2 took effect: the two go at once, not at the 30 s interval.
+  await until(() => server.bodies('metrics').length === 1, 3000, 'a batch of two');
+  const names = JSON.parse(server.bodies('metrics')[0]).metrics.map((m) => m.name).filter((n) => !TIMINGS.test(n));
+  assert.deepEqual(names, ['first_total', 'second_total']);
+  await context.close();
+});
+
 test('hostile input neither throws nor stops delivery', async () => {
   server.reset();
   const { page, context, problems } = await openPage(browser, server.url + '/index.html');
