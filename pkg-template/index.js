@@ -220,8 +220,12 @@ function drain() {
     draining = false;
   }
   if (!took) return; // the module was busy (a call from inside its own call): next time
-  // Events staged while it ingested (from a page callback it triggered) move to the front.
-  if (staged > n) staging.copyWithin(0, n * 3, staged * 3);
+  // Events staged while it ingested (from a page callback it triggered) move to the front. Its
+  // memory may have grown meanwhile, detaching the view.
+  if (staged > n) {
+    if (staging.length === 0) staging = new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
+    staging.copyWithin(0, n * 3, staged * 3);
+  }
   staged -= n;
 }
 
@@ -419,10 +423,25 @@ function log(levelName, message, context, error) {
 
 // ---- the public API ---------------------------------------------------------------------------
 
-function applyConfig(options) {
+/** Retries of a configure() the module could not take because it was inside one of its own
+ *  calls (a wrapped fetch that configures, say); it is then applied once that call is over. */
+const CONFIGURE_RETRIES = 3;
+
+function applyConfig(options, retries = CONFIGURE_RETRIES) {
   drain();
   core.__pageOffer(options);
-  core.configure();
+  if (core.configure()) return;
+  if (retries > 0) {
+    queueMicrotask(() => {
+      try {
+        applyConfig(options, retries - 1);
+      } catch (err) {
+        warnOnce('configure-throw', 'configure() failed: ' + toText(err, ''));
+      }
+    });
+  } else {
+    warnOnce('configure-busy', 'configure() could not be applied: the client stayed busy');
+  }
 }
 
 /** Changes options (see the README); those not named keep their value. */

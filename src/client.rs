@@ -154,6 +154,11 @@ pub struct Client {
 
 static CLIENT: crate::Local<RefCell<Option<Client>>> = crate::Local(RefCell::new(None));
 
+/// Whether the client is in use: a call now would come from inside one of its own calls.
+pub fn busy() -> bool {
+    CLIENT.0.try_borrow_mut().is_err()
+}
+
 /// Runs `f` on the client, creating it with the defaults on first use. `None` when the state
 /// is unavailable (already borrowed: a call from inside one of the client's own calls).
 pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {

@@ -118,11 +118,16 @@ mod exports {
     use crate::log::{Entry, ErrorInfo, Level};
 
     /// Applies the `configure()` options (a plain object) index.js offered to page.js. An
-    /// option of the wrong type is ignored with one warning; the others still apply.
+    /// option of the wrong type is ignored with one warning; the others still apply. `false`,
+    /// reading nothing, when the client is busy (a call made from inside one of its own calls
+    /// into the page): index.js offers the options again once that call is over.
     #[wasm_bindgen]
-    pub fn configure() {
+    pub fn configure() -> bool {
+        if client::busy() {
+            return false;
+        }
         let o = crate::options::read();
-        client::with(|c| c.configure(o));
+        client::with(|c| c.configure(o)).is_some()
     }
 
     /// Creates the client (timers included) if it does not exist yet.

@@ -12,7 +12,9 @@
 const nothing = () => {};
 let wake = nothing;
 let before = nothing;
-/** Numbers staged for the module to take (observer entries, error locations). */
+/** Numbers staged for the module to take (observer entries, error locations, navigation
+ *  facts, option values). Each stager pushes its numbers at once, after any page code it
+ *  runs, so that a nested call cannot take part of them. */
 let numbers = [];
 
 /** Hands over the module's callback, `wake(token, number, text)` (its exported `wake`; the
@@ -240,12 +242,14 @@ const observers = new Map();
 /** Stages each entry as seven numbers: startTime, duration, value, interactionId,
  *  processingStart, hadRecentInput, and whether it is the first contentful paint. */
 function stage(entries) {
+  const got = [];
   for (const e of entries) {
-    numbers.push(
+    got.push(
       e.startTime, +e.duration, +e.value, +e.interactionId, +e.processingStart,
       e.hadRecentInput === true ? 1 : 0, e.name === 'first-contentful-paint' ? 1 : 0,
     );
   }
+  numbers = numbers.concat(got); // not push(...got): thousands of entries would overflow the call
   return entries.length;
 }
 

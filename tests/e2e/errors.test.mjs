@@ -78,6 +78,8 @@ test('an error told while a wrapped fetch calls configure() keeps its location',
     window.telemetry.configure({ batchSize: 1 });
     const send = window.fetch;
     window.fetch = (...args) => {
+      // The test means something only if this runs while the error event is being told.
+      window.sentDuringError ||= window.event?.type === 'error';
       window.telemetry.configure({ service: 'recoloca-frontend' });
       return send(...args);
     };
@@ -89,6 +91,7 @@ test('an error told while a wrapped fetch calls configure() keeps its location',
   await page.waitForTimeout(50);
   await flush(page);
   await until(() => server.state.logs.length === 1, 3000, 'the error entry');
+  assert.equal(await page.evaluate(() => window.sentDuringError), true);
   const { source } = server.state.logs[0].context;
   assert.ok(source.line > 0 && source.column > 0, JSON.stringify(source));
   await context.close();

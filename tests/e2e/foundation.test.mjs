@@ -159,7 +159,7 @@ test('calls made before ready arrive, in order, with the time they were made', a
   await context.close();
 });
 
-test('configure() called from inside an option getter: both calls apply', async () => {
+test('configure() called from inside an option getter: the outer options still apply', async () => {
   server.reset();
   const { page, context } = await openPage(browser, server.url + '/index.html');
   await page.evaluate(async () => {
@@ -180,6 +180,31 @@ test('configure() called from inside an option getter: both calls apply', async 
   await until(() => server.bodies('metrics').length === 1, 3000, 'a batch of two');
   const names = JSON.parse(server.bodies('metrics')[0]).metrics.map((m) => m.name).filter((n) => !TIMINGS.test(n));
   assert.deepEqual(names, ['first_total', 'second_total']);
+  await context.close();
+});
+
+test('configure() made from inside a call of the module (a wrapped fetch) still applies', async () => {
+  server.reset();
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html');
+  await page.evaluate(async () => {
+    const { configure, metricsCollector: m, ready, flush } = window.telemetry;
+    await ready;
+    const send = window.fetch;
+    window.fetch = (...args) => {
+      window.fetch = send;
+      configure({ batchSize: 2 }); // the module is inside flush() here
+      return send(...args);
+    };
+    m.recordMetric('flushed_total', 1);
+    await flush();
+    m.recordMetric('first_total', 1);
+    m.recordMetric('second_total', 1);
+  });
+  // batchSize 2 took effect: the two go at once, not at the 30 s interval.
+  await until(() => server.bodies('metrics').length === 2, 3000, 'a batch of two');
+  const names = JSON.parse(server.bodies('metrics')[1]).metrics.map((m) => m.name).filter((n) => !TIMINGS.test(n));
+  assert.deepEqual(names, ['first_total', 'second_total']);
+  assert.deepEqual(problems.warnings, []);
   await context.close();
 });
 
