@@ -223,10 +223,16 @@ function drain() {
   // Events staged while it ingested (from a page callback it triggered) move to the front. Its
   // memory may have grown meanwhile, detaching the view.
   if (staged > n) {
-    if (staging.length === 0) staging = new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
+    if (staging.length === 0) staging = stagingView();
     staging.copyWithin(0, n * 3, staged * 3);
   }
   staged -= n;
+}
+
+/** A view on the staging area; a new one is needed whenever the module's memory grows (the
+ *  old view is then detached: its length reads 0). */
+function stagingView() {
+  return new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
 }
 
 function drainTask() {
@@ -312,7 +318,7 @@ function stageMetric(name, value, labels, ts) {
       stagingPtr = core.stagingPtr();
       if (stagingPtr === 0) return; // the module was busy: nowhere to stage yet
     }
-    staging = new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
+    staging = stagingView();
     if (staged === stagingCap) {
       warnOnce('staging', 'a metric recorded from inside the module\'s own call was dropped');
       return;

@@ -13,9 +13,15 @@ const nothing = () => {};
 let wake = nothing;
 let before = nothing;
 /** Numbers staged for the module to take (observer entries, error locations, navigation
- *  facts, option values). Each stager pushes its numbers at once, after any page code it
+ *  facts, option values). Each stager stages its numbers at once, after any page code it
  *  runs, so that a nested call cannot take part of them. */
 let numbers = [];
+
+/** Stages `got` in one step (not `push(...got)`: thousands of observer entries would overflow
+ *  the call's arguments). */
+function stageAll(got) {
+  numbers = numbers.concat(got);
+}
 
 /** Hands over the module's callback, `wake(token, number, text)` (its exported `wake`; the
  *  browser tests hand over a closure instead), and what to run before anything is told to it:
@@ -249,7 +255,7 @@ function stage(entries) {
       e.hadRecentInput === true ? 1 : 0, e.name === 'first-contentful-paint' ? 1 : 0,
     );
   }
-  numbers = numbers.concat(got); // not push(...got): thousands of entries would overflow the call
+  stageAll(got);
   return entries.length;
 }
 
@@ -523,7 +529,7 @@ export function readOptions(names, types) {
       return typeof v === 'string' ? field(v) : '';
     })
     .join('\0');
-  numbers.push(...got);
+  stageAll(got);
   return states;
 }
 

@@ -159,6 +159,16 @@ test('calls made before ready arrive, in order, with the time they were made', a
   await context.close();
 });
 
+/** batchSize 2 took effect: `first_total` and `second_total` go at once, together, not at the
+ *  30 s interval. (Other bodies may arrive too: the previous test's page sends its timings as
+ *  it closes.) */
+async function assertSentAsBatchOfTwo() {
+  const batch = () => server.bodies('metrics').find((b) => b.includes('"second_total"'));
+  await until(() => batch() !== undefined, 3000, 'a batch of two');
+  const names = JSON.parse(batch()).metrics.map((m) => m.name).filter((n) => !TIMINGS.test(n));
+  assert.deepEqual(names, ['first_total', 'second_total']);
+}
+
 test('configure() called from inside an option getter: the outer options still apply', async () => {
   server.reset();
   const { page, context } = await openPage(browser, server.url + '/index.html');
@@ -176,12 +186,7 @@ test('configure() called from inside an option getter: the outer options still a
     m.recordMetric('first_total', 1);
     m.recordMetric('second_total', 1);
   });
-  // batchSize 2 took effect: the two go at once, not at the 30 s interval. (Other bodies may
-  // arrive too: the previous test's page sends its timings as it closes.)
-  const batch = () => server.bodies('metrics').find((b) => b.includes('"second_total"'));
-  await until(() => batch() !== undefined, 3000, 'a batch of two');
-  const names = JSON.parse(batch()).metrics.map((m) => m.name).filter((n) => !TIMINGS.test(n));
-  assert.deepEqual(names, ['first_total', 'second_total']);
+  await assertSentAsBatchOfTwo();
   await context.close();
 });
 
@@ -206,12 +211,7 @@ test('configure() made from inside a call of the module (a wrapped fetch) still 
     m.recordMetric('first_total', 1);
     m.recordMetric('second_total', 1);
   });
-  // batchSize 2 took effect: the two go at once, not at the 30 s interval. (Other bodies may
-  // arrive too: the previous test's page sends its timings as it closes.)
-  const batch = () => server.bodies('metrics').find((b) => b.includes('"second_total"'));
-  await until(() => batch() !== undefined, 3000, 'a batch of two');
-  const names = JSON.parse(batch()).metrics.map((m) => m.name).filter((n) => !TIMINGS.test(n));
-  assert.deepEqual(names, ['first_total', 'second_total']);
+  await assertSentAsBatchOfTwo();
   assert.deepEqual(problems.warnings, []);
   await context.close();
 });
