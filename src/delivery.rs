@@ -170,7 +170,7 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
         let delay = answer
             .retry_after
             .as_deref()
-            .and_then(|v| retry::parse_retry_after(v, now))
+            .and_then(|v| retry::parse_retry_after(v, now, crate::page::date_ms))
             .unwrap_or_else(|| {
                 retry::backoff_ms(
                     s.failures,

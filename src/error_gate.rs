@@ -141,7 +141,7 @@ pub fn fingerprint(name: &str, message: &str, top_frame: &str) -> String {
 /// The first frame of a stack trace (`    at f (a.js:1:2)` in Chromium, `f@a.js:1:2` in
 /// Firefox and Safari), trimmed; empty when there is none.
 pub fn top_frame(stack: &str) -> &str {
-    text::split(stack, b'\n', b'\n')
+    text::split(stack, b'\n')
         .map(str::trim_ascii)
         .find(|l| is_frame(l))
         .unwrap_or("")
@@ -157,7 +157,7 @@ fn is_frame(line: &str) -> bool {
 pub fn truncate_stack(stack: &str, max_frames: usize) -> &str {
     let mut frames = 0;
     let mut end = 0;
-    for line in text::split(stack, b'\n', b'\n') {
+    for line in text::split(stack, b'\n') {
         if is_frame(line.trim_ascii()) {
             if frames == max_frames {
                 break;

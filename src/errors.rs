@@ -65,7 +65,7 @@ fn present(field: &str) -> Option<&str> {
 /// error event the line and column are staged as numbers.
 pub fn on_error(rejection: bool, facts: Option<String>) {
     let facts = facts.unwrap_or_default();
-    let mut fields = crate::text::split(&facts, 0, 0);
+    let mut fields = crate::text::split(&facts, 0);
     let file = present(fields.next().unwrap_or("")).map(String::from);
     let name = fields.next().unwrap_or("");
     let mut e = Captured {

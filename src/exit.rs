@@ -154,7 +154,7 @@ pub fn on_return(c: &mut Client) {
 fn our_keys() -> Option<Vec<String>> {
     let joined = store_keys(PREFIX)?;
     Some(
-        crate::text::split(&joined, 0, 0)
+        crate::text::split(&joined, 0)
             .filter(|k| !k.is_empty())
             .map(String::from)
             .collect(),

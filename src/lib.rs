@@ -185,7 +185,7 @@ mod exports {
         error: Option<String>,
         epoch_ms: f64,
     ) {
-        let mut parts = error.as_deref().map(|e| crate::text::split(e, 0, 0));
+        let mut parts = error.as_deref().map(|e| crate::text::split(e, 0));
         let error = parts.as_mut().and_then(|p| {
             Some(ErrorInfo {
                 name: p.next()?,

@@ -41,7 +41,7 @@ pub fn read() -> Options {
         return Options::default();
     };
     let r = Reader {
-        states: crate::text::split(&states, 0, 0).collect(),
+        states: crate::text::split(&states, 0).collect(),
         numbers: page::numbers(TYPES.len()),
     };
     Options {
@@ -84,7 +84,7 @@ impl Reader<'_> {
             None => None,
             Some(s) if s == page::ABSENT => None,
             Some(s) if s == page::MISTYPED => {
-                let name = crate::text::split(NAMES, 0, 0).nth(i);
+                let name = crate::text::split(NAMES, 0).nth(i);
                 if let (Some(name), Some(kind)) = (name, TYPES.as_bytes().get(i)) {
                     mistyped(name, *kind);
                 }

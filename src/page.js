@@ -545,6 +545,11 @@ export function randomBytes(bytes) {
   }
 }
 
+/** Epoch ms of a date as `Date.parse` reads it (an HTTP-date among others); NaN if it cannot. */
+export function dateMs(text) {
+  return Date.parse(text);
+}
+
 /** A number as the engine prints it. */
 export function numberText(v) {
   return String(v);

@@ -50,6 +50,8 @@ extern "C" {
     pub fn store_remove(key: &str);
     #[wasm_bindgen(js_name = randomBytes)]
     pub fn random_bytes(bytes: &mut [u8]) -> bool;
+    #[wasm_bindgen(js_name = dateMs)]
+    pub fn date_ms(text: &str) -> f64;
     #[wasm_bindgen(js_name = numberText)]
     pub fn number_text(v: f64) -> String;
     pub fn warn(message: &str);

@@ -82,7 +82,7 @@ pub fn decode(text: &str) -> Vec<(Stream, Batch)> {
 }
 
 fn read_one<'a>(header: &str, after: &'a str) -> Option<(Stream, Batch, &'a str)> {
-    let mut fields = text::split(header, b' ', b' ');
+    let mut fields = text::split(header, b' ');
     let stream = match fields.next()? {
         "m" => Stream::Metrics,
         "l" => Stream::Logs,
@@ -90,7 +90,7 @@ fn read_one<'a>(header: &str, after: &'a str) -> Option<(Stream, Batch, &'a str)
     };
     let key = fields.next()?;
     let mut lengths = Vec::new();
-    for l in text::split(fields.next()?, b',', b',') {
+    for l in text::split(fields.next()?, b',') {
         lengths.push(text::number_u32(l)?);
     }
     let body_len = text::number_u32(fields.next()?)? as usize;

@@ -6,20 +6,14 @@
 //! types (character searchers, UTF-8 decoding, `memchr`), which cost the module kilobytes.
 //! Separators are ASCII, so every cut falls on a character boundary.
 
-/// The pieces of `s` between occurrences of `sep` or `alt`, as `str::split` gives them (pass
-/// the same byte twice for one separator).
-pub fn split(s: &str, sep: u8, alt: u8) -> Split<'_> {
-    Split {
-        rest: Some(s),
-        sep,
-        alt,
-    }
+/// The pieces of `s` between occurrences of `sep`, as `str::split` gives them.
+pub fn split(s: &str, sep: u8) -> Split<'_> {
+    Split { rest: Some(s), sep }
 }
 
 pub struct Split<'a> {
     rest: Option<&'a str>,
     sep: u8,
-    alt: u8,
 }
 
 impl<'a> Iterator for Split<'a> {
@@ -27,7 +21,7 @@ impl<'a> Iterator for Split<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let s = self.rest?;
-        match s.bytes().position(|b| b == self.sep || b == self.alt) {
+        match s.bytes().position(|b| b == self.sep) {
             Some(i) => {
                 self.rest = s.get(i + 1..);
                 s.get(..i)
@@ -42,7 +36,7 @@ impl<'a> Iterator for Split<'a> {
 
 /// `s` cut at its first `sep`, without it; `None` when there is none.
 pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let mut parts = split(s, sep, sep);
+    let mut parts = split(s, sep);
     let first = parts.next()?;
     Some((first, parts.rest?))
 }
