@@ -135,7 +135,7 @@ pub struct Client {
     /// This page's `localStorage` key for batches kept at exit.
     pub page_key: String,
     /// Page exit and connectivity listeners; removed when the client is dropped.
-    listeners: Vec<Hold>,
+    _listeners: Vec<Hold>,
     /// Takes over and sends what earlier pages kept, once the client is in place.
     kick: Option<Hold>,
     /// Error capture listeners, while `captureErrors` is on.
@@ -175,11 +175,11 @@ impl Client {
             metrics: Stream::new(b"{\"metrics\":[", config.metrics()),
             logs: Stream::new(b"{\"logs\":[", config.logs()),
             series: SeriesTable::new(MAX_SERIES),
-            stamp: Stamp::new(&config.service, &config.version),
+            stamp: Stamp::default(),
             staging: alloc::vec![0.0; STAGING_EVENTS * 3],
             keepalive_bytes: 0,
             page_key: exit::page_key(),
-            listeners: Vec::new(),
+            _listeners: exit::listen(),
             kick: None,
             error_listeners: Vec::new(),
             requests: Vec::new(),
@@ -189,11 +189,9 @@ impl Client {
             vitals: None,
             config,
         };
-        c.metrics.update(c.config.metrics(), Kind::Metrics);
-        c.logs.update(c.config.logs(), Kind::Logs);
-        c.listeners = exit::listen();
-        c.error_listeners = errors::listen();
-        c.vitals = observe::start();
+        // The defaults take effect as any configure() does (stamp, timers, error capture, page
+        // timings): one path for both, and one copy of it in the module.
+        c.configure(Options::new());
         // What earlier pages kept is taken over in a later task: after the calls made before
         // the module loaded (a `configure` with other bounds among them) have been replayed.
         c.kick = Hold::timeout(wake::KICK, 0);

@@ -2,6 +2,7 @@
 //! a bad value from breaking delivery.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::batch::Limits;
 
@@ -59,58 +60,94 @@ impl Default for Config {
     }
 }
 
-/// One `configure()` call: the options it names (JavaScript spells them in camelCase, e.g.
-/// `batchSize`). Unknown keys are ignored; `null` and `undefined` mean "leave as it is".
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    pub metrics_endpoint: Option<String>,
-    pub batch_size: Option<f64>,
-    pub flush_interval_ms: Option<f64>,
-    pub logs_endpoint: Option<String>,
-    pub log_batch_size: Option<f64>,
-    pub log_flush_interval_ms: Option<f64>,
-    pub service: Option<String>,
-    pub version: Option<String>,
-    pub environment: Option<String>,
-    pub retry_initial_ms: Option<f64>,
-    pub retry_max_ms: Option<f64>,
-    pub max_buffered_events: Option<f64>,
-    pub max_buffered_bytes: Option<f64>,
-    pub max_request_bytes: Option<f64>,
-    pub request_timeout_ms: Option<f64>,
-    pub retry_max_attempts: Option<f64>,
-    pub max_persisted_bytes: Option<f64>,
-    pub capture_errors: Option<bool>,
-    pub observe_performance: Option<bool>,
+/// The options `configure()` reads, in the order of [`Config::slot`], NUL-separated (as
+/// page.js takes them).
+pub const NAMES: &str = "metricsEndpoint\0batchSize\0flushIntervalMs\0logsEndpoint\0logBatchSize\0\
+    logFlushIntervalMs\0service\0version\0environment\0retryInitialMs\0retryMaxMs\0\
+    maxBufferedEvents\0maxBufferedBytes\0maxRequestBytes\0requestTimeoutMs\0retryMaxAttempts\0\
+    maxPersistedBytes\0captureErrors\0observePerformance";
+/// Each option's type, by its place in [`NAMES`]: `s` string, `n` number, `b` boolean.
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbb";
+
+// One type per name, checked when the crate compiles.
+const _: () = assert!(count(NAMES.as_bytes(), 0) + 1 == TYPES.len());
+
+const fn count(bytes: &[u8], b: u8) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The place of option `name` in [`NAMES`].
+#[cfg(test)]
+pub fn index_of(name: &str) -> Option<usize> {
+    crate::text::split(NAMES, 0).position(|n| n == name)
+}
+
+/// What one `configure()` call names: each option by its place in [`NAMES`]
+/// (JavaScript spells them in camelCase, e.g. `batchSize`), with its value. Unknown keys are
+/// not read; `null` and `undefined` mean "leave as it is" and are not listed.
+pub type Options = Vec<(usize, Value)>;
+
+/// A value given for an option: a string option's text, or a number (a boolean as 0 or 1).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+}
+
+/// The field that holds an option.
+pub enum Slot<'a> {
+    Text(&'a mut String),
+    Number(&'a mut f64),
+    Flag(&'a mut bool),
 }
 
 impl Config {
-    /// Takes every option that `o` names.
+    /// The field of option `i`, in the order of [`NAMES`] (a native test
+    /// checks that each name reaches its field, and that the types agree).
+    pub fn slot(&mut self, i: usize) -> Option<Slot<'_>> {
+        use Slot::{Flag, Number, Text};
+        Some(match i {
+            0 => Text(&mut self.metrics_endpoint),
+            1 => Number(&mut self.batch_size),
+            2 => Number(&mut self.flush_interval_ms),
+            3 => Text(&mut self.logs_endpoint),
+            4 => Number(&mut self.log_batch_size),
+            5 => Number(&mut self.log_flush_interval_ms),
+            6 => Text(&mut self.service),
+            7 => Text(&mut self.version),
+            8 => Text(&mut self.environment),
+            9 => Number(&mut self.retry_initial_ms),
+            10 => Number(&mut self.retry_max_ms),
+            11 => Number(&mut self.max_buffered_events),
+            12 => Number(&mut self.max_buffered_bytes),
+            13 => Number(&mut self.max_request_bytes),
+            14 => Number(&mut self.request_timeout_ms),
+            15 => Number(&mut self.retry_max_attempts),
+            16 => Number(&mut self.max_persisted_bytes),
+            17 => Flag(&mut self.capture_errors),
+            18 => Flag(&mut self.observe_performance),
+            _ => return None,
+        })
+    }
+
+    /// Takes every option that `o` names; a value of another type than its option's is
+    /// ignored (page.js has checked the types already).
     pub fn apply(&mut self, o: Options) {
-        fn set<T>(slot: &mut T, v: Option<T>) {
-            if let Some(v) = v {
-                *slot = v;
+        for (i, value) in o {
+            match (self.slot(i), value) {
+                (Some(Slot::Text(slot)), Value::Text(v)) => *slot = v,
+                (Some(Slot::Number(slot)), Value::Number(v)) => *slot = v,
+                (Some(Slot::Flag(slot)), Value::Number(v)) => *slot = v == 1.0,
+                _ => {}
             }
         }
-        set(&mut self.metrics_endpoint, o.metrics_endpoint);
-        set(&mut self.batch_size, o.batch_size);
-        set(&mut self.flush_interval_ms, o.flush_interval_ms);
-        set(&mut self.logs_endpoint, o.logs_endpoint);
-        set(&mut self.log_batch_size, o.log_batch_size);
-        set(&mut self.log_flush_interval_ms, o.log_flush_interval_ms);
-        set(&mut self.service, o.service);
-        set(&mut self.version, o.version);
-        set(&mut self.environment, o.environment);
-        set(&mut self.retry_initial_ms, o.retry_initial_ms);
-        set(&mut self.retry_max_ms, o.retry_max_ms);
-        set(&mut self.max_buffered_events, o.max_buffered_events);
-        set(&mut self.max_buffered_bytes, o.max_buffered_bytes);
-        set(&mut self.max_request_bytes, o.max_request_bytes);
-        set(&mut self.request_timeout_ms, o.request_timeout_ms);
-        set(&mut self.retry_max_attempts, o.retry_max_attempts);
-        set(&mut self.max_persisted_bytes, o.max_persisted_bytes);
-        set(&mut self.capture_errors, o.capture_errors);
-        set(&mut self.observe_performance, o.observe_performance);
     }
 }
 

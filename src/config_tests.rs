@@ -22,20 +22,88 @@ fn defaults_are_the_seeds() {
     assert!(!c.echo_logs());
 }
 
+/// The options of one `configure()` call, by name as JavaScript spells them.
+fn named(options: &[(&str, Value)]) -> Options {
+    options
+        .iter()
+        .map(|(name, v)| (index_of(name).expect(name), v.clone()))
+        .collect()
+}
+
 #[test]
 fn configure_changes_only_what_it_names() {
     let mut c = Config::default();
-    c.apply(Options {
-        batch_size: Some(3.0),
-        ..Options::default()
-    });
-    c.apply(Options {
-        service: Some("svc".into()),
-        ..Options::default()
-    });
+    c.apply(named(&[("batchSize", Value::Number(3.0))]));
+    c.apply(named(&[("service", Value::Text("svc".into()))]));
     assert_eq!(c.metrics().batch_size, 3);
     assert_eq!(c.service, "svc");
     assert_eq!(c.logs().batch_size, 50);
+    assert_eq!(c.version, "1.0.0");
+}
+
+/// An option's name, and how to read its field back as text.
+type Field = (&'static str, fn(&Config) -> String);
+
+#[test]
+fn each_option_name_reaches_its_own_field() {
+    // Every name, with a value unlike any default, lands in the field of that name and
+    // nowhere else; and each field's type is the one page.js checks for (`TYPES`).
+    let fields: [Field; 19] = [
+        ("metricsEndpoint", |c| c.metrics_endpoint.clone()),
+        ("batchSize", |c| c.batch_size.to_string()),
+        ("flushIntervalMs", |c| c.flush_interval_ms.to_string()),
+        ("logsEndpoint", |c| c.logs_endpoint.clone()),
+        ("logBatchSize", |c| c.log_batch_size.to_string()),
+        ("logFlushIntervalMs", |c| {
+            c.log_flush_interval_ms.to_string()
+        }),
+        ("service", |c| c.service.clone()),
+        ("version", |c| c.version.clone()),
+        ("environment", |c| c.environment.clone()),
+        ("retryInitialMs", |c| c.retry_initial_ms.to_string()),
+        ("retryMaxMs", |c| c.retry_max_ms.to_string()),
+        ("maxBufferedEvents", |c| c.max_buffered_events.to_string()),
+        ("maxBufferedBytes", |c| c.max_buffered_bytes.to_string()),
+        ("maxRequestBytes", |c| c.max_request_bytes.to_string()),
+        ("requestTimeoutMs", |c| c.request_timeout_ms.to_string()),
+        ("retryMaxAttempts", |c| c.retry_max_attempts.to_string()),
+        ("maxPersistedBytes", |c| c.max_persisted_bytes.to_string()),
+        ("captureErrors", |c| c.capture_errors.to_string()),
+        ("observePerformance", |c| c.observe_performance.to_string()),
+    ];
+    assert_eq!(NAMES.split('\0').count(), fields.len());
+    let defaults = Config::default();
+    for (name, read) in fields {
+        let i = index_of(name).expect(name);
+        let (value, expected) = match TYPES.as_bytes()[i] {
+            b's' => (Value::Text("x".into()), "x".to_string()),
+            b'n' => (Value::Number(7.0), "7".to_string()),
+            _ => (Value::Number(0.0), "false".to_string()),
+        };
+        let mut c = Config::default();
+        c.apply(alloc::vec![(i, value)]);
+        assert_eq!(read(&c), expected, "{name}");
+        for (other, read_other) in fields.iter().filter(|(n, _)| *n != name) {
+            assert_eq!(
+                read_other(&c),
+                read_other(&defaults),
+                "{name} changed {other}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_value_of_another_type_than_its_option_is_ignored() {
+    let mut c = Config::default();
+    c.apply(named(&[
+        ("batchSize", Value::Text("3".into())),
+        ("service", Value::Number(1.0)),
+        ("captureErrors", Value::Text("no".into())),
+    ]));
+    assert_eq!(c, Config::default());
+    c.apply(alloc::vec![(99, Value::Number(1.0))]);
+    assert_eq!(c, Config::default());
 }
 
 #[test]

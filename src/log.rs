@@ -68,12 +68,6 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    pub fn new(service: &str, version: &str) -> Self {
-        let mut s = Stamp::default();
-        s.set_service(service, version);
-        s
-    }
-
     pub fn set_service(&mut self, service: &str, version: &str) {
         let v = &mut self.service_version;
         v.clear();

@@ -8,9 +8,16 @@ fn text(entry: &Entry, stamp: &Stamp) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// A stamp as the client makes it: the defaults', then `configure()`'s service and version.
+fn stamp(service: &str, version: &str) -> Stamp {
+    let mut s = Stamp::default();
+    s.set_service(service, version);
+    s
+}
+
 #[test]
 fn an_info_entry_has_the_seeds_fields_in_order() {
-    let mut stamp = Stamp::new("recoloca-frontend", "1.0.0");
+    let mut stamp = stamp("recoloca-frontend", "1.0.0");
     stamp.set_identity(None, Some("5f0c6c1e-0000-4000-8000-000000000001"));
     let e = Entry {
         epoch_ms: 1_764_166_892_123.0,
@@ -27,7 +34,7 @@ fn an_info_entry_has_the_seeds_fields_in_order() {
 
 #[test]
 fn an_error_entry_carries_the_error_and_the_user() {
-    let mut stamp = Stamp::new("svc", "2");
+    let mut stamp = stamp("svc", "2");
     stamp.set_identity(Some("u-7"), Some("s"));
     let e = Entry {
         epoch_ms: 0.0,
