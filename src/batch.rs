@@ -343,8 +343,8 @@ impl Queue {
     }
 
     /// Sealed batches waiting, front first.
-    pub fn sealed(&self) -> impl Iterator<Item = &Batch> {
-        self.sealed.iter()
+    pub fn sealed(&self) -> &[Batch] {
+        &self.sealed
     }
 
     /// Removes the sealed batch with this key, wherever it stands (delivered by a request made

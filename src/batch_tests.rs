@@ -141,7 +141,10 @@ fn a_batch_is_removed_by_key_wherever_it_stands() {
     assert!(q.remove_key("b"));
     assert!(!q.remove_key("b"));
     assert_eq!(
-        q.sealed().map(|b| b.key.as_str()).collect::<Vec<_>>(),
+        q.sealed()
+            .iter()
+            .map(|b| b.key.as_str())
+            .collect::<Vec<_>>(),
         ["a", "c"]
     );
     assert_eq!((q.len(), q.bytes()), (2, 4));

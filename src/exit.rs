@@ -12,7 +12,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::batch::Batch;
 use crate::client::{Client, Kind};
 use crate::listen::Hold;
 use crate::page::{store_get, store_keys, store_remove, store_set};
@@ -49,66 +48,72 @@ pub fn listen() -> Vec<Hold> {
 /// The page is going away (or hidden, which may be the last chance it gets). `last` when it
 /// is unloading for good: only then are beaconed batches forgotten, since a beacon gives no
 /// answer and a page that lives on must still be able to retry them.
+///
+/// The batches are read where they are, by their place in the queue, never copied: a page
+/// leaving mid-outage may hold a megabyte of them.
 pub fn on_exit(c: &mut Client, last: bool) {
     // The page timings first, so that their final values leave with this page.
     crate::observe::on_hide(c);
     let online = delivery::is_online();
-    let mut keep: Vec<(Persisted, Batch)> = Vec::new();
-    for (kind, tag) in [
-        (Kind::Metrics, Persisted::Metrics),
-        (Kind::Logs, Persisted::Logs),
-    ] {
+    // What stays behind (the stream and the batch's place in its queue), and what went by
+    // beacon, to forget once the page is gone.
+    let mut keep: Vec<(Kind, usize)> = Vec::new();
+    let mut beaconed: Vec<(Kind, String)> = Vec::new();
+    for kind in [Kind::Metrics, Kind::Logs] {
         delivery::seal(c, kind);
         let may_send = online && !c.stream(kind).is_failing();
-        let endpoint = c.stream(kind).settings.endpoint.clone();
-        let mut beaconed = Vec::new();
-        let batches: Vec<Batch> = c.stream(kind).queue.sealed().cloned().collect();
-        for b in batches {
-            let mut went = false;
-            if may_send {
-                let len = b.body.len();
-                if c.keepalive_bytes + len <= KEEPALIVE_BUDGET {
-                    went = send_keepalive(c, kind, &endpoint, &b);
-                } else if transport::beacon(&endpoint, &b.body, &b.key) {
-                    went = true;
-                    beaconed.push(b.key.clone());
-                }
-            }
+        for i in 0..c.stream(kind).queue.sealed().len() {
+            let went = may_send && send(c, kind, i, &mut beaconed);
             if !went {
-                keep.push((tag, b));
-            }
-        }
-        // The browser delivers a beacon after the page is gone; it gives no answer to wait for.
-        for key in beaconed.into_iter().filter(|_| last) {
-            if c.stream(kind).busy.as_deref() != Some(key.as_str()) {
-                c.stream(kind).queue.remove_key(&key);
+                keep.push((kind, i));
             }
         }
     }
-    write_kept(c, keep);
+    write_kept(c, &keep);
+    // The browser delivers a beacon after the page is gone; it gives no answer to wait for.
+    for (kind, key) in beaconed.into_iter().filter(|_| last) {
+        let s = c.stream(kind);
+        if s.busy.as_deref() != Some(key.as_str()) {
+            s.queue.remove_key(&key);
+        }
+    }
 }
 
-fn send_keepalive(c: &mut Client, kind: Kind, endpoint: &str, b: &Batch) -> bool {
-    let len = b.body.len();
+/// Sends sealed batch `i` of the stream: by keepalive `fetch` while the keepalive budget
+/// lasts, else by beacon (its key then goes into `beaconed`). Whether it went.
+fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>) -> bool {
     let token = c.next_token();
+    let budget_left = KEEPALIVE_BUDGET.saturating_sub(c.keepalive_bytes);
+    let s = c.stream(kind);
+    let Some(b) = s.queue.sealed().get(i) else {
+        return false;
+    };
+    let (len, key) = (b.body.len(), b.key.clone());
+    if len > budget_left {
+        let went = transport::beacon(&s.settings.endpoint, &b.body, &b.key);
+        if went {
+            beaconed.push((kind, key));
+        }
+        return went;
+    }
     let attempt = Attempt {
-        url: endpoint,
+        url: &s.settings.endpoint,
         body: &b.body,
         key: &b.key,
         keepalive: true,
         timeout_ms: 0,
     };
-    let started = transport::send(&attempt, token);
-    if started {
-        c.keepalive_bytes += len;
-        c.requests.push(Request {
-            token,
-            kind,
-            key: b.key.clone(),
-            keepalive: Some(len),
-        });
+    if !transport::send(&attempt, token) {
+        return false;
     }
-    started
+    c.keepalive_bytes += len;
+    c.requests.push(Request {
+        token,
+        kind,
+        key,
+        keepalive: Some(len),
+    });
+    true
 }
 
 /// The answer to a keepalive request of `len` bytes carrying batch `key`.
@@ -123,9 +128,9 @@ pub fn keepalive_done(c: &mut Client, kind: Kind, key: &str, len: usize, answer:
     }
 }
 
-/// Writes the kept batches under this page's key, within what other pages left of the
-/// origin's `maxPersistedBytes`.
-fn write_kept(c: &mut Client, keep: Vec<(Persisted, Batch)>) {
+/// Writes the kept batches (by stream and place in its queue) under this page's key, within
+/// what other pages left of the origin's `maxPersistedBytes`.
+fn write_kept(c: &mut Client, keep: &[(Kind, usize)]) {
     let Some(keys) = our_keys() else { return };
     if keep.is_empty() {
         store_remove(&c.page_key);
@@ -138,7 +143,15 @@ fn write_kept(c: &mut Client, keep: Vec<(Persisted, Batch)>) {
         .map(|v| v.len())
         .sum();
     let budget = c.config().max_persisted_bytes().saturating_sub(others);
-    let (text, _) = persist::encode(keep.iter().map(|(s, b)| (*s, b)), budget);
+    let c: &Client = c;
+    let batches = keep.iter().filter_map(|&(kind, i)| {
+        let (tag, s) = match kind {
+            Kind::Metrics => (Persisted::Metrics, &c.metrics),
+            Kind::Logs => (Persisted::Logs, &c.logs),
+        };
+        Some((tag, s.queue.sealed().get(i)?))
+    });
+    let (text, _) = persist::encode(batches, budget);
     if !store_set(&c.page_key, &text) {
         crate::warn("localStorage refused the undelivered telemetry; it is lost with this page");
     }
