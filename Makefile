@@ -8,6 +8,10 @@ PORT ?= 8080
 # Features the current Rust wasm32 target emits; the optimizer must keep them all.
 WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
                  --enable-sign-ext --enable-multivalue --enable-mutable-globals
+# Optimized for size, except that a function with one caller is inlined into it only if it is
+# small (-ocimfs, in binaryen's size units; its default inlines every one, however large).
+# Fewer giant functions compress better: 0.65 kB less gzip, measured flat for 10..30.
+WASM_OPT := -Oz --converge --one-caller-inline-max-function-size=25
 CHROMEDRIVER := $(shell command -v chromedriver || echo /usr/bin/chromedriver)
 GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
 
@@ -24,7 +28,7 @@ pkg: bootstrap
 	rm -rf pkg
 	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
 	  --out-dir pkg --out-name core
-	wasm-opt -Oz --converge --strip-producers --strip-target-features $(WASM_FEATURES) \
+	wasm-opt $(WASM_OPT) --strip-producers --strip-target-features $(WASM_FEATURES) \
 	  pkg/core_bg.wasm -o pkg/core_bg.wasm
 	rm -f pkg/.gitignore
 	cp pkg-template/* pkg/
@@ -53,7 +57,7 @@ size: pkg
 	  || cargo install --quiet twiggy --version 0.8.0
 	wasm-bindgen --target web --keep-debug --out-dir target/size --out-name core \
 	  target/wasm32-unknown-unknown/release/recoloca_telemetry.wasm
-	wasm-opt -Oz --converge -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
+	wasm-opt $(WASM_OPT) -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
 	twiggy top -n 30 target/size/named.wasm
 
 test: test-native test-browser test-e2e test-react
