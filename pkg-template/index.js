@@ -113,7 +113,7 @@ function errorParts(e) {
 const inBrowser = typeof window !== 'undefined' && typeof WebAssembly === 'object';
 let exports_ = null; // the raw WebAssembly exports once loaded (for `memory`)
 let loaded = false;
-const early = []; // [kind, ...args] of calls made before `ready`
+const early = []; // [what to do, ...its arguments] of calls made before `ready`
 let earlyDropped = 0;
 
 function keepEarly(call) {
@@ -165,7 +165,7 @@ export const ready = inBrowser
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
-        for (const call of early.splice(0)) replay(call);
+        for (const [f, ...args] of early.splice(0)) replay(f, args);
         if (earlyDropped > 0) {
           // Loss is visible: the calls the waiting queue could not keep.
           stageMetric('telemetry_events_dropped_total', earlyDropped, { stream: 'early', reason: 'buffer_full_events' }, Date.now());
@@ -178,19 +178,10 @@ export const ready = inBrowser
       })
   : Promise.resolve(false);
 
-function replay(call) {
+/** Makes a call that waited for the module: `f` is what the call would have done then. */
+function replay(f, args) {
   try {
-    switch (call[0]) {
-      case 'metric':
-        stageMetric(call[1], call[2], call[3], call[4]);
-        break;
-      case 'log':
-        sendLog(call[1], call[2], call[3], call[4], call[5]);
-        break;
-      case 'configure':
-        applyConfig(call[1]);
-        break;
-    }
+    f(...args);
   } catch (err) {
     warnOnce('replay', 'a queued call failed: ' + toText(err, ''));
   }
@@ -421,7 +412,7 @@ function log(levelName, message, context, error) {
     }
   }
   if (!loaded) {
-    if (inBrowser) keepEarly(['log', level, message, context, error, ts]);
+    if (inBrowser) keepEarly([sendLog, level, message, context, error, ts]);
     return;
   }
   sendLog(level, message, context, error, ts);
@@ -459,7 +450,7 @@ export function configure(options) {
     }
     if ('environment' in options) echo = options.environment === 'development';
     if (!loaded) {
-      if (inBrowser) keepEarly(['configure', { ...options }]);
+      if (inBrowser) keepEarly([applyConfig, { ...options }]);
       return;
     }
     applyConfig(options);
@@ -503,7 +494,7 @@ function recordMetric(name, value, labels) {
   try {
     const ts = Date.now();
     if (!loaded) {
-      if (inBrowser) keepEarly(['metric', name, value, labels, ts]);
+      if (inBrowser) keepEarly([stageMetric, name, value, labels, ts]);
       return;
     }
     stageMetric(name, value, labels, ts);
@@ -512,13 +503,18 @@ function recordMetric(name, value, labels) {
   }
 }
 
+/** The seed's `user_id` label: the id given, else `anonymous`. */
+function userLabel(userId) {
+  return userId ? toText(userId, 'anonymous') : 'anonymous';
+}
+
 export const metricsCollector = {
   recordMetric,
 
   trackPageView(page, userId) {
     recordMetric('page_views_total', 1, {
       page: toText(page, ''),
-      user_id: userId ? toText(userId, 'anonymous') : 'anonymous',
+      user_id: userLabel(userId),
     });
   },
 
@@ -526,7 +522,7 @@ export const metricsCollector = {
     recordMetric('user_actions_total', 1, {
       action: toText(action, ''),
       component: toText(component, ''),
-      user_id: userId ? toText(userId, 'anonymous') : 'anonymous',
+      user_id: userLabel(userId),
     });
   },
 
@@ -542,24 +538,16 @@ export const metricsCollector = {
     recordMetric('frontend_errors_total', 1, {
       error_type: parts ? parts.name : 'Error',
       component: component ? toText(component, 'unknown') : 'unknown',
-      user_id: userId ? toText(userId, 'anonymous') : 'anonymous',
+      user_id: userLabel(userId),
     });
   },
 };
 
 export const logger = {
-  debug(message, context) {
-    safeLog('debug', message, context);
-  },
-  info(message, context) {
-    safeLog('info', message, context);
-  },
-  warn(message, context) {
-    safeLog('warn', message, context);
-  },
-  error(message, error, context) {
-    safeLog('error', message, context, error);
-  },
+  debug: (message, context) => safeLog('debug', message, context),
+  info: (message, context) => safeLog('info', message, context),
+  warn: (message, context) => safeLog('warn', message, context),
+  error: (message, error, context) => safeLog('error', message, context, error),
 };
 
 function safeLog(level, message, context, error) {
