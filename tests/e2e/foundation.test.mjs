@@ -2,7 +2,7 @@
 // of every seed method, calls made before `ready`, and hostile input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, collector, openPage, until } from './harness.mjs';
+import { launch, collector, openPage, until, assertExactBody, TIMINGS } from './harness.mjs';
 
 let browser;
 let server;
@@ -17,20 +17,6 @@ after(async () => {
 
 const T0 = 1764166892000; // the fixed clock's first reading: 2025-11-26T14:21:32.000Z
 const iso = (ms) => new Date(ms).toISOString();
-
-/** The page's own timings (page_load_time_ms, …) may join a batch at any moment; these tests
- *  are about the seed's methods. */
-const TIMINGS = /^(page_load_time|dom_content_loaded|largest_contentful_paint|first_contentful_paint|first_input_delay|time_to_first_byte|interaction_to_next_paint)_ms$|^cumulative_layout_shift$/;
-
-/** A body as the bytes it must be: canonical JSON (what JSON.stringify of its own parse gives:
- *  same key order, same number and string spelling) whose content, the page's timings left
- *  out, equals `expected`. */
-function assertExactBody(body, expected) {
-  assert.equal(body, JSON.stringify(JSON.parse(body)), 'the body is canonical JSON');
-  const parsed = JSON.parse(body);
-  if (parsed.metrics) parsed.metrics = parsed.metrics.filter((m) => !TIMINGS.test(m.name));
-  assert.equal(JSON.stringify(parsed), JSON.stringify(expected));
-}
 
 test('every seed metric method produces the seed body', async () => {
   server.reset();

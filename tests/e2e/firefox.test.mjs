@@ -1,0 +1,110 @@
+// The package as shipped (release build, optimized, minified) in headless Firefox ESR against a
+// real collector: the seed's bodies byte for byte, a captured uncaught error, and page exit.
+// The browser tests (wasm-pack test --firefox) run the debug build with std; only this file
+// shows that what users download works in a second engine.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { collector, until, assertExactBody } from './harness.mjs';
+import { launchFirefox } from './firefox.mjs';
+
+let firefox;
+let server;
+before(async () => {
+  firefox = await launchFirefox();
+  server = await collector();
+});
+after(async () => {
+  await firefox?.close();
+  await server?.close();
+});
+
+const T0 = 1764166892000;
+
+/** Opens the test page (its clock, user and session fixed before the package loads, as the
+ *  Chromium harness does) and waits for the module. */
+async function open(options = {}) {
+  server.reset();
+  await firefox.goto(server.url + '/firefox.html');
+  await firefox.run(async (options) => {
+    if (!(await window.telemetry.ready)) throw new Error('the module did not load');
+    window.telemetry.configure(options);
+  }, options);
+}
+
+test('Firefox: the seed methods send the seed bodies, byte for byte', async () => {
+  await open();
+  const stack = await firefox.run(async () => {
+    const { metricsCollector: m, logger, flush } = window.telemetry;
+    m.recordMetric('cv_uploads_total', 1, { format: 'pdf', source: 'drag' });
+    m.recordMetric('bare_metric', 2.5);
+    m.trackApiCall('/api/cv/analyze', 'POST', 201, 845.25);
+    logger.info('CV uploaded', { sizeKb: 120, tags: ['pdf'] });
+    const err = new TypeError('cannot read "score"');
+    logger.error('analysis failed', err, { cvId: 'cv-9' });
+    await flush();
+    return err.stack;
+  });
+  let t = T0;
+  assertExactBody(server.bodies('metrics')[0], {
+    metrics: [
+      { name: 'cv_uploads_total', value: 1, labels: { format: 'pdf', source: 'drag' }, timestamp: t++ },
+      { name: 'bare_metric', value: 2.5, timestamp: t++ },
+      { name: 'api_calls_total', value: 1, labels: { endpoint: '/api/cv/analyze', method: 'POST', status: '201' }, timestamp: t++ },
+      { name: 'api_call_duration_ms', value: 845.25, labels: { endpoint: '/api/cv/analyze', method: 'POST' }, timestamp: t++ },
+    ],
+  });
+  const entry = (level, message) => ({
+    timestamp: new Date(t++).toISOString(),
+    level,
+    message,
+    service: 'recoloca-frontend',
+    version: '1.0.0',
+  });
+  const who = { user_id: 'user-ff', session_id: 'sess-ff' };
+  assertExactBody(server.bodies('logs')[0], {
+    logs: [
+      { ...entry('info', 'CV uploaded'), context: { sizeKb: 120, tags: ['pdf'] }, ...who },
+      {
+        ...entry('error', 'analysis failed'),
+        context: { cvId: 'cv-9' },
+        error: { name: 'TypeError', message: 'cannot read "score"', stack },
+        ...who,
+      },
+    ],
+  });
+  assert.equal(server.bodies('metrics').length, 1);
+  assert.equal(server.bodies('logs').length, 1);
+});
+
+test('Firefox: an uncaught error is captured as a metric and a log entry', async () => {
+  await open({ batchSize: 1000, logBatchSize: 1000 });
+  await firefox.run(async () => {
+    window.throwLater();
+    await new Promise((r) => setTimeout(r, 50));
+    await window.telemetry.flush();
+  });
+  const metric = server.state.metrics.find((m) => m.name === 'frontend_errors_total');
+  assert.deepEqual(metric?.labels, { error_type: 'RangeError', component: 'global', user_id: 'user-ff' });
+  const [log] = server.state.logs;
+  assert.deepEqual([log.level, log.error.name, log.error.message], ['error', 'RangeError', 'out of range in Firefox']);
+  assert.match(log.context.source.file, /\/firefox\.html$/);
+});
+
+test('Firefox: what is buffered when the page is left is delivered', async () => {
+  await open({ batchSize: 1000, logBatchSize: 1000, flushIntervalMs: 600000, logFlushIntervalMs: 600000 });
+  await firefox.run(async () => {
+    window.telemetry.metricsCollector.recordMetric('left_in_firefox_total', 3);
+    window.telemetry.logger.warn('leaving Firefox');
+  });
+  // (The previous test's page may still deliver its page timings meanwhile.)
+  const ours = () => server.state.metrics.filter((m) => m.name === 'left_in_firefox_total');
+  assert.deepEqual([ours().length, server.state.logs.length], [0, 0], 'nothing sent before the page is left');
+  await firefox.goto('about:blank');
+  await until(
+    () => ours().length === 1 && server.state.logs.length === 1,
+    5000,
+    'the batches sent at page exit',
+  );
+  assert.equal(ours()[0].value, 3);
+  assert.equal(server.state.logs[0].message, 'leaving Firefox');
+});
