@@ -45,7 +45,11 @@ pub const MAX_RETRY_AFTER_MS: f64 = 3_600_000.0;
 /// delay-seconds (`120`) or an HTTP-date (`Wed, 21 Oct 2015 07:28:00 GMT`), which
 /// `date_ms` turns into epoch ms (NaN when it cannot: the page's `Date.parse`, whose date
 /// parser the browser ships anyway). A date in the past means no wait; anything unparseable
-/// is `None`.
+/// is `None`, and so the backoff applies.
+///
+/// `Date.parse` reads far more than HTTP-dates (V8 takes `-1` or `1.5` for dates in 2001,
+/// which would mean "retry at once", every time), so only text shaped like one reaches it: a
+/// weekday first, a time, and GMT last (the IMF-fixdate and the obsolete RFC 850 form).
 pub fn parse_retry_after(
     value: &str,
     now_ms: f64,
@@ -55,14 +59,23 @@ pub fn parse_retry_after(
     let wait = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         let secs = v.bytes().fold(0f64, |n, b| n * 10.0 + f64::from(b - b'0'));
         secs * 1000.0
-    } else {
+    } else if looks_like_http_date(v) {
         let at = date_ms(v);
         if at.is_nan() {
             return None;
         }
         at - now_ms
+    } else {
+        return None;
     };
     Some(wait.max(0.0).min(MAX_RETRY_AFTER_MS))
+}
+
+/// Starts with a letter (the weekday), has a time, ends in `GMT`.
+fn looks_like_http_date(v: &str) -> bool {
+    v.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && v.bytes().any(|b| b == b':')
+        && v.ends_with(" GMT")
 }
 
 trait ClampUnit {

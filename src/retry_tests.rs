@@ -47,14 +47,20 @@ proptest! {
     }
 }
 
-/// A date parser for the tests: `Date.parse` of the one date they use, NaN for anything else.
+/// A date parser for the tests, as lenient as V8's `Date.parse`: the one date they use, and a
+/// date in 2001 for anything else (V8 reads `-1`, `1.5` or `+5` so).
 fn one_date(text: &str) -> f64 {
     // Date.parse('Wed, 21 Oct 2015 07:28:00 GMT') === 1445412480000
     if text == "Wed, 21 Oct 2015 07:28:00 GMT" {
         1_445_412_480_000.0
     } else {
-        f64::NAN
+        978_307_200_000.0
     }
+}
+
+/// A date parser that finds no date.
+fn no_parse(_: &str) -> f64 {
+    f64::NAN
 }
 
 /// A date parser that must not be asked.
@@ -70,9 +76,24 @@ fn retry_after_in_seconds() {
         parse_retry_after("99999999", 0.0, no_date),
         Some(MAX_RETRY_AFTER_MS)
     );
-    assert_eq!(parse_retry_after("-1", 0.0, one_date), None);
-    assert_eq!(parse_retry_after("1.5", 0.0, one_date), None);
-    assert_eq!(parse_retry_after("", 0.0, one_date), None);
+}
+
+#[test]
+fn retry_after_that_is_neither_form_means_the_backoff() {
+    // Not even handed to the (lenient) date parser: none of these is shaped like a date.
+    for bad in [
+        "",
+        "-1",
+        "1.5",
+        "+5",
+        "soon",
+        "2015-10-21T07:28:00Z",
+        "Wed, 21 Oct 2015 07:28:00 PST",
+        "Wed, 21 Oct 2015 GMT",
+        "21 Oct 2015 07:28:00 GMT",
+    ] {
+        assert_eq!(parse_retry_after(bad, 0.0, one_date), None, "{bad:?}");
+    }
 }
 
 #[test]
@@ -91,5 +112,9 @@ fn retry_after_as_an_http_date() {
         parse_retry_after(date, 0.0, one_date),
         Some(MAX_RETRY_AFTER_MS)
     );
-    assert_eq!(parse_retry_after("soon", 0.0, one_date), None);
+    // Shaped like a date, but not one the page's parser reads.
+    assert_eq!(
+        parse_retry_after("Wed, 99 Foo 2015 07:28:00 GMT", 0.0, no_parse),
+        None
+    );
 }

@@ -102,6 +102,24 @@ for (const [form, value] of [
   });
 }
 
+test('a Retry-After that is neither seconds nor an HTTP date leaves the backoff in charge', async () => {
+  // Date.parse reads "1.5" as a date in 2001: taken as a date, it would mean "retry at once".
+  const { page, context } = await start(({ attempt }) => (attempt === 1 ? { status: 503, headers: { 'Retry-After': '1.5' } } : 200), {
+    ...FAST,
+    retryInitialMs: 1000,
+    retryMaxMs: 1000,
+  });
+  await record(page, 5);
+  await page.evaluate(() => window.telemetry.flush());
+  await exactlyOnce(5);
+  const tries = server.state.requests.filter((r) => r.stream === 'metrics');
+  const first = tries.find((r) => r.status === 503);
+  const again = tries.find((r) => r.key === first.key && r.status === 200);
+  // The backoff: 1000 ms, spread by ±20%.
+  assert.ok(again.at - first.at >= 750, `retried after ${again.at - first.at} ms`);
+  await context.close();
+});
+
 test('connection resets are retried', async () => {
   const { page, context } = await start(failFirst(2, 'reset'));
   await record(page, 30);
