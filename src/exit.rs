@@ -82,20 +82,25 @@ pub fn on_exit(c: &mut Client, last: bool) {
 /// Sends sealed batch `i` of the stream: by keepalive `fetch` while the keepalive budget
 /// lasts, else by beacon (its key then goes into `beaconed`). Whether it went.
 fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>) -> bool {
+    let Some(len) = c.stream(kind).queue.sealed().get(i).map(|b| b.body.len()) else {
+        return false;
+    };
+    if len > KEEPALIVE_BUDGET.saturating_sub(c.keepalive_bytes) {
+        let s = c.stream(kind);
+        let Some(b) = s.queue.sealed().get(i) else {
+            return false;
+        };
+        let went = transport::beacon(&s.settings.endpoint, &b.body, &b.key);
+        if went {
+            beaconed.push((kind, b.key.clone()));
+        }
+        return went;
+    }
     let token = c.next_token();
-    let budget_left = KEEPALIVE_BUDGET.saturating_sub(c.keepalive_bytes);
     let s = c.stream(kind);
     let Some(b) = s.queue.sealed().get(i) else {
         return false;
     };
-    let (len, key) = (b.body.len(), b.key.clone());
-    if len > budget_left {
-        let went = transport::beacon(&s.settings.endpoint, &b.body, &b.key);
-        if went {
-            beaconed.push((kind, key));
-        }
-        return went;
-    }
     let attempt = Attempt {
         url: &s.settings.endpoint,
         body: &b.body,
@@ -106,6 +111,7 @@ fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>
     if !transport::send(&attempt, token) {
         return false;
     }
+    let key = b.key.clone();
     c.keepalive_bytes += len;
     c.requests.push(Request {
         token,

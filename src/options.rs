@@ -37,9 +37,11 @@ pub fn read() -> Options {
             mistyped(name, kind);
             continue;
         }
-        let value = match kind {
-            b's' => Value::Text(state.into()),
-            _ => Value::Number(numbers.get(i).copied().unwrap_or(f64::NAN)),
+        let value = match (kind, numbers.get(i)) {
+            (b's', _) => Value::Text(state.into()),
+            (_, Some(n)) => Value::Number(*n),
+            // No number staged for it (never, from page.js): left as it is.
+            (_, None) => continue,
         };
         given.push((i, value));
     }
