@@ -28,6 +28,11 @@ function freePort() {
 export async function launchFirefox() {
   const port = await freePort();
   const driver = spawn(GECKODRIVER, ['--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
+  let failed; // why geckodriver could not run (a missing binary, say)
+  driver.once('error', (err) => (failed = err));
+  // geckodriver (and with it Firefox) ends with this process, however the tests end.
+  const stop = () => driver.kill();
+  process.once('exit', stop);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method, path, body) => {
     const res = await fetch(base + path, {
@@ -39,15 +44,17 @@ export async function launchFirefox() {
     if (!res.ok) throw new Error(`WebDriver ${method} ${path}: ${value?.error}: ${value?.message}`);
     return value;
   };
-  // geckodriver takes a moment to listen.
+  // geckodriver takes a moment to listen: up to 10 s.
   for (let i = 0; ; i++) {
+    let why = 'not ready';
     try {
       if ((await call('GET', '/status')).ready) break;
     } catch (err) {
-      if (i > 100) {
-        driver.kill();
-        throw new Error('geckodriver did not start: ' + err.message);
-      }
+      why = err.message;
+    }
+    if (failed || i >= 100) {
+      stop();
+      throw new Error(`geckodriver (${GECKODRIVER}) did not start: ${failed?.message ?? why}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -72,7 +79,7 @@ export async function launchFirefox() {
       },
     }));
   } catch (err) {
-    driver.kill();
+    stop();
     throw err;
   }
   const at = (path) => `/session/${session}${path}`;
@@ -91,7 +98,8 @@ export async function launchFirefox() {
       try {
         await call('DELETE', at(''));
       } finally {
-        driver.kill();
+        stop();
+        process.off('exit', stop);
       }
     },
   };

@@ -14,15 +14,28 @@ before(async () => {
   server = await collector();
 });
 after(async () => {
-  await firefox?.close();
-  await server?.close();
+  try {
+    await firefox?.close();
+  } finally {
+    await server?.close();
+  }
 });
 
 const T0 = 1764166892000;
 
+/** Leaves the page for another page of the collector's, as a user would. (Not about:blank:
+ *  Firefox then sometimes stops the page's pagehide handler partway, which no user's
+ *  navigation was seen to do; seen here under geckodriver, one stream sent and not the
+ *  other, never with a real page.) */
+const leave = () => firefox.goto(server.url + '/away.html');
+
 /** Opens the test page (its clock, user and session fixed before the package loads, as the
- *  Chromium harness does) and waits for the module. */
+ *  Chromium harness does) and waits for the module. The previous test's page is left first,
+ *  and what it sends as it goes (its page timings) is let land before the collector forgets
+ *  everything. */
 async function open(options = {}) {
+  await leave();
+  await new Promise((r) => setTimeout(r, 300));
   server.reset();
   await firefox.goto(server.url + '/firefox.html');
   await firefox.run(async (options) => {
@@ -85,8 +98,8 @@ test('Firefox: an uncaught error is captured as a metric and a log entry', async
   });
   const metric = server.state.metrics.find((m) => m.name === 'frontend_errors_total');
   assert.deepEqual(metric?.labels, { error_type: 'RangeError', component: 'global', user_id: 'user-ff' });
-  const [log] = server.state.logs;
-  assert.deepEqual([log.level, log.error.name, log.error.message], ['error', 'RangeError', 'out of range in Firefox']);
+  const log = server.state.logs.find((l) => l.error?.name === 'RangeError');
+  assert.deepEqual([log?.level, log?.error.message], ['error', 'out of range in Firefox']);
   assert.match(log.context.source.file, /\/firefox\.html$/);
 });
 
@@ -95,16 +108,13 @@ test('Firefox: what is buffered when the page is left is delivered', async () =>
   await firefox.run(async () => {
     window.telemetry.metricsCollector.recordMetric('left_in_firefox_total', 3);
     window.telemetry.logger.warn('leaving Firefox');
+    // Time for anything that would go now to arrive: nothing should.
+    await new Promise((r) => setTimeout(r, 300));
   });
-  // (The previous test's page may still deliver its page timings meanwhile.)
   const ours = () => server.state.metrics.filter((m) => m.name === 'left_in_firefox_total');
-  assert.deepEqual([ours().length, server.state.logs.length], [0, 0], 'nothing sent before the page is left');
-  await firefox.goto('about:blank');
-  await until(
-    () => ours().length === 1 && server.state.logs.length === 1,
-    5000,
-    'the batches sent at page exit',
-  );
+  const logs = () => server.state.logs.filter((l) => l.message === 'leaving Firefox');
+  assert.deepEqual([ours().length, logs().length], [0, 0], 'nothing sent before the page is left');
+  await leave();
+  await until(() => ours().length === 1 && logs().length === 1, 5000, 'the batches sent at page exit');
   assert.equal(ours()[0].value, 3);
-  assert.equal(server.state.logs[0].message, 'leaving Firefox');
 });
