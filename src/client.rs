@@ -205,6 +205,14 @@ impl Client {
         }
     }
 
+    /// [`Client::stream`], to read.
+    pub fn stream_ref(&self, kind: Kind) -> &Stream {
+        match kind {
+            Kind::Metrics => &self.metrics,
+            Kind::Logs => &self.logs,
+        }
+    }
+
     /// A token for the next request (see [`wake::REQUESTS`]).
     pub fn next_token(&mut self) -> u32 {
         let t = self.next_token;

@@ -80,11 +80,22 @@ pub fn on_exit(c: &mut Client, last: bool) {
 }
 
 /// Sends sealed batch `i` of the stream: by keepalive `fetch` while the keepalive budget
-/// lasts, else by beacon (its key then goes into `beaconed`). Whether it went.
+/// lasts, else by beacon (its key then goes into `beaconed`). Whether it went (or is going).
 fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>) -> bool {
-    let Some(len) = c.stream(kind).queue.sealed().get(i).map(|b| b.body.len()) else {
+    let Some(b) = c.stream_ref(kind).queue.sealed().get(i) else {
         return false;
     };
+    // Already on its way by a keepalive request (leaving a page fires both pagehide and
+    // visibilitychange, and both come here): that request outlives the page, so the batch
+    // counts as gone. An ordinary request under way does not count: leaving the page may
+    // cancel it.
+    if c.requests
+        .iter()
+        .any(|r| r.keepalive.is_some() && r.key == b.key)
+    {
+        return true;
+    }
+    let len = b.body.len();
     if len > KEEPALIVE_BUDGET.saturating_sub(c.keepalive_bytes) {
         let s = c.stream(kind);
         let Some(b) = s.queue.sealed().get(i) else {
@@ -151,11 +162,11 @@ fn write_kept(c: &mut Client, keep: &[(Kind, usize)]) {
     let budget = c.config().max_persisted_bytes().saturating_sub(others);
     let c: &Client = c;
     let batches = keep.iter().filter_map(|&(kind, i)| {
-        let (tag, s) = match kind {
-            Kind::Metrics => (Persisted::Metrics, &c.metrics),
-            Kind::Logs => (Persisted::Logs, &c.logs),
+        let tag = match kind {
+            Kind::Metrics => Persisted::Metrics,
+            Kind::Logs => Persisted::Logs,
         };
-        Some((tag, s.queue.sealed().get(i)?))
+        Some((tag, c.stream_ref(kind).queue.sealed().get(i)?))
     });
     let (text, _) = persist::encode(batches, budget);
     if !store_set(&c.page_key, &text) {
