@@ -142,6 +142,9 @@ pub struct Client {
     error_listeners: Vec<Hold>,
     /// Requests under way, waiting for their answer.
     pub requests: Vec<Request>,
+    /// How many times the page came back from hidden (`exit::on_return`): the exit passes of
+    /// one hide share a count.
+    pub hides: u32,
     /// The token of the next request.
     next_token: u32,
     /// Which captured errors are reported, and the counts of the others.
@@ -183,6 +186,7 @@ impl Client {
             kick: None,
             error_listeners: Vec::new(),
             requests: Vec::new(),
+            hides: 0,
             next_token: wake::REQUESTS,
             gate: Gate::new(),
             user_id: None,

@@ -118,6 +118,7 @@ pub fn pump(c: &mut Client, kind: Kind) {
             kind,
             key,
             keepalive: None,
+            hide: 0,
         });
     } else {
         s.release_waiters();

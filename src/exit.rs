@@ -85,13 +85,15 @@ fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>
     let Some(b) = c.stream_ref(kind).queue.sealed().get(i) else {
         return false;
     };
-    // Already on its way by a keepalive request (leaving a page fires both pagehide and
-    // visibilitychange, and both come here): that request outlives the page, so the batch
-    // counts as gone. An ordinary request under way does not count: leaving the page may
-    // cancel it.
+    // Already on its way by a keepalive request of this same hide (leaving a page fires both
+    // visibilitychange and pagehide, and both come here): that request outlives the page, so
+    // the batch counts as gone. Not so a keepalive request from before the page was last
+    // visible (it may hang on a network that has changed since), nor an ordinary request
+    // (leaving the page may cancel it).
+    let hide = c.hides;
     if c.requests
         .iter()
-        .any(|r| r.keepalive.is_some() && r.key == b.key)
+        .any(|r| r.keepalive.is_some() && r.hide == hide && r.key == b.key)
     {
         return true;
     }
@@ -129,6 +131,7 @@ fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>
         kind,
         key,
         keepalive: Some(len),
+        hide: c.hides,
     });
     true
 }
@@ -178,6 +181,8 @@ fn write_kept(c: &mut Client, keep: &[(Kind, usize)]) {
 /// still in memory, so the copy kept for a later page is withdrawn.
 pub fn on_return(c: &mut Client) {
     store_remove(&c.page_key);
+    // A later hide starts afresh: what this one sent may not arrive.
+    c.hides = c.hides.wrapping_add(1);
 }
 
 /// Our keys in `localStorage`; `None` when the page has no storage.

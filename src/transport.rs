@@ -44,6 +44,8 @@ pub struct Request {
     pub key: String,
     /// The body's length, for a keepalive request (they share the browser's budget).
     pub keepalive: Option<usize>,
+    /// For a keepalive request, the hide it was made in (see `Client::hides`).
+    pub hide: u32,
 }
 
 /// POSTs the body as `application/json` with its `Idempotency-Key`; the answer wakes `token`,

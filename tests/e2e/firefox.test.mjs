@@ -118,3 +118,38 @@ test('Firefox: what is buffered when the page is left is delivered', async () =>
   await until(() => ours().length === 1 && logs().length === 1, 5000, 'the batches sent at page exit');
   assert.equal(ours()[0].value, 3);
 });
+
+test('Firefox: a batch whose keepalive request from an earlier hide still hangs goes again when the page is left', async () => {
+  // Firefox keeps such a request pending while the page is left (Chromium fails it from the
+  // page's side, so the module sends again anyway): the exit pass must not count it as gone.
+  // Its own collector, whose first answer to each batch never comes (the hanging connections
+  // go with it).
+  const hanging = await collector({ respond: ({ attempt }) => (attempt === 1 ? 'hang' : 200) });
+  try {
+    await firefox.goto(hanging.url + '/firefox.html');
+    await firefox.run(async () => {
+      if (!(await window.telemetry.ready)) throw new Error('the module did not load');
+      const { configure, metricsCollector, logger } = window.telemetry;
+      configure({ batchSize: 1000, logBatchSize: 1000, flushIntervalMs: 600000, logFlushIntervalMs: 600000 });
+      metricsCollector.recordMetric('hidden_before_total', 1);
+      logger.info('hidden before');
+      // A tab switch away and back (a headless page cannot be hidden for real).
+      const visibility = (state) => {
+        Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        delete document.visibilityState;
+      };
+      visibility('hidden');
+      await new Promise((r) => setTimeout(r, 300));
+      visibility('visible');
+    });
+    const answered = (stream) => hanging.state.requests.filter((r) => r.stream === stream && r.status === 200);
+    assert.deepEqual(hanging.state.requests.map((r) => r.status), ['hang', 'hang'], 'the hide sent both batches');
+    await firefox.goto(hanging.url + '/away.html');
+    await until(() => answered('metrics').length === 1 && answered('logs').length === 1, 5000, 'both batches again at page exit');
+    const metrics = JSON.parse(answered('metrics')[0].body).metrics.map((m) => m.name);
+    assert.ok(metrics.includes('hidden_before_total'), metrics.join());
+  } finally {
+    await hanging.close();
+  }
+});
