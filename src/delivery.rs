@@ -118,7 +118,6 @@ pub fn pump(c: &mut Client, kind: Kind) {
             kind,
             key,
             keepalive: None,
-            hide: 0,
         });
     } else {
         s.release_waiters();
@@ -133,7 +132,7 @@ pub fn answered(c: &mut Client, token: u32, status: f64, retry_after: Option<Str
     let r = c.requests.swap_remove(i);
     let answer = Answer::from_page(status, retry_after);
     match r.keepalive {
-        Some(len) => exit::keepalive_done(c, r.kind, &r.key, len, answer),
+        Some(k) => exit::keepalive_done(c, r.kind, &r.key, k.len, answer),
         None => settle(c, r.kind, &r.key, answer),
     }
 }

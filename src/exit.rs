@@ -16,7 +16,7 @@ use crate::client::{Client, Kind};
 use crate::listen::Hold;
 use crate::page::{store_get, store_keys, store_remove, store_set};
 use crate::persist::{self, Stream as Persisted};
-use crate::transport::{self, Answer, Attempt, Request};
+use crate::transport::{self, Answer, Attempt, Keepalive, Request};
 use crate::{delivery, wake};
 
 /// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
@@ -90,27 +90,22 @@ fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>
     // the batch counts as gone. Not so a keepalive request from before the page was last
     // visible (it may hang on a network that has changed since), nor an ordinary request
     // (leaving the page may cancel it).
-    let hide = c.hides;
-    if c.requests
-        .iter()
-        .any(|r| r.keepalive.is_some() && r.hide == hide && r.key == b.key)
-    {
+    let this_hide = |r: &Request| r.keepalive.as_ref().is_some_and(|k| k.hide == c.hides);
+    if c.requests.iter().any(|r| this_hide(r) && r.key == b.key) {
         return true;
     }
     let len = b.body.len();
     if len > KEEPALIVE_BUDGET.saturating_sub(c.keepalive_bytes) {
-        let s = c.stream(kind);
-        let Some(b) = s.queue.sealed().get(i) else {
-            return false;
-        };
-        let went = transport::beacon(&s.settings.endpoint, &b.body, &b.key);
+        let endpoint = &c.stream_ref(kind).settings.endpoint;
+        let went = transport::beacon(endpoint, &b.body, &b.key);
         if went {
             beaconed.push((kind, b.key.clone()));
         }
         return went;
     }
+    // A request needs a token, taken from the client: the batch is found again after.
     let token = c.next_token();
-    let s = c.stream(kind);
+    let s = c.stream_ref(kind);
     let Some(b) = s.queue.sealed().get(i) else {
         return false;
     };
@@ -130,8 +125,7 @@ fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>
         token,
         kind,
         key,
-        keepalive: Some(len),
-        hide: c.hides,
+        keepalive: Some(Keepalive { len, hide: c.hides }),
     });
     true
 }

@@ -42,9 +42,15 @@ pub struct Request {
     pub kind: Kind,
     /// The idempotency key of the batch it carries.
     pub key: String,
-    /// The body's length, for a keepalive request (they share the browser's budget).
-    pub keepalive: Option<usize>,
-    /// For a keepalive request, the hide it was made in (see `Client::hides`).
+    /// Set for a keepalive request (made at page exit).
+    pub keepalive: Option<Keepalive>,
+}
+
+/// What page exit keeps of a keepalive request.
+pub struct Keepalive {
+    /// The body's length (keepalive requests share the browser's budget).
+    pub len: usize,
+    /// The hide it was made in (see `Client::hides`).
     pub hide: u32,
 }
 
