@@ -228,7 +228,14 @@ impl Queue {
     pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>) -> bool) -> Result<(), Drop> {
         let start = self.pending.len();
         let encoded = write(&mut self.pending);
-        let len = self.pending.len() - start;
+        self.admit(start, encoded)
+    }
+
+    /// The rest of [`Queue::push_with`], apart so that its callers (each with its own `write`)
+    /// share one copy of it: keeps the bytes written from `start` on as one event, or removes
+    /// them and says why.
+    fn admit(&mut self, start: usize, encoded: bool) -> Result<(), Drop> {
+        let len = self.pending.len().saturating_sub(start);
         let verdict = if !encoded || len == 0 {
             Err(Drop::Invalid)
         } else if len > self.limits.max_event_bytes

@@ -108,9 +108,10 @@ impl Stream {
 
     /// Resolves every `flush()` promise waiting on this stream.
     pub fn release_waiters(&mut self) {
-        for id in self.waiters.drain(..) {
+        for &id in &self.waiters {
             crate::page::resolve(id);
         }
+        self.waiters.clear();
     }
 
     /// Counts `n` events lost for `reason` (reported later as `telemetry_events_dropped_total`).
@@ -229,7 +230,7 @@ impl Client {
     }
 
     pub fn configure(&mut self, options: Options) {
-        self.config.apply(options);
+        self.config.apply(&options);
         self.stamp
             .set_service(&self.config.service, &self.config.version);
         self.metrics.update(self.config.metrics(), Kind::Metrics);
@@ -347,22 +348,21 @@ impl Client {
     /// `frontend_errors_total` events with their summed value; a count is taken only once its
     /// event was admitted.
     fn report_error_counts(&mut self) {
-        let counts = self.gate.counts().clone();
-        let user = self.user_id.clone().unwrap_or_else(|| "anonymous".into());
+        let user = self.user_id.as_deref().unwrap_or("anonymous");
         let now = js_sys::Date::now();
-        for ((error_type, component), n) in counts {
+        let queue = &mut self.metrics.queue;
+        self.gate.report_counts(|error_type, component, n| {
             let labels = [
-                ("error_type", error_type.as_str()),
-                ("component", component.as_str()),
-                ("user_id", user.as_str()),
+                ("error_type", error_type),
+                ("component", component),
+                ("user_id", user),
             ];
-            let admitted = self.metrics.queue.push_with(|out| {
-                encode_metric(out, "frontend_errors_total", n as f64, &labels, now)
-            });
-            if admitted.is_ok() {
-                self.gate.take_counts(&error_type, &component, n);
-            }
-        }
+            queue
+                .push_with(|out| {
+                    encode_metric(out, "frontend_errors_total", n as f64, &labels, now)
+                })
+                .is_ok()
+        });
     }
 
     /// One health event; a report that does not fit is not itself a loss to count (the

@@ -139,12 +139,12 @@ impl Config {
 
     /// Takes every option that `o` names; a value of another type than its option's is
     /// ignored (page.js has checked the types already).
-    pub fn apply(&mut self, o: Options) {
+    pub fn apply(&mut self, o: &[(usize, Value)]) {
         for (i, value) in o {
-            match (self.slot(i), value) {
-                (Some(Slot::Text(slot)), Value::Text(v)) => *slot = v,
-                (Some(Slot::Number(slot)), Value::Number(v)) => *slot = v,
-                (Some(Slot::Flag(slot)), Value::Number(v)) => *slot = v == 1.0,
+            match (self.slot(*i), value) {
+                (Some(Slot::Text(slot)), Value::Text(v)) => slot.clone_from(v),
+                (Some(Slot::Number(slot)), Value::Number(v)) => *slot = *v,
+                (Some(Slot::Flag(slot)), Value::Number(v)) => *slot = *v == 1.0,
                 _ => {}
             }
         }

@@ -116,14 +116,10 @@ impl Gate {
         &self.counts
     }
 
-    /// Removes `n` from the counter of `(error_type, component)` (after it was reported).
-    pub fn take_counts(&mut self, error_type: &str, component: &str, n: u64) {
-        self.counts.retain_mut(|((t, c), count)| {
-            if t == error_type && c == component {
-                *count = count.saturating_sub(n);
-            }
-            *count > 0
-        });
+    /// Offers each count to `send` as `(error_type, component, n)`; a count it takes (returns
+    /// `true` for) is forgotten, the others wait for the next time.
+    pub fn report_counts(&mut self, mut send: impl FnMut(&str, &str, u64) -> bool) {
+        self.counts.retain_mut(|((t, c), n)| !send(t, c, *n));
     }
 }
 

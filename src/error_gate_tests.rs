@@ -38,7 +38,18 @@ fn counts_add_up_per_label_set_and_are_taken_once_sent() {
             (("Error".into(), "promise".into()), 1)
         ]
     );
-    g.take_counts("TypeError", "global", 2);
+    let mut offered = vec![];
+    g.report_counts(|t, c, n| {
+        offered.push((t.to_string(), c.to_string(), n));
+        t == "TypeError"
+    });
+    assert_eq!(
+        offered,
+        [
+            ("TypeError".into(), "global".into(), 2),
+            ("Error".into(), "promise".into(), 1)
+        ]
+    );
     assert_eq!(g.counts(), &vec![(("Error".into(), "promise".into()), 1)]);
     for i in 0..200 {
         g.count(&format!("T{i}"), "global");

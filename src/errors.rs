@@ -32,10 +32,7 @@ const MAX_TEXT: usize = 1000;
 /// reach window as ErrorEvents, and resource failures, which do not bubble), and one for
 /// `unhandledrejection`. page.js reads each error's facts (see [`on_error`]).
 pub fn listen() -> Vec<Hold> {
-    [wake::ERROR, wake::REJECTION]
-        .into_iter()
-        .filter_map(Hold::listener)
-        .collect()
+    Hold::listeners(&[wake::ERROR, wake::REJECTION])
 }
 
 /// One captured error, read out of the page's objects.

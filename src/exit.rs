@@ -34,15 +34,12 @@ pub fn page_key() -> String {
 
 /// The listeners for page exit, return and connectivity (see [`wake`] for what each does).
 pub fn listen() -> Vec<Hold> {
-    [
+    Hold::listeners(&[
         wake::PAGEHIDE,
         wake::PAGESHOW,
         wake::ONLINE,
         wake::VISIBILITY,
-    ]
-    .into_iter()
-    .filter_map(Hold::listener)
-    .collect()
+    ])
 }
 
 /// The page is going away (or hidden, which may be the last chance it gets). `last` when it
@@ -71,10 +68,13 @@ pub fn on_exit(c: &mut Client, last: bool) {
     }
     write_kept(c, &keep);
     // The browser delivers a beacon after the page is gone; it gives no answer to wait for.
-    for (kind, key) in beaconed.into_iter().filter(|_| last) {
-        let s = c.stream(kind);
+    if !last {
+        return;
+    }
+    for (kind, key) in &beaconed {
+        let s = c.stream(*kind);
         if s.busy.as_deref() != Some(key.as_str()) {
-            s.queue.remove_key(&key);
+            s.queue.remove_key(key);
         }
     }
 }
@@ -145,15 +145,14 @@ pub fn keepalive_done(c: &mut Client, kind: Kind, key: &str, len: usize, answer:
 /// Writes the kept batches (by stream and place in its queue) under this page's key, within
 /// what other pages left of the origin's `maxPersistedBytes`.
 fn write_kept(c: &mut Client, keep: &[(Kind, usize)]) {
-    let Some(keys) = our_keys() else { return };
+    let Some(joined) = our_keys() else { return };
     if keep.is_empty() {
         store_remove(&c.page_key);
         return;
     }
-    let others: usize = keys
-        .iter()
-        .filter(|k| **k != c.page_key)
-        .filter_map(|k| store_get(k))
+    let others: usize = keys(&joined)
+        .filter(|k| *k != c.page_key)
+        .filter_map(store_get)
         .map(|v| v.len())
         .sum();
     let budget = c.config().max_persisted_bytes().saturating_sub(others);
@@ -179,15 +178,15 @@ pub fn on_return(c: &mut Client) {
     c.hides = c.hides.wrapping_add(1);
 }
 
-/// Our keys in `localStorage`; `None` when the page has no storage.
-fn our_keys() -> Option<Vec<String>> {
-    let joined = store_keys(PREFIX)?;
-    Some(
-        crate::text::split(&joined, 0)
-            .filter(|k| !k.is_empty())
-            .map(String::from)
-            .collect(),
-    )
+/// Our keys in `localStorage`, NUL-separated (see [`keys`]); `None` when the page has no
+/// storage.
+fn our_keys() -> Option<String> {
+    store_keys(PREFIX)
+}
+
+/// The keys in what [`our_keys`] returned.
+fn keys(joined: &str) -> impl Iterator<Item = &str> {
+    crate::text::split(joined, 0).filter(|k| !k.is_empty())
 }
 
 /// Takes over every batch that earlier pages of this origin kept, ahead of anything new, and
@@ -195,11 +194,13 @@ fn our_keys() -> Option<Vec<String>> {
 /// before the module loaded (`configure` among them) have been replayed, so that the page's
 /// own bounds apply.
 pub fn restore(c: &mut Client) -> bool {
-    let Some(keys) = our_keys() else { return false };
+    let Some(joined) = our_keys() else {
+        return false;
+    };
     let mut metrics = Vec::new();
     let mut logs = Vec::new();
-    for key in keys {
-        if let Some(text) = store_get(&key) {
+    for key in keys(&joined) {
+        if let Some(text) = store_get(key) {
             for (stream, batch) in persist::decode(&text) {
                 match stream {
                     Persisted::Metrics => metrics.push(batch),
@@ -207,7 +208,7 @@ pub fn restore(c: &mut Client) -> bool {
                 }
             }
         }
-        store_remove(&key);
+        store_remove(key);
     }
     let mut restored = 0;
     for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {

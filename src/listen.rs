@@ -4,6 +4,8 @@
 //! that number and releases it (removes the listener, clears the timer, disconnects the
 //! observer) when it is dropped. What they report comes back through [`crate::wake`].
 
+use alloc::vec::Vec;
+
 use crate::page;
 
 /// One listener, timer, observer or pair of animation frames, ended when this value is dropped.
@@ -29,6 +31,12 @@ impl Hold {
     /// The listener `code` (see `EVENTS` in page.js); it wakes `code`.
     pub fn listener(code: u32) -> Option<Hold> {
         Hold::of(page::listen(code))
+    }
+
+    /// The listeners `codes`, leaving out any page.js could not set up. (A slice rather than
+    /// an array: one copy of the code for every caller, whatever its count.)
+    pub fn listeners(codes: &[u32]) -> Vec<Hold> {
+        codes.iter().filter_map(|&c| Hold::listener(c)).collect()
     }
 
     /// A buffered `PerformanceObserver` of entry type `source`, waking `token`.

@@ -91,8 +91,8 @@ fn interaction_count() -> Option<f64> {
 fn navigation() -> Option<(alloc::string::String, [f64; 10])> {
     let kind = page::navigation()?;
     let mut facts = [f64::NAN; 10];
-    for (to, from) in facts.iter_mut().zip(page::numbers(10)) {
-        *to = from;
+    for (to, from) in facts.iter_mut().zip(&page::numbers(10)) {
+        *to = *from;
     }
     Some((kind, facts))
 }
@@ -165,10 +165,7 @@ pub fn start() -> Option<Vitals> {
             observers.push(o);
         }
     }
-    let listeners = [wake::KEYDOWN, wake::CLICK, wake::RESTORE]
-        .into_iter()
-        .filter_map(Hold::listener)
-        .collect();
+    let listeners = Hold::listeners(&[wake::KEYDOWN, wake::CLICK, wake::RESTORE]);
     Some(Vitals {
         _observers: observers,
         _listeners: listeners,
@@ -284,7 +281,7 @@ pub fn on_hide(c: &mut Client) {
         return;
     };
     let nav = ("navigation_type", navigation);
-    for r in reports {
+    for r in &reports {
         match r.rating {
             Some(rating) => c.record(r.name, r.value, &[("rating", rating.label()), nav]),
             None => c.record(r.name, r.value, &[nav]),
