@@ -331,8 +331,10 @@ impl Queue {
             return false;
         }
         let open = self.open;
-        let first = Batch::build(open, key_a, front.event_slices(open.len()).take(n / 2));
-        let second = Batch::build(open, key_b, front.event_slices(open.len()).skip(n / 2));
+        // Both halves as `skip(…).take(…)`: one iterator type, so one copy of `build`.
+        let half = |from, count| front.event_slices(open.len()).skip(from).take(count);
+        let first = Batch::build(open, key_a, half(0, n / 2));
+        let second = Batch::build(open, key_b, half(n / 2, n));
         if let Some(slot) = self.sealed.first_mut() {
             *slot = first;
         }

@@ -35,21 +35,22 @@ pub fn listen() -> Vec<Hold> {
     Hold::listeners(&[wake::ERROR, wake::REJECTION])
 }
 
-/// One captured error, read out of the page's objects.
+/// One captured error, read out of the page's objects (its text borrowed from what page.js
+/// handed over, already cut to the bounds).
 #[derive(Debug, Default)]
-struct Captured {
-    name: String,
-    message: String,
-    stack: Option<String>,
+struct Captured<'a> {
+    name: &'a str,
+    message: &'a str,
+    stack: Option<&'a str>,
     /// `(name, message)` of each `cause`, outermost first.
-    causes: Vec<(String, String)>,
+    causes: Vec<(&'a str, &'a str)>,
     /// `(file, line, column)` where it was thrown, when the browser says.
-    source: Option<(String, f64, f64)>,
+    source: Option<(&'a str, f64, f64)>,
     component: &'static str,
 }
 
-fn bounded(s: &str) -> String {
-    error_gate::bounded(s, MAX_TEXT).into()
+fn bounded(s: &str) -> &str {
+    error_gate::bounded(s, MAX_TEXT)
 }
 
 /// A field of the facts page.js read: U+0001 stands for "absent".
@@ -63,19 +64,15 @@ fn present(field: &str) -> Option<&str> {
 pub fn on_error(rejection: bool, facts: Option<String>) {
     let facts = facts.unwrap_or_default();
     let mut fields = crate::text::split(&facts, 0);
-    let file = present(fields.next().unwrap_or("")).map(String::from);
+    let file = present(fields.next().unwrap_or(""));
     let name = fields.next().unwrap_or("");
     let mut e = Captured {
-        name: if name.is_empty() {
-            "Error".into()
-        } else {
-            name.into()
-        },
+        name: if name.is_empty() { "Error" } else { name },
         message: bounded(fields.next().unwrap_or("")),
         stack: fields
             .next()
             .and_then(present)
-            .map(|s| error_gate::truncate_stack(s, MAX_FRAMES).to_string()),
+            .map(|s| error_gate::truncate_stack(s, MAX_FRAMES)),
         component: if rejection { "promise" } else { "global" },
         ..Captured::default()
     };
@@ -83,7 +80,7 @@ pub fn on_error(rejection: bool, facts: Option<String>) {
         if e.causes.len() == MAX_CAUSES {
             break;
         }
-        e.causes.push((name.into(), bounded(message)));
+        e.causes.push((name, bounded(message)));
     }
     if !rejection {
         let at = crate::page::numbers(2);
@@ -99,12 +96,12 @@ pub fn on_error(rejection: bool, facts: Option<String>) {
 /// Counts and, when the gate allows, reports one error.
 fn capture(c: &mut Client, e: Captured) {
     let now = js_sys::Date::now();
-    let top = match (&e.stack, &e.source) {
+    let top = match (e.stack, &e.source) {
         (Some(stack), _) if !error_gate::top_frame(stack).is_empty() => {
             error_gate::top_frame(stack).to_string()
         }
         (_, Some((file, line, col))) => {
-            let mut s = file.clone();
+            let mut s = String::from(*file);
             for n in [line, col] {
                 s.push(':');
                 s.push_str(&crate::page::number_text(*n));
@@ -115,14 +112,14 @@ fn capture(c: &mut Client, e: Captured) {
     };
     let decision = c
         .error_gate()
-        .decide(&error_gate::fingerprint(&e.name, &e.message, &top), now);
+        .decide(&error_gate::fingerprint(e.name, e.message, &top), now);
     match decision {
         Decision::Report => report(c, &e, now),
         Decision::Repeat | Decision::Limited { notice: false } => {
-            c.error_gate().count(&e.name, e.component)
+            c.error_gate().count(e.name, e.component)
         }
         Decision::Limited { notice: true } => {
-            c.error_gate().count(&e.name, e.component);
+            c.error_gate().count(e.name, e.component);
             let entry = Entry {
                 epoch_ms: now,
                 level: Level::Warn,
@@ -140,7 +137,7 @@ fn capture(c: &mut Client, e: Captured) {
 fn report(c: &mut Client, e: &Captured, now: f64) {
     let user = c.user_id().unwrap_or("anonymous").to_string();
     let labels = [
-        ("error_type", e.name.as_str()),
+        ("error_type", e.name),
         ("component", e.component),
         ("user_id", user.as_str()),
     ];
@@ -151,12 +148,12 @@ fn report(c: &mut Client, e: &Captured, now: f64) {
     let entry = Entry {
         epoch_ms: now,
         level: Level::Error,
-        message: &e.message,
+        message: e.message,
         context_json: Some(&context),
         error: Some(ErrorInfo {
-            name: &e.name,
-            message: &e.message,
-            stack: e.stack.as_deref(),
+            name: e.name,
+            message: e.message,
+            stack: e.stack,
         }),
     };
     if c.log(&entry) {
