@@ -134,14 +134,18 @@ pub fn try_write_f64(out: &mut Vec<u8>, v: f64) -> bool {
         }
         if let Some(n) = found {
             let n = n as u64;
-            let pow = 10u64.pow(k as u32);
+            // `p` is exact, and at least 10: checked only so that no panic path is compiled in.
+            let pow = p as u64;
+            let (Some(whole), Some(fraction)) = (n.checked_div(pow), n.checked_rem(pow)) else {
+                return false;
+            };
             if neg {
                 out.push(b'-');
             }
-            write_u64(out, n / pow);
+            write_u64(out, whole);
             out.push(b'.');
             // The shortest decimal ends in a non-zero digit, else k-1 digits would do.
-            write_padded(out, n % pow, k);
+            write_padded(out, fraction, k);
             return true;
         }
     }
