@@ -33,6 +33,9 @@ pkg: bootstrap
 	  pkg/core_bg.wasm -o pkg/core_bg.wasm
 	rm -f pkg/.gitignore
 	cp pkg-template/* pkg/
+	# Some of wasm-bindgen's generic helpers in the glue replaced with smaller ones that do the
+	# same for this module; on wasm-bindgen's own names, so before they are shortened.
+	node .ci/slim-glue.mjs pkg
 	# The names shared by the module and its glue shortened (their hashes do not compress).
 	node .ci/minify-names.mjs pkg $(WASM_FEATURES)
 	node .ci/expose-init.mjs pkg/core.js
