@@ -259,35 +259,52 @@ impl Queue {
         verdict
     }
 
-    /// Seals the oldest pending events into one batch, as many as fit in
-    /// `max_request_bytes`. Returns `false` when nothing was pending.
-    pub fn seal(&mut self, key: String) -> bool {
+    /// Seals every pending event into batches, oldest first, each with as many events as fit
+    /// in `max_request_bytes` and named by `new_key`. Returns how many batches it sealed.
+    ///
+    /// Reads the pending buffers front to back and then empties them (keeping their capacity
+    /// for what comes next): nothing is removed from their front, which would shift what is
+    /// left once per batch.
+    pub fn seal_all(&mut self, mut new_key: impl FnMut() -> String) -> usize {
+        let mut pending = core::mem::take(&mut self.pending);
+        let mut lengths = core::mem::take(&mut self.lengths);
+        let mut rest = lengths.as_slice();
+        let mut at = 0;
+        let mut sealed = 0;
+        while !rest.is_empty() {
+            let count = self.batch_count(rest);
+            let (these, after) = rest.split_at_checked(count).unwrap_or((rest, &[]));
+            let events = these.iter().map(|&len| {
+                let e = pending.get(at..at + len).unwrap_or_default();
+                at += len;
+                e
+            });
+            let batch = Batch::build(self.open, new_key(), events);
+            self.add_sealed_back(batch);
+            rest = after;
+            sealed += 1;
+        }
+        pending.clear();
+        lengths.clear();
+        self.pending = pending;
+        self.lengths = lengths;
+        sealed
+    }
+
+    /// How many of the events of `lengths` (at least one) the next batch takes: as many as
+    /// fit in `max_request_bytes`, or the first alone.
+    fn batch_count(&self, lengths: &[usize]) -> usize {
         let mut count = 0;
-        let mut bytes = 0;
         let mut body_len = wrapper_len(self.open);
-        for &len in &self.lengths {
+        for &len in lengths {
             let add = len + usize::from(count > 0);
             if count > 0 && body_len + add > self.limits.max_request_bytes {
                 break;
             }
             body_len += add;
-            bytes += len;
             count += 1;
         }
-        if count == 0 {
-            return false;
-        }
-        let pending = &self.pending;
-        let mut at = 0;
-        let events = self.lengths.drain(..count).map(|len| {
-            let e = pending.get(at..at + len).unwrap_or_default();
-            at += len;
-            e
-        });
-        let batch = Batch::build(self.open, key, events);
-        self.pending.drain(..bytes.min(self.pending.len()));
-        self.add_sealed_back(batch);
-        true
+        count
     }
 
     fn add_sealed_back(&mut self, batch: Batch) {

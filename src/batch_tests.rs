@@ -23,8 +23,8 @@ fn seals_pending_events_into_one_body() {
     let mut q = queue(Limits::default());
     push(&mut q, "{\"a\":1}").unwrap();
     push(&mut q, "{\"b\":2}").unwrap();
-    assert!(q.seal("k1".into()));
-    assert!(!q.seal("k2".into()));
+    assert_eq!(q.seal_all(|| "k1".into()), 1);
+    assert_eq!(q.seal_all(|| "k2".into()), 0);
     let b = q.front().unwrap();
     assert_eq!(body(b), r#"{"metrics":[{"a":1},{"b":2}]}"#);
     assert_eq!((b.events(), b.key.as_str()), (2, "k1"));
@@ -46,7 +46,7 @@ fn a_request_never_exceeds_max_request_bytes() {
         push(&mut q, "{\"x\":12345}").unwrap(); // 11 bytes
     }
     let mut bodies = Vec::new();
-    while q.seal(String::new()) {}
+    assert_eq!(q.seal_all(String::new), 3);
     while let Some(b) = q.pop_front() {
         assert!(b.body.len() <= 40, "{}", body(&b));
         bodies.push(b.events());
@@ -61,7 +61,7 @@ fn bounds_drop_the_incoming_event_and_keep_the_rest() {
         ..Limits::default()
     });
     push(&mut q, "1").unwrap();
-    q.seal("k".into());
+    q.seal_all(|| "k".into());
     push(&mut q, "2").unwrap();
     assert_eq!(push(&mut q, "3"), Err(Drop::BufferEvents));
     assert_eq!(q.len(), 2);
@@ -97,7 +97,7 @@ fn a_refused_batch_splits_into_halves_in_order() {
     for n in 1..=5 {
         push(&mut q, &format!("{{\"n\":{n}}}")).unwrap();
     }
-    q.seal("whole".into());
+    q.seal_all(|| "whole".into());
     assert!(q.split_front("a".into(), "b".into()));
     let a = q.pop_front().unwrap();
     let b = q.pop_front().unwrap();
@@ -107,7 +107,7 @@ fn a_refused_batch_splits_into_halves_in_order() {
     assert!(q.is_empty() && q.bytes() == 0);
 
     push(&mut q, "{}").unwrap();
-    q.seal("one".into());
+    q.seal_all(|| "one".into());
     assert!(!q.split_front("x".into(), "y".into()));
     assert_eq!(q.front().unwrap().key, "one");
 }
@@ -117,7 +117,7 @@ fn restored_batches_go_first_and_malformed_ones_are_refused() {
     let open: &[u8] = b"{\"metrics\":[";
     let mut q = queue(Limits::default());
     push(&mut q, "{\"new\":1}").unwrap();
-    q.seal("new".into());
+    q.seal_all(|| "new".into());
     let old = Batch::build(open, "old".into(), [&b"{\"old\":1}"[..]].into_iter());
     let mut bad = old.clone();
     bad.lengths.push(3);
@@ -136,7 +136,7 @@ fn a_batch_is_removed_by_key_wherever_it_stands() {
     let mut q = queue(Limits::default());
     for k in ["a", "b", "c"] {
         push(&mut q, "{}").unwrap();
-        q.seal(k.into());
+        q.seal_all(|| k.into());
     }
     assert!(q.remove_key("b"));
     assert!(!q.remove_key("b"));
@@ -210,14 +210,14 @@ proptest! {
                     let ev = format!("{{\"n\":{next},\"p\":\"{}\"}}", "x".repeat(pad as usize));
                     if push(&mut q, &ev).is_ok() { admitted.push(next); }
                 }
-                Step::Seal => { q.seal(format!("k{next}")); }
+                Step::Seal => { q.seal_all(|| format!("k{next}")); }
                 Step::Attempt(status) => attempt(&mut q, status, &mut delivered, &mut dropped),
             }
             prop_assert!(q.len() <= limits.max_events);
             prop_assert!(q.bytes() <= limits.max_bytes);
         }
         // The collector comes back: everything still held goes through.
-        while q.seal(String::new()) {}
+        q.seal_all(String::new);
         while q.front().is_some() { attempt(&mut q, Some(200), &mut delivered, &mut dropped); }
         let mut accounted: Vec<u32> = delivered.iter().chain(&dropped).copied().collect();
         accounted.sort_unstable();

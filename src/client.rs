@@ -98,7 +98,7 @@ impl Stream {
 
     /// Seals everything pending into batches, each within the request size limit.
     pub fn seal_all(&mut self) {
-        while self.queue.seal(crate::random::uuid()) {}
+        self.queue.seal_all(crate::random::uuid);
     }
 
     /// Whether the stream waits out a backoff (or is failing).

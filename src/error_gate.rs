@@ -19,7 +19,7 @@ pub const REPEAT_WINDOW_MS: f64 = 5_000.0;
 /// Reports allowed per minute.
 pub const REPORTS_PER_MINUTE: u32 = 100;
 const MINUTE_MS: f64 = 60_000.0;
-/// Fingerprints remembered (the oldest is forgotten first).
+/// Fingerprints remembered (the one reported longest ago is forgotten first).
 const MAX_SEEN: usize = 256;
 /// Distinct label sets counted between two flushes; beyond it, counts go to an `other` type.
 const MAX_COUNTERS: usize = 64;
@@ -77,12 +77,17 @@ impl Gate {
             return Decision::Limited { notice };
         }
         self.reports += 1;
-        if let Some(i) = last {
-            self.seen.remove(i);
-        } else if self.seen.len() >= MAX_SEEN {
-            self.seen.remove(0);
+        // Remembered in its own place if known, else in the place of the one reported longest
+        // ago once the list is full (written over in place: nothing shifts).
+        let place = last.or_else(|| (self.seen.len() >= MAX_SEEN).then(|| oldest(&self.seen)));
+        match place.and_then(|i| self.seen.get_mut(i)) {
+            Some((f, at)) => {
+                f.clear();
+                f.push_str(fingerprint);
+                *at = now;
+            }
+            None => self.seen.push((fingerprint.into(), now)),
         }
-        self.seen.push((fingerprint.into(), now));
         Decision::Report
     }
 
@@ -121,6 +126,19 @@ impl Gate {
     pub fn report_counts(&mut self, mut send: impl FnMut(&str, &str, u64) -> bool) {
         self.counts.retain_mut(|((t, c), n)| !send(t, c, *n));
     }
+}
+
+/// The place of the entry reported longest ago (0 for an empty list).
+fn oldest(seen: &[(String, f64)]) -> usize {
+    let mut place = 0;
+    let mut earliest = f64::INFINITY;
+    for (i, (_, at)) in seen.iter().enumerate() {
+        if *at < earliest {
+            earliest = *at;
+            place = i;
+        }
+    }
+    place
 }
 
 /// The fingerprint of an error: its type, its message and where it was thrown.

@@ -145,3 +145,22 @@ proptest! {
         prop_assert_eq!(truncate_stack(&stack, max), truncate_stack_std(&stack, max));
     }
 }
+
+#[test]
+fn the_fingerprint_reported_longest_ago_is_forgotten_first() {
+    let mut g = Gate::new();
+    // Spread over minutes so that the rate limit never applies.
+    let at = |i: usize| i as f64 * 1_000.0;
+    for i in 0..MAX_SEEN {
+        assert_eq!(g.decide(&format!("f{i}"), at(i)), Decision::Report);
+    }
+    // f0 is reported again (after its window): now f1 is the one reported longest ago.
+    let t = at(MAX_SEEN);
+    assert_eq!(g.decide("f0", t), Decision::Report);
+    assert_eq!(g.decide("new", t + 1.0), Decision::Report);
+    // f0 and the newcomer are remembered (repeats within 5 s); f1 was forgotten, so it is
+    // reported again.
+    assert_eq!(g.decide("f0", t + 2.0), Decision::Repeat);
+    assert_eq!(g.decide("new", t + 3.0), Decision::Repeat);
+    assert_eq!(g.decide("f1", t + 4.0), Decision::Report);
+}
