@@ -37,7 +37,7 @@ function warnOnce(key, message) {
 // ---- argument normalization -----------------------------------------------------------------
 
 /** `String(v)` that survives Symbols and objects whose toString throws. */
-function toText(v, fallback) {
+function toText(v, fallback = '') {
   if (typeof v === 'string') return v;
   try {
     return String(v);
@@ -46,29 +46,14 @@ function toText(v, fallback) {
   }
 }
 
-/** A number for a metric value: numbers as they are, BigInts converted, anything else NaN. */
+/** A number for a metric value: numbers as they are, anything else as `Number()` converts it
+ *  (BigInts too), except null (not 0 but NaN); NaN where that throws (a Symbol). */
 function toNumber(v) {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
   try {
-    return v === null || v === undefined || typeof v === 'symbol' ? NaN : Number(v);
+    return v === null ? NaN : Number(v);
   } catch (_) {
     return NaN;
   }
-}
-
-/** A replacer for values JSON.stringify refuses: BigInts become strings, repeated or circular
- *  objects become "[Circular]". */
-function lenientReplacer() {
-  const seen = new WeakSet();
-  return function (key, value) {
-    if (typeof value === 'bigint') return value.toString();
-    if (typeof value === 'object' && value !== null) {
-      if (seen.has(value)) return '[Circular]';
-      seen.add(value);
-    }
-    return value;
-  };
 }
 
 /** JSON text of a context or labels object, as JSON.stringify gives it; `undefined` when there
@@ -79,8 +64,18 @@ function toJson(value, what) {
     return JSON.stringify(value);
   } catch (_) {
     warnOnce('json-' + what, what + ' held a value JSON cannot encode (BigInt or a cycle); it was coerced');
+    // What JSON.stringify refuses made encodable: BigInts become strings, repeated or circular
+    // objects "[Circular]".
+    const seen = new WeakSet();
     try {
-      return JSON.stringify(value, lenientReplacer());
+      return JSON.stringify(value, (key, v) => {
+        if (typeof v === 'bigint') return v.toString();
+        if (typeof v === 'object' && v !== null) {
+          if (seen.has(v)) return '[Circular]';
+          seen.add(v);
+        }
+        return v;
+      });
     } catch (_) {
       warnOnce('json2-' + what, what + ' could not be encoded and was left out');
       return undefined;
@@ -88,24 +83,19 @@ function toJson(value, what) {
   }
 }
 
-/** `{name, message, stack}` of anything thrown or passed as an error. */
+/** `[name, message]` of anything thrown or passed as an error, and its stack if it has one. */
 function errorParts(e) {
   if (e === undefined || e === null) return null;
-  let name = 'Error';
-  let message = '';
-  let stack;
+  const parts = ['Error', ''];
   try {
-    if (typeof e === 'object' || typeof e === 'function') {
-      if (typeof e.name === 'string' && e.name) name = e.name;
-      message = typeof e.message === 'string' ? e.message : toText(e, '');
-      if (typeof e.stack === 'string') stack = e.stack;
-    } else {
-      message = toText(e, '');
-    }
+    // A primitive has none of these properties, and is its own message.
+    if (typeof e.name === 'string' && e.name) parts[0] = e.name;
+    parts[1] = typeof e.message === 'string' ? e.message : toText(e);
+    if (typeof e.stack === 'string') parts.push(e.stack);
   } catch (_) {
     /* a throwing getter: keep what we have */
   }
-  return { name, message, stack };
+  return parts;
 }
 
 // ---- the module and the calls made before it loaded -----------------------------------------
@@ -116,13 +106,17 @@ let loaded = false;
 const early = []; // [what to do, ...its arguments] of calls made before `ready`
 let earlyDropped = 0;
 
-function keepEarly(call) {
+/** Calls `f(...args)` now if the module is loaded, else keeps the call for when it is (in a
+ *  browser: elsewhere it never loads). */
+function whenLoaded(f, ...args) {
+  if (loaded) return f(...args);
+  if (!inBrowser) return;
   if (early.length >= MAX_EARLY_CALLS) {
     early.shift();
     earlyDropped++;
     warnOnce('early', 'too many calls before the module loaded; the oldest are dropped');
   }
-  early.push(call);
+  early.push([f, ...args]);
 }
 
 let echo = false; // environment === 'development': log entries go to the console too
@@ -165,7 +159,14 @@ export const ready = inBrowser
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
-        for (const [f, ...args] of early.splice(0)) replay(f, args);
+        // The calls that waited, made now: one that fails is reported, and the rest still run.
+        for (const [f, ...args] of early.splice(0)) {
+          try {
+            f(...args);
+          } catch (err) {
+            warnOnce('replay', 'a queued call failed: ' + toText(err));
+          }
+        }
         if (earlyDropped > 0) {
           // Loss is visible: the calls the waiting queue could not keep.
           stageMetric('telemetry_events_dropped_total', earlyDropped, { stream: 'early', reason: 'buffer_full_events' }, Date.now());
@@ -177,15 +178,6 @@ export const ready = inBrowser
         return false;
       })
   : Promise.resolve(false);
-
-/** Makes a call that waited for the module: `f` is what the call would have done then. */
-function replay(f, args) {
-  try {
-    f(...args);
-  } catch (err) {
-    warnOnce('replay', 'a queued call failed: ' + toText(err, ''));
-  }
-}
 
 // ---- staging: metric events cross into the module in bulk -----------------------------------
 
@@ -231,7 +223,7 @@ function drainTask() {
   try {
     drain();
   } catch (err) {
-    warnOnce('drain', 'delivering staged metrics failed: ' + toText(err, ''));
+    warnOnce('drain', 'delivering staged metrics failed: ' + toText(err));
   }
 }
 
@@ -258,10 +250,10 @@ function seriesId(name, labels) {
     labels = undefined;
   }
   let key = name;
-  if (labels !== undefined && (Array.isArray(labels) || typeof labels.toJSON === 'function')) {
-    labels = stringLabels(labels); // not a plain record: send it as one
-  }
   if (labels !== undefined) {
+    if (Array.isArray(labels) || typeof labels.toJSON === 'function') {
+      labels = stringLabels(labels); // not a plain record: send it as one
+    }
     key += '\u0003'; // `{}` is sent as "labels":{}, unlike no labels at all
     for (const k in labels) {
       const v = labels[k];
@@ -277,8 +269,8 @@ function seriesId(name, labels) {
   let id = seriesIds.get(key);
   if (id === undefined) {
     drain();
-    const labelsJson = labels === undefined ? undefined : toJson(labels, 'labels');
-    if (labelsJson !== undefined && labelsJson.length > MAX_LABELS_JSON) {
+    const labelsJson = toJson(labels, 'labels');
+    if (labelsJson?.length > MAX_LABELS_JSON) {
       warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
       return -1;
     }
@@ -294,7 +286,7 @@ function seriesId(name, labels) {
 }
 
 function stageMetric(name, value, labels, ts) {
-  if (typeof name !== 'string') name = toText(name, '');
+  name = toText(name);
   if (!name || name.length > MAX_NAME) {
     warnOnce('name', 'a metric without a name, or with a name over ' + MAX_NAME + ' characters, was dropped');
     return;
@@ -317,7 +309,7 @@ function stageMetric(name, value, labels, ts) {
   }
   const i = staged * 3;
   staging[i] = id;
-  staging[i + 1] = typeof value === 'number' ? value : toNumber(value);
+  staging[i + 1] = toNumber(value);
   staging[i + 2] = ts;
   staged++;
   if (!drainQueued) {
@@ -383,39 +375,19 @@ function sendLog(level, message, context, error, ts) {
   let contextJson = toJson(contextObject(context), 'context');
   // An object with toJSON (a URL, a Date) can still encode as something else than an object.
   if (contextJson !== undefined && contextJson[0] !== '{') contextJson = '{"value":' + contextJson + '}';
-  const text = toText(message, '');
-  const stack = err && err.stack;
-  const size = text.length + (contextJson ? contextJson.length : 0) + (stack ? stack.length : 0) + (err ? err.message.length : 0);
+  const text = toText(message);
+  // The message, the context, and the error's message and stack: so far over the 64 KiB an
+  // event may have, the entry is dropped (and counted) before it is even copied.
+  const size = (text + (contextJson ?? '') + (err ? err.slice(1).join('') : '')).length;
   if (size > MAX_EVENT_CHARS) {
-    // Far over the 64 KiB an event may have: dropped (and counted) before it is even copied.
     warnOnce('log-size', 'a log entry over 64 KiB was dropped');
     core.droppedLog();
     return;
   }
   // The error's name, message and stack (if it has one), NUL-separated as the module reads
   // them; a NUL inside one becomes U+FFFD, as in the errors the module captures itself.
-  const field = (v) => toText(v, '').replace(/\0/g, '\uFFFD');
-  const errorText = err
-    ? field(err.name) + '\0' + field(err.message) + (typeof stack === 'string' ? '\0' + field(stack) : '')
-    : undefined;
+  const errorText = err?.map((v) => v.replace(/\0/g, '\uFFFD')).join('\0');
   core.log(level, text, contextJson, errorText, ts);
-}
-
-function log(levelName, message, context, error) {
-  const ts = Date.now();
-  const level = LEVELS[levelName];
-  if (echo) {
-    try {
-      console[levelName](message, context, error);
-    } catch (_) {
-      /* ignore */
-    }
-  }
-  if (!loaded) {
-    if (inBrowser) keepEarly([sendLog, level, message, context, error, ts]);
-    return;
-  }
-  sendLog(level, message, context, error, ts);
 }
 
 // ---- the public API ---------------------------------------------------------------------------
@@ -433,7 +405,7 @@ function applyConfig(options, retries = CONFIGURE_RETRIES) {
       try {
         applyConfig(options, retries - 1);
       } catch (err) {
-        warnOnce('configure-throw', 'configure() failed: ' + toText(err, ''));
+        warnOnce('configure-throw', 'configure() failed: ' + toText(err));
       }
     });
   } else {
@@ -449,13 +421,10 @@ export function configure(options) {
       return;
     }
     if ('environment' in options) echo = options.environment === 'development';
-    if (!loaded) {
-      if (inBrowser) keepEarly([applyConfig, { ...options }]);
-      return;
-    }
-    applyConfig(options);
+    // A call kept until the module has loaded keeps a copy: the options as they are now.
+    whenLoaded(applyConfig, loaded || !inBrowser ? options : { ...options });
   } catch (err) {
-    warnOnce('configure-throw', 'configure() failed: ' + toText(err, ''));
+    warnOnce('configure-throw', 'configure() failed: ' + toText(err));
   }
 }
 
@@ -467,7 +436,7 @@ export function flush() {
     drain();
     return core.__pageSettled(core.flush());
   } catch (err) {
-    warnOnce('flush', 'flush() failed: ' + toText(err, ''));
+    warnOnce('flush', 'flush() failed: ' + toText(err));
     return Promise.resolve();
   }
 }
@@ -492,20 +461,15 @@ function guarded(f, fallback) {
 
 function recordMetric(name, value, labels) {
   try {
-    const ts = Date.now();
-    if (!loaded) {
-      if (inBrowser) keepEarly([stageMetric, name, value, labels, ts]);
-      return;
-    }
-    stageMetric(name, value, labels, ts);
+    whenLoaded(stageMetric, name, value, labels, Date.now());
   } catch (err) {
-    warnOnce('recordMetric', 'recordMetric() failed: ' + toText(err, ''));
+    warnOnce('recordMetric', 'recordMetric() failed: ' + toText(err));
   }
 }
 
-/** The seed's `user_id` label: the id given, else `anonymous`. */
-function userLabel(userId) {
-  return userId ? toText(userId, 'anonymous') : 'anonymous';
+/** A label as the seed has it: the value given as text, else (or if it has none) `fallback`. */
+function labelOr(v, fallback) {
+  return v ? toText(v, fallback) : fallback;
 }
 
 export const metricsCollector = {
@@ -513,32 +477,31 @@ export const metricsCollector = {
 
   trackPageView(page, userId) {
     recordMetric('page_views_total', 1, {
-      page: toText(page, ''),
-      user_id: userLabel(userId),
+      page: toText(page),
+      user_id: labelOr(userId, 'anonymous'),
     });
   },
 
   trackUserAction(action, component, userId) {
     recordMetric('user_actions_total', 1, {
-      action: toText(action, ''),
-      component: toText(component, ''),
-      user_id: userLabel(userId),
+      action: toText(action),
+      component: toText(component),
+      user_id: labelOr(userId, 'anonymous'),
     });
   },
 
   trackApiCall(endpoint, method, status, duration) {
-    const e = toText(endpoint, '');
-    const m = toText(method, '');
-    recordMetric('api_calls_total', 1, { endpoint: e, method: m, status: toText(status, '') });
+    const e = toText(endpoint);
+    const m = toText(method);
+    recordMetric('api_calls_total', 1, { endpoint: e, method: m, status: toText(status) });
     recordMetric('api_call_duration_ms', duration, { endpoint: e, method: m });
   },
 
   trackError(error, component, userId) {
-    const parts = errorParts(error);
     recordMetric('frontend_errors_total', 1, {
-      error_type: parts ? parts.name : 'Error',
-      component: component ? toText(component, 'unknown') : 'unknown',
-      user_id: userLabel(userId),
+      error_type: errorParts(error)?.[0] ?? 'Error',
+      component: labelOr(component, 'unknown'),
+      user_id: labelOr(userId, 'anonymous'),
     });
   },
 };
@@ -550,10 +513,19 @@ export const logger = {
   error: (message, error, context) => safeLog('error', message, context, error),
 };
 
-function safeLog(level, message, context, error) {
+function safeLog(levelName, message, context, error) {
   try {
-    log(level, message, context, error);
+    const ts = Date.now();
+    const level = LEVELS[levelName];
+    if (echo) {
+      try {
+        console[levelName](message, context, error);
+      } catch (_) {
+        /* a throwing console does not stop the entry */
+      }
+    }
+    whenLoaded(sendLog, level, message, context, error, ts);
   } catch (err) {
-    warnOnce('log', 'logger.' + level + '() failed: ' + toText(err, ''));
+    warnOnce('log', 'logger.' + levelName + '() failed: ' + toText(err));
   }
 }

@@ -10,18 +10,23 @@
 // module's. Nothing here throws either: a page API that is missing or throws reads as absent.
 
 const nothing = () => {};
+
+/** `f()`, or `fallback` where it throws: how a page API that is missing or throws reads as
+ *  absent, and how page code run from here cannot throw into the module or the page. */
+function attempt(f, fallback) {
+  try {
+    return f();
+  } catch (_) {
+    return fallback;
+  }
+}
+
 let wake = nothing;
 let before = nothing;
 /** Numbers staged for the module to take (observer entries, error locations, navigation
  *  facts, option values). Each stager stages its numbers at once, after any page code it
  *  runs, so that a nested call cannot take part of them. */
 let numbers = [];
-
-/** Stages `got` in one step (not `push(...got)`: thousands of observer entries would overflow
- *  the call's arguments). */
-function stageAll(got) {
-  numbers = numbers.concat(got);
-}
 
 /** Hands over the module's callback, `wake(token, number, text)` (its exported `wake`; the
  *  browser tests hand over a closure instead), and what to run before anything is told to it:
@@ -37,22 +42,12 @@ export function init(f, first) {
  *  it, `[number, text]`, so that nothing the page runs meanwhile (a wrapped `fetch` the draining
  *  sends with) can take what was staged. */
 function tell(token, read) {
-  try {
-    before();
-  } catch (_) {
-    /* the module is unusable; its own call below fails quietly the same way */
-  }
-  let got = [0];
-  try {
-    got = read();
-  } catch (_) {
-    /* a throwing getter: the module hears of the event without its facts */
-  }
-  try {
-    wake(token, got[0], got[1]);
-  } catch (_) {
-    /* the module does not throw; a trap must not reach the page either */
-  }
+  // Should `before` fail, the module is unusable, and its own call below fails quietly the
+  // same way; a throwing getter in `read` leaves the module hearing of the event without its
+  // facts; and a trap in the module must not reach the page.
+  attempt(before);
+  const got = attempt(read, [0]);
+  attempt(() => wake(token, got[0], got[1]));
 }
 
 /** The last `n` staged numbers, taken (with any an earlier call left behind). */
@@ -85,29 +80,24 @@ export function release(id) {
 
 /** Wakes `token` after `ms` (and every `ms` if `repeat`). */
 export function timer(token, ms, repeat) {
-  try {
+  return attempt(() => {
     const id = (repeat ? setInterval : setTimeout)(() => tell(token, () => [0]), ms);
     return hold(() => (repeat ? clearInterval : clearTimeout)(id));
-  } catch (_) {
-    return 0;
-  }
+  }, 0);
 }
 
 /** Wakes `token` with `performance.now()` at the second animation frame from now (by then a
  *  page restored from the back/forward cache has been presented). */
 export function frames(token) {
-  let id = 0;
-  try {
-    id = requestAnimationFrame(() => {
+  return attempt(() => {
+    let id = requestAnimationFrame(() => {
       id = requestAnimationFrame(() => {
         const at = performance.now();
         tell(token, () => [at]);
       });
     });
-  } catch (_) {
-    return 0;
-  }
-  return hold(() => cancelAnimationFrame(id));
+    return hold(() => cancelAnimationFrame(id));
+  }, 0);
 }
 
 // ---- events ---------------------------------------------------------------------------------
@@ -124,10 +114,13 @@ function get(v, key) {
   }
 }
 
-/** What the module needs of an Error-like value: name, message, stack, and the causes. */
-function errorFacts(v, out) {
-  const name = get(v, 'name');
-  out.push(typeof name === 'string' && name ? name : 'Error', str(get(v, 'message')), get(v, 'stack'));
+/** What the module needs of a value thrown or rejected with: name, message, stack, and the
+ *  causes of an Error-like one; else `name` with `message`, or (if that is undefined) the value
+ *  as text. */
+function errorFacts(v, name, message) {
+  if (!errorLike(v)) return [name, message ?? text(v), undefined];
+  const own = get(v, 'name');
+  const out = [typeof own === 'string' && own ? own : 'Error', str(get(v, 'message')), get(v, 'stack')];
   let cause = get(v, 'cause');
   // At most 5 causes (the module keeps no more); a cycle of causes ends there too.
   for (let i = 0; i < 5 && cause !== undefined && cause !== null; i++) {
@@ -139,6 +132,7 @@ function errorFacts(v, out) {
     out.push(typeof causeName === 'string' ? causeName : 'Error', str(get(cause, 'message')));
     cause = get(cause, 'cause');
   }
+  return out;
 }
 
 const str = (v) => (typeof v === 'string' ? v : '');
@@ -167,16 +161,11 @@ function text(v) {
 
 /** An error event: `[name, message, stack, causes…]` as text, the location as numbers. */
 function uncaught(e) {
-  const out = [];
   if (e instanceof ErrorEvent) {
+    // Without an error, most often a cross-origin script ("Script error."), whose details the
+    // browser hides: the event's message.
     const error = get(e, 'error');
-    if (errorLike(error)) {
-      errorFacts(error, out);
-    } else {
-      // Most often a cross-origin script ("Script error."), whose details the browser hides.
-      const given = error !== undefined && error !== null;
-      out.push('Error', given ? text(error) : str(e.message), undefined);
-    }
+    const out = errorFacts(error, 'Error', error === undefined || error === null ? str(e.message) : undefined);
     numbers.push(e.lineno, e.colno);
     return [1, facts(out, e.filename)];
   }
@@ -184,18 +173,13 @@ function uncaught(e) {
   const el = e.target;
   if (!(el instanceof Element)) return [0];
   const url = el.getAttribute('src') ?? el.getAttribute('href') ?? '';
-  out.push('ResourceError', 'failed to load <' + el.tagName.toLowerCase() + '> ' + url, undefined);
   numbers.push(0, 0);
-  return [1, facts(out, url)];
+  return [1, facts(['ResourceError', 'failed to load <' + el.tagName.toLowerCase() + '> ' + url, undefined], url)];
 }
 
 function rejected(e) {
   if (!(e instanceof PromiseRejectionEvent)) return [0];
-  const out = [];
-  const reason = get(e, 'reason');
-  if (errorLike(reason)) errorFacts(reason, out);
-  else out.push('UnhandledRejection', text(reason), undefined);
-  return [1, facts(out, undefined)];
+  return [1, facts(errorFacts(get(e, 'reason'), 'UnhandledRejection'), undefined)];
 }
 
 /** `file \0 name \0 message \0 stack \0 causes…`: a value that is not a string (an absent
@@ -213,8 +197,9 @@ const MISTYPED = '\u0002';
 /** A string as one NUL-separated field: a NUL inside it becomes U+FFFD. */
 const field = (v) => v.replace(/\0/g, '\ufffd');
 
-// Each listener the module may add: [type, on document, capture, what the module gets].
-// The code is also the token the module is woken with.
+// Each listener the module may add: [type, on document, capture, what the module gets]
+// (addEventListener reads a capture of 0 or 1 as false or true). The code is also the token the
+// module is woken with.
 const EVENTS = {
   10: ['pagehide', 0, 0, (e) => [e.persisted ? 1 : 0]],
   11: ['pageshow', 0, 0, () => [0]],
@@ -229,15 +214,13 @@ const EVENTS = {
 
 /** Adds the listener `code`; 0 when there is no page to listen to. */
 export function listen(code) {
-  try {
+  return attempt(() => {
     const [type, onDocument, capture, read] = EVENTS[code];
     const target = onDocument ? document : window;
     const f = (e) => tell(code, () => read(e));
-    target.addEventListener(type, f, !!capture);
-    return hold(() => target.removeEventListener(type, f, !!capture));
-  } catch (_) {
-    return 0;
-  }
+    target.addEventListener(type, f, capture);
+    return hold(() => target.removeEventListener(type, f, capture));
+  }, 0);
 }
 
 // ---- page timings ---------------------------------------------------------------------------
@@ -255,14 +238,14 @@ function stage(entries) {
       e.hadRecentInput === true ? 1 : 0, e.name === 'first-contentful-paint' ? 1 : 0,
     );
   }
-  stageAll(got);
+  numbers = numbers.concat(got); // not push(...got): thousands would overflow its arguments
   return entries.length;
 }
 
 /** Observes entries of `ENTRY_TYPES[source]` (buffered), waking `token` with their count;
  *  0 when the browser cannot. */
 export function observe(source, token, threshold) {
-  try {
+  return attempt(() => {
     const po = new PerformanceObserver((list) => tell(token, () => [stage(list.getEntries())]));
     const options = { type: ENTRY_TYPES[source], buffered: true };
     if (threshold > 0) options.durationThreshold = threshold;
@@ -273,28 +256,20 @@ export function observe(source, token, threshold) {
     });
     observers.set(id, po);
     return id;
-  } catch (_) {
-    return 0;
-  }
+  }, 0);
 }
 
 /** Stages the records observer `id` has not delivered yet; returns their count. */
 export function takeRecords(id) {
-  try {
-    return stage(observers.get(id).takeRecords());
-  } catch (_) {
-    return 0;
-  }
+  return attempt(() => stage(observers.get(id).takeRecords()), 0);
 }
 
 /** Which entry types the browser can observe: bit `i` for `ENTRY_TYPES[i]`. */
 export function supported() {
-  try {
+  return attempt(() => {
     const all = PerformanceObserver.supportedEntryTypes;
     return ENTRY_TYPES.reduce((bits, t, i) => (all.includes(t) ? bits | (1 << i) : bits), 0);
-  } catch (_) {
-    return 0;
-  }
+  }, 0);
 }
 
 /** The page as it was at start, staged as numbers: activationStart, fetchStart,
@@ -303,7 +278,7 @@ export function supported() {
  *  `visibility-state` hidden entry's startTime at or after activation (NaN if none). Returns
  *  the navigation type (`undefined` without a page). */
 export function navigation() {
-  try {
+  return attempt(() => {
     const nav = performance.getEntriesByType('navigation')[0] || {};
     const activation = Math.max(+nav.activationStart || 0, 0);
     let hiddenAt = NaN;
@@ -321,27 +296,17 @@ export function navigation() {
       proto && 'interactionId' in proto ? 1 : 0, hiddenAt,
     );
     return str(nav.type);
-  } catch (_) {
-    return undefined;
-  }
+  });
 }
 
 /** `performance.now()`; NaN without a page. */
 export function now() {
-  try {
-    return performance.now();
-  } catch (_) {
-    return NaN;
-  }
+  return attempt(() => performance.now(), NaN);
 }
 
 /** `performance.interactionCount`; NaN where the browser has none. */
 export function interactionCount() {
-  try {
-    return +performance.interactionCount;
-  } catch (_) {
-    return NaN;
-  }
+  return attempt(() => +performance.interactionCount, NaN);
 }
 
 // ---- requests -------------------------------------------------------------------------------
@@ -406,11 +371,7 @@ export function beacon(url, body) {
 
 /** `navigator.onLine`, true where unknown. */
 export function online() {
-  try {
-    return navigator.onLine !== false;
-  } catch (_) {
-    return true;
-  }
+  return attempt(() => navigator.onLine !== false, true);
 }
 
 // ---- flush() promises -----------------------------------------------------------------------
@@ -441,18 +402,10 @@ export function resolve(id) {
 
 // ---- localStorage ---------------------------------------------------------------------------
 
-function storage() {
-  try {
-    return localStorage;
-  } catch (_) {
-    return null; // blocked (a sandboxed frame, some privacy settings)
-  }
-}
-
 /** Our keys (those starting with `prefix`), joined by NUL; `undefined` without storage. */
 export function storeKeys(prefix) {
   try {
-    const s = storage();
+    const s = localStorage; // throws where it is blocked (a sandboxed frame, some privacy settings)
     const keys = [];
     for (let i = 0; i < s.length; i++) {
       const k = s.key(i);
@@ -466,7 +419,7 @@ export function storeKeys(prefix) {
 
 export function storeGet(key) {
   try {
-    return storage().getItem(key) ?? undefined;
+    return localStorage.getItem(key) ?? undefined;
   } catch (_) {
     return undefined;
   }
@@ -475,7 +428,7 @@ export function storeGet(key) {
 /** Whether `value` (UTF-8 bytes) was written (the quota may refuse it). */
 export function storeSet(key, value) {
   try {
-    storage().setItem(key, new TextDecoder().decode(value));
+    localStorage.setItem(key, new TextDecoder().decode(value));
     return true;
   } catch (_) {
     return false;
@@ -484,7 +437,7 @@ export function storeSet(key, value) {
 
 export function storeRemove(key) {
   try {
-    storage().removeItem(key);
+    localStorage.removeItem(key);
   } catch (_) {
     /* nothing to remove */
   }
@@ -516,12 +469,7 @@ export function readOptions(names, types) {
     .split('\0')
     .slice(0, types.length)
     .map((name, i) => {
-      let v;
-      try {
-        v = o[name];
-      } catch (_) {
-        /* a throwing getter: absent */
-      }
+      const v = get(o, name); // a throwing getter: absent
       const ok = typeof v === TYPES[types[i]];
       got.push(ok && typeof v !== 'string' ? +v : NaN);
       if (v === undefined || v === null) return ABSENT;
@@ -529,7 +477,7 @@ export function readOptions(names, types) {
       return typeof v === 'string' ? field(v) : '';
     })
     .join('\0');
-  stageAll(got);
+  numbers = numbers.concat(got);
   return states;
 }
 
