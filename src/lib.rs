@@ -249,26 +249,9 @@ fn engine_number(v: f64, out: &mut alloc::vec::Vec<u8>) {
     out.extend_from_slice(page::number_text(v).as_bytes());
 }
 
-/// The warnings printed so far: each is printed once per page.
-#[cfg(target_arch = "wasm32")]
-static WARNED: Local<core::cell::RefCell<alloc::vec::Vec<alloc::string::String>>> =
-    Local(core::cell::RefCell::new(alloc::vec::Vec::new()));
-
-/// One console warning, prefixed with the package name, the first time this text comes up.
+/// One console warning, the first time this text comes up in the page (page.js prefixes it
+/// with the package name and remembers what it printed, as index.js does for its own).
 #[cfg(target_arch = "wasm32")]
 fn warn(message: &str) {
-    let first = match WARNED.0.try_borrow_mut() {
-        Ok(mut seen) if seen.len() < 64 && !seen.iter().any(|m| m == message) => {
-            seen.push(message.into());
-            true
-        }
-        _ => false,
-    };
-    if first {
-        let mut text = alloc::string::String::from("[@recoloca/telemetry] ");
-        text.push_str(message);
-        // page.js catches: a page whose console.warn throws (a test helper failing on
-        // warnings) must not unwind through the module while it holds its state.
-        page::warn(&text);
-    }
+    page::warn(message);
 }

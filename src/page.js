@@ -503,9 +503,16 @@ export function numberText(v) {
   return String(v);
 }
 
+/** The module's warnings printed so far (a few dozen texts at most: the module's are fixed,
+ *  but for the name of a mistyped option). */
+const warned = new Set();
+
+/** A warning of the module's, printed the first time its text comes up. */
 export function warn(message) {
+  if (warned.has(message)) return;
+  warned.add(message);
   try {
-    console.warn(message);
+    console.warn('[@recoloca/telemetry] ' + message);
   } catch (_) {
     /* a console that throws (a test helper failing on warnings) is not ours to report */
   }
