@@ -230,7 +230,7 @@ impl Client {
     }
 
     pub fn configure(&mut self, options: Options) {
-        self.config.apply(&options);
+        self.config.apply(options);
         self.stamp
             .set_service(&self.config.service, &self.config.version);
         self.metrics.update(self.config.metrics(), Kind::Metrics);

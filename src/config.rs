@@ -139,10 +139,11 @@ impl Config {
 
     /// Takes every option that `o` names; a value of another type than its option's is
     /// ignored (page.js has checked the types already).
-    pub fn apply(&mut self, o: &[(usize, Value)]) {
-        for (i, value) in o {
+    pub fn apply(&mut self, mut o: Options) {
+        // By reference, the texts moved out: no copy of them, nor of Vec's consuming iterator.
+        for (i, value) in &mut o {
             match (self.slot(*i), value) {
-                (Some(Slot::Text(slot)), Value::Text(v)) => slot.clone_from(v),
+                (Some(Slot::Text(slot)), Value::Text(v)) => *slot = core::mem::take(v),
                 (Some(Slot::Number(slot)), Value::Number(v)) => *slot = *v,
                 (Some(Slot::Flag(slot)), Value::Number(v)) => *slot = *v == 1.0,
                 _ => {}

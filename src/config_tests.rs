@@ -33,8 +33,8 @@ fn named(options: &[(&str, Value)]) -> Options {
 #[test]
 fn configure_changes_only_what_it_names() {
     let mut c = Config::default();
-    c.apply(&named(&[("batchSize", Value::Number(3.0))]));
-    c.apply(&named(&[("service", Value::Text("svc".into()))]));
+    c.apply(named(&[("batchSize", Value::Number(3.0))]));
+    c.apply(named(&[("service", Value::Text("svc".into()))]));
     assert_eq!(c.metrics().batch_size, 3);
     assert_eq!(c.service, "svc");
     assert_eq!(c.logs().batch_size, 50);
@@ -81,7 +81,7 @@ fn each_option_name_reaches_its_own_field() {
             _ => (Value::Number(0.0), "false".to_string()),
         };
         let mut c = Config::default();
-        c.apply(&alloc::vec![(i, value)]);
+        c.apply(alloc::vec![(i, value)]);
         assert_eq!(read(&c), expected, "{name}");
         for (other, read_other) in fields.iter().filter(|(n, _)| *n != name) {
             assert_eq!(
@@ -96,13 +96,13 @@ fn each_option_name_reaches_its_own_field() {
 #[test]
 fn a_value_of_another_type_than_its_option_is_ignored() {
     let mut c = Config::default();
-    c.apply(&named(&[
+    c.apply(named(&[
         ("batchSize", Value::Text("3".into())),
         ("service", Value::Number(1.0)),
         ("captureErrors", Value::Text("no".into())),
     ]));
     assert_eq!(c, Config::default());
-    c.apply(&alloc::vec![(99, Value::Number(1.0))]);
+    c.apply(alloc::vec![(99, Value::Number(1.0))]);
     assert_eq!(c, Config::default());
 }
 
