@@ -102,7 +102,7 @@ impl Drop {
 }
 
 /// A sealed request body and what is known about its delivery.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Batch {
     /// Sent as `Idempotency-Key`; the same on every attempt.
     pub key: String,
@@ -317,10 +317,11 @@ impl Queue {
     /// older), keeping their keys so that a collector can recognize a repeat. Batches that
     /// are malformed, or over the bounds, are refused; returns how many batches were taken
     /// and how many events were refused.
-    pub fn restore_front(&mut self, batches: Vec<Batch>) -> (usize, usize) {
+    pub fn restore_front(&mut self, mut batches: Vec<Batch>) -> (usize, usize) {
         let mut taken = 0;
         let mut refused = 0;
-        for b in batches.into_iter().rev() {
+        // The newest first, each put in front of the ones before it.
+        while let Some(b) = batches.pop() {
             if !b.is_consistent(self.open)
                 || self.len() + b.events() > self.limits.max_events
                 || self.bytes() + b.event_bytes() > self.limits.max_bytes
