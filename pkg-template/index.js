@@ -274,7 +274,7 @@ function seriesId(name, labels) {
       warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
       return -1;
     }
-    id = core.addSeries(name, labelsJson);
+    id = core.addSeries(name, labelsJson ?? '');
     if (id === BUSY) return -1; // the module is inside one of its own calls: drop, do not cache
     if (id & RESET_FLAG) {
       seriesIds.clear();
@@ -355,7 +355,7 @@ function syncIdentity() {
   if (user !== lastUser || session !== lastSession) {
     lastUser = user;
     lastSession = session;
-    core.setIdentity(user, session);
+    core.setIdentity(user ?? '', session ?? '');
   }
 }
 
@@ -387,7 +387,7 @@ function sendLog(level, message, context, error, ts) {
   // The error's name, message and stack (if it has one), NUL-separated as the module reads
   // them; a NUL inside one becomes U+FFFD, as in the errors the module captures itself.
   const errorText = err?.map((v) => v.replace(/\0/g, '\uFFFD')).join('\0');
-  core.log(level, text, contextJson, errorText, ts);
+  core.log(level, text, contextJson ?? '', errorText ?? '', ts);
 }
 
 // ---- the public API ---------------------------------------------------------------------------

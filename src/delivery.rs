@@ -125,12 +125,12 @@ pub fn pump(c: &mut Client, kind: Kind) {
 }
 
 /// The answer to request `token` arrived: `status` and `retry_after` as page.js read them.
-pub fn answered(c: &mut Client, token: u32, status: f64, retry_after: Option<String>) {
+pub fn answered(c: &mut Client, token: u32, status: f64, retry_after: &str) {
     let Some(i) = c.requests.iter().position(|r| r.token == token) else {
         return;
     };
     let r = c.requests.swap_remove(i);
-    let answer = Answer::from_page(status, retry_after);
+    let answer = Answer::from_page(status, crate::text::given(retry_after).map(String::from));
     match r.keepalive {
         Some(k) => exit::keepalive_done(c, r.kind, &r.key, k.len, answer),
         None => settle(c, r.kind, &r.key, answer),

@@ -61,9 +61,8 @@ fn present(field: &str) -> Option<&str> {
 /// An uncaught error (`rejection`: an unhandled rejection) as page.js read it: `facts` is
 /// `file, name, message, stack, (cause name, cause message)…` separated by NULs, and for an
 /// error event the line and column are staged as numbers.
-pub fn on_error(rejection: bool, facts: Option<String>) {
-    let facts = facts.unwrap_or_default();
-    let mut fields = crate::text::split(&facts, 0);
+pub fn on_error(rejection: bool, facts: &str) {
+    let mut fields = crate::text::split(facts, 0);
     let file = present(fields.next().unwrap_or(""));
     let name = fields.next().unwrap_or("");
     let mut e = Captured {

@@ -152,8 +152,8 @@ mod exports {
     /// [`crate::metric::RESET_FLAG`]. `u32::MAX` (never an id) when the client is busy: a
     /// call made from inside one of its own calls into the page (a wrapped `fetch`, say).
     #[wasm_bindgen(js_name = addSeries)]
-    pub fn add_series(name: &str, labels_json: Option<String>) -> u32 {
-        client::with(|c| c.add_series(name, labels_json.as_deref())).unwrap_or(u32::MAX)
+    pub fn add_series(name: &str, labels_json: &str) -> u32 {
+        client::with(|c| c.add_series(name, crate::text::given(labels_json))).unwrap_or(u32::MAX)
     }
 
     /// Takes the first `n` staged metric events. `false` when the client was busy (see
@@ -178,14 +178,8 @@ mod exports {
     /// error's name, message and (when it has one) stack, NUL-separated (a NUL inside one
     /// written as U+FFFD by index.js).
     #[wasm_bindgen]
-    pub fn log(
-        level: u32,
-        message: &str,
-        context_json: Option<String>,
-        error: Option<String>,
-        epoch_ms: f64,
-    ) {
-        let mut parts = error.as_deref().map(|e| crate::text::split(e, 0));
+    pub fn log(level: u32, message: &str, context_json: &str, error: &str, epoch_ms: f64) {
+        let mut parts = crate::text::given(error).map(|e| crate::text::split(e, 0));
         let error = parts.as_mut().and_then(|p| {
             Some(ErrorInfo {
                 name: p.next()?,
@@ -197,7 +191,7 @@ mod exports {
             epoch_ms,
             level: Level::from_index(level).unwrap_or(Level::Info),
             message,
-            context_json: context_json.as_deref().map(str::as_bytes),
+            context_json: crate::text::given(context_json).map(str::as_bytes),
             error,
         };
         client::with(|c| {
@@ -209,8 +203,10 @@ mod exports {
 
     /// The user and session every later log entry carries.
     #[wasm_bindgen(js_name = setIdentity)]
-    pub fn set_identity(user_id: Option<String>, session_id: Option<String>) {
-        client::with(|c| c.set_identity(user_id.as_deref(), session_id.as_deref()));
+    pub fn set_identity(user_id: &str, session_id: &str) {
+        client::with(|c| {
+            c.set_identity(crate::text::given(user_id), crate::text::given(session_id))
+        });
     }
 
     /// Sends everything buffered now. Returns the id under which page.js keeps the promise
@@ -223,7 +219,7 @@ mod exports {
     /// What page.js calls when something the module waits for happens: a listener, timer,
     /// observer or request of the module's, named by `token` (see `wake`).
     #[wasm_bindgen]
-    pub fn wake(token: u32, n: f64, text: Option<String>) {
+    pub fn wake(token: u32, n: f64, text: &str) {
         crate::wake::wake(token, n, text);
     }
 

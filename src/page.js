@@ -47,7 +47,7 @@ function tell(token, read) {
   // facts; and a trap in the module must not reach the page.
   attempt(before);
   const got = attempt(read, [0]);
-  attempt(() => wake(token, got[0], got[1]));
+  attempt(() => wake(token, got[0], got[1] ?? '')); // "": no text
 }
 
 /** The last `n` staged numbers, taken (with any an earlier call left behind). */

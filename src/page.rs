@@ -98,7 +98,9 @@ pub mod host {
     }
 
     pub(crate) fn attach() {
-        let wake = Closure::<dyn FnMut(u32, f64, Option<String>)>::new(crate::wake::wake);
+        let wake = Closure::<dyn FnMut(u32, f64, String)>::new(|t, n, text: String| {
+            crate::wake::wake(t, n, &text)
+        });
         init(&wake.into_js_value());
     }
 

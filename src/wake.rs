@@ -1,8 +1,6 @@
 //! What woke the module. Every listener, timer, observer and answer of the page calls back
 //! through one function with a token (see [`crate::page`]); this is where each token leads.
 
-use alloc::string::String;
-
 use crate::client::{self, Kind};
 use crate::{delivery, errors, exit, observe};
 
@@ -38,8 +36,8 @@ fn kind(token: u32, tokens: [u32; 2]) -> Kind {
     }
 }
 
-/// The page's callback: `n` and `text` are what page.js read for this token.
-pub fn wake(token: u32, n: f64, text: Option<String>) {
+/// The page's callback: `n` and `text` are what page.js read for this token ("" for no text).
+pub fn wake(token: u32, n: f64, text: &str) {
     match token {
         t if FLUSH.contains(&t) => delivery::flush_stream(kind(t, FLUSH)),
         t if RETRY.contains(&t) => {
