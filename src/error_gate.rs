@@ -93,30 +93,28 @@ impl Gate {
 
     /// Counts one error that was not reported.
     pub fn count(&mut self, error_type: &str, component: &str) {
-        if let Some((_, n)) = self
-            .counts
-            .iter_mut()
-            .find(|((t, c), _)| t == error_type && c == component)
-        {
-            *n += 1;
-            return;
-        }
-        let error_type = if self.counts.len() >= MAX_COUNTERS {
+        // A new label set once the counters are all in use goes to `other`.
+        let full = self.counts.len() >= MAX_COUNTERS;
+        let error_type = if full && self.counter(error_type, component).is_none() {
             "other"
         } else {
             error_type
         };
-        match self
-            .counts
-            .iter_mut()
-            .find(|((t, c), _)| t == error_type && c == component)
-        {
-            Some((_, n)) => *n += 1,
+        match self.counter(error_type, component) {
+            Some(n) => *n += 1,
             None => self.counts.push(((error_type.into(), component.into()), 1)),
         }
     }
 
-    /// The counts waiting; take them with [`Gate::take_counts`] once they are sent.
+    /// The counter of `(error_type, component)`, if there is one.
+    fn counter(&mut self, error_type: &str, component: &str) -> Option<&mut u64> {
+        self.counts
+            .iter_mut()
+            .find(|((t, c), _)| t == error_type && c == component)
+            .map(|(_, n)| n)
+    }
+
+    /// The counts waiting; [`Gate::report_counts`] offers them to be sent.
     pub fn counts(&self) -> &Counts {
         &self.counts
     }
