@@ -21,7 +21,7 @@ use core::cell::RefCell;
 use crate::client::Client;
 use crate::listen::Hold;
 use crate::page;
-use crate::vitals::{self, FirstInput, Navigation, Timing, View};
+use crate::vitals::{FirstInput, Metric, Navigation, Timing, View};
 use crate::wake;
 
 /// The entry types observed, by source number (the order of `ENTRY_TYPES` in page.js).
@@ -41,8 +41,8 @@ const STRIDE: usize = 7;
 
 /// The observers and listeners, owned by the client while `observePerformance` is on.
 pub struct Vitals {
-    _observers: Vec<Hold>,
-    _listeners: Vec<Hold>,
+    /// The input and restore listeners, then the observers.
+    _held: Vec<Hold>,
 }
 
 impl Drop for Vitals {
@@ -50,7 +50,7 @@ impl Drop for Vitals {
     /// are turned on again.
     fn drop(&mut self) {
         with_live(|live| {
-            live.takers.clear();
+            live.takers = [0; ENTRY_TYPES.len()];
             live.frames = None;
             live.on = false;
         });
@@ -60,10 +60,9 @@ impl Drop for Vitals {
 /// The measuring state.
 struct Live {
     view: View,
-    /// Each observer's source and page.js id, to take its pending records.
-    takers: Vec<(u32, u32)>,
-    /// Whether `first-input` entries are INP candidates (the browser has interaction ids).
-    inp: bool,
+    /// Each source's observer, by its page.js id (0: none), to take its pending records. An
+    /// array by source rather than a list: no `Vec` code for it in the module.
+    takers: [u32; ENTRY_TYPES.len()],
     /// The frames after a bfcache restore, while awaited.
     frames: Option<Hold>,
     /// When the page came back from the bfcache (the `pageshow` event's timeStamp).
@@ -90,18 +89,15 @@ fn interaction_count() -> Option<f64> {
 /// the navigation type, then ten numbers. `None` outside a browser.
 fn navigation() -> Option<(alloc::string::String, [f64; 10])> {
     let kind = page::navigation()?;
-    let mut facts = [f64::NAN; 10];
-    for (to, from) in facts.iter_mut().zip(&page::numbers(10)) {
-        *to = *from;
-    }
-    Some((kind, facts))
+    // page.js stages all ten whenever it answers with a type.
+    let facts = page::numbers(10).as_slice().try_into();
+    Some((kind, facts.unwrap_or([f64::NAN; 10])))
 }
 
 /// Starts the observers and listeners. `None` outside a browser.
 pub fn start() -> Option<Vitals> {
     let (kind, [activation, _, _, _, _, prerendering, discarded, hidden_now, ids, hidden_at]) =
         navigation()?;
-    let activation = activation.max(0.0);
     let prerendering = prerendering == 1.0;
     // When the page was first hidden before we started: the browser's record of an earlier
     // hide (`visibility-state` entries, where available), else 0 if it is hidden now (loaded
@@ -123,10 +119,10 @@ pub fn start() -> Option<Vitals> {
     let supported = page::supported();
     let inp = ids == 1.0;
     if !inp {
-        view.without(vitals::INP);
+        view.without(Metric::Inp);
     }
     if supported & (1 << LAYOUT_SHIFT) == 0 {
-        view.without(vitals::CLS);
+        view.without(Metric::Cls);
     }
     // A restart (turned off and on again) keeps what was already reported: the buffered
     // entries replayed into the new view would otherwise be reported twice. The state is in
@@ -139,15 +135,14 @@ pub fn start() -> Option<Vitals> {
         }
         *live = Some(Live {
             view,
-            takers: Vec::new(),
-            inp,
+            takers: [0; ENTRY_TYPES.len()],
             frames: None,
             shown: 0.0,
             on: true,
         });
     }
     let native_count = interaction_count().is_some();
-    let mut observers = Vec::new();
+    let mut held = Hold::listeners(&[wake::KEYDOWN, wake::CLICK, wake::RESTORE]);
     for source in 0..ENTRY_TYPES.len() as u32 {
         let event = source == EVENT;
         if supported & (1 << source) == 0 || (event && !inp) {
@@ -161,23 +156,24 @@ pub fn start() -> Option<Vitals> {
             (true, false) => 16.0,
         };
         if let Some(o) = Hold::observer(source, wake::ENTRIES + source, threshold) {
-            with_live(|live| live.takers.push((source, o.id())));
-            observers.push(o);
+            with_live(|live| {
+                if let Some(taker) = live.takers.get_mut(source as usize) {
+                    *taker = o.id();
+                }
+            });
+            held.push(o);
         }
     }
-    let listeners = Hold::listeners(&[wake::KEYDOWN, wake::CLICK, wake::RESTORE]);
-    Some(Vitals {
-        _observers: observers,
-        _listeners: listeners,
-    })
+    Some(Vitals { _held: held })
 }
 
 /// Entry types observed now (for the browser tests).
 pub fn observed() -> Vec<&'static str> {
     with_live(|live| {
-        live.takers
+        ENTRY_TYPES
             .iter()
-            .filter_map(|(s, _)| ENTRY_TYPES.get(*s as usize).copied())
+            .zip(live.takers)
+            .filter_map(|(&name, id)| (id != 0).then_some(name))
             .collect()
     })
     .unwrap_or_default()
@@ -186,28 +182,25 @@ pub fn observed() -> Vec<&'static str> {
 /// An observer of `source` delivered `n` entries, which page.js staged.
 pub fn on_entries(source: u32, n: f64) {
     let entries = page::numbers(n as usize * STRIDE);
-    with_live(|live| feed_view(&mut live.view, live.inp, source, &entries));
+    with_live(|live| feed_view(&mut live.view, source, &entries));
 }
 
-fn feed_view(view: &mut View, inp: bool, source: u32, entries: &[f64]) {
+fn feed_view(view: &mut View, source: u32, entries: &[f64]) {
     for e in entries.chunks_exact(STRIDE) {
         let &[start, duration, value, interaction_id, processing_start, recent, fcp] = e else {
             continue;
         };
         match source {
-            0 if fcp == 1.0 => view.paint("first-contentful-paint", start),
+            0 if fcp == 1.0 => view.contentful_paint(start),
             LARGEST_PAINT => view.largest_paint(start),
             LAYOUT_SHIFT => view.layout_shift(start, value, recent == 1.0),
             EVENT => view.event(interaction_id, duration),
-            4 => view.first_input(
-                FirstInput {
-                    start,
-                    processing_start,
-                    duration,
-                    interaction_id,
-                },
-                inp,
-            ),
+            4 => view.first_input(FirstInput {
+                start,
+                processing_start,
+                duration,
+                interaction_id,
+            }),
             _ => {}
         }
     }
@@ -215,13 +208,11 @@ fn feed_view(view: &mut View, inp: bool, source: u32, entries: &[f64]) {
 
 /// Takes every observer's pending records (those of `only`, if given) into the view.
 fn take_pending(live: &mut Live, only: Option<u32>) {
-    let Live {
-        view, takers, inp, ..
-    } = live;
-    for &(source, id) in takers.iter() {
-        if only.is_none_or(|o| o == source) {
+    let Live { view, takers, .. } = live;
+    for (source, &id) in (0..).zip(takers.iter()) {
+        if id != 0 && only.is_none_or(|o| o == source) {
             let n = page::take_records(id) as usize;
-            feed_view(view, *inp, source, &page::numbers(n * STRIDE));
+            feed_view(view, source, &page::numbers(n * STRIDE));
         }
     }
 }
@@ -254,8 +245,9 @@ pub fn on_frames(now: f64) {
 
 /// What the navigation entry and `performance` say now.
 fn timing() -> Timing {
-    let [activation, fetch_start, response_start, dcl_end, load_end, ..] =
-        navigation().map_or([f64::NAN; 10], |(_, n)| n);
+    // Without an entry, all 0: what an entry has for the marks not reached yet.
+    let (_, [activation, fetch_start, response_start, dcl_end, load_end, ..]) =
+        navigation().unwrap_or_default();
     Timing {
         now: page::now(),
         activation_start: activation.max(0.0),
@@ -272,19 +264,17 @@ fn timing() -> Timing {
 /// metrics stream.
 #[inline(never)]
 pub fn on_hide(c: &mut Client) {
-    let reports = with_live(|live| {
+    with_live(|live| {
         live.view.hidden(page::now());
         take_pending(live, None);
-        (live.view.reports(&timing()), live.view.navigation().label())
+        let nav = ("navigation_type", live.view.navigation().label());
+        // Recorded as they come, with the state still borrowed: recording touches only the
+        // client.
+        live.view.reports(&timing(), |r| {
+            // One call for both shapes: a metric without thresholds skips the rating label.
+            let labels = [("rating", r.rating.map_or("", |r| r.label())), nav];
+            let rated = labels.get(usize::from(r.rating.is_none())..);
+            c.record(r.name, r.value, rated.unwrap_or_default());
+        });
     });
-    let Some((reports, navigation)) = reports else {
-        return;
-    };
-    let nav = ("navigation_type", navigation);
-    for r in &reports {
-        match r.rating {
-            Some(rating) => c.record(r.name, r.value, &[("rating", rating.label()), nav]),
-            None => c.record(r.name, r.value, &[nav]),
-        };
-    }
 }

@@ -10,10 +10,10 @@ pub struct Fcp {
 }
 
 impl Fcp {
-    /// A `paint` entry. Only the first contentful one counts; a buffered replay of it changes
-    /// nothing.
-    pub fn paint(&mut self, name: &str, start: f64) {
-        if name == "first-contentful-paint" && self.start.is_none() && start.is_finite() {
+    /// The `first-contentful-paint` entry (page.js tells it from the other `paint` entries);
+    /// a buffered replay of it changes nothing.
+    pub fn contentful_paint(&mut self, start: f64) {
+        if self.start.is_none() && start.is_finite() {
             self.start = Some(start);
         }
     }

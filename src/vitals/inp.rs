@@ -50,13 +50,13 @@ impl Inp {
         }
     }
 
+    /// `id` is positive, so `max_id` is 0 only before the first.
     fn note_id(&mut self, id: f64) {
-        if self.max_id == 0.0 {
+        if self.max_id == 0.0 || id < self.min_id {
             self.min_id = id;
+        }
+        if id > self.max_id {
             self.max_id = id;
-        } else {
-            self.min_id = self.min_id.min(id);
-            self.max_id = self.max_id.max(id);
         }
     }
 

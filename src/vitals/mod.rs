@@ -16,8 +16,8 @@ pub mod ttfb;
 mod view;
 
 pub use view::{
-    FirstInput, Report, Timing, View, CLS, DOM_CONTENT_LOADED, FCP, FID, INP, LCP, PAGE_LOAD_TIME,
-    TTFB,
+    FirstInput, Metric, Report, Timing, View, CLS, DOM_CONTENT_LOADED, FCP, FID, INP, LCP,
+    PAGE_LOAD_TIME, TTFB,
 };
 
 /// How a value compares with a metric's thresholds, as web-vitals rates it.

@@ -7,8 +7,6 @@
 //! reported at the first later hide where it has one. The reports go into the metrics stream
 //! right before the page-exit code seals and sends it, so they leave with the page.
 
-use alloc::vec::Vec;
-
 use super::cls::{self, Cls};
 use super::fcp::{self, Fcp};
 use super::fid::{self, Fid};
@@ -16,7 +14,7 @@ use super::inp::{self, Inp};
 use super::lcp::{self, Lcp};
 use super::{navigation, rate, ttfb, Navigation, Rating};
 
-/// What the page exposes at report time: the navigation entry's marks (NaN without one),
+/// What the page exposes at report time: the navigation entry's marks (NaN or 0 without one),
 /// `performance.now()` and `performance.interactionCount` (where the browser has it).
 #[derive(Clone, Debug)]
 pub struct Timing {
@@ -46,6 +44,26 @@ pub const LCP: &str = "largest_contentful_paint_ms";
 pub const FID: &str = "first_input_delay_ms";
 pub const CLS: &str = "cumulative_layout_shift";
 pub const INP: &str = "interaction_to_next_paint_ms";
+
+/// A metric, by its place in [`METRICS`] (the variants are in that order), which is also its
+/// bit in `View::sent` and `View::missing`: no name to look up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    DomContentLoaded,
+    PageLoadTime,
+    Ttfb,
+    Fcp,
+    Lcp,
+    Fid,
+    Cls,
+    Inp,
+}
+
+impl Metric {
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
 
 /// Every metric, in the order they are reported, with web-vitals' thresholds (the seed's
 /// navigation timings have none); a metric's bit in `View::sent` is its index.
@@ -97,10 +115,10 @@ impl View {
         }
     }
 
-    /// The browser cannot measure `name` (say, Firefox and layout shifts): it is never
+    /// The browser cannot measure `metric` (say, Firefox and layout shifts): it is never
     /// reported, not even as 0.
-    pub fn without(&mut self, name: &str) {
-        self.missing |= bit(name);
+    pub fn without(&mut self, metric: Metric) {
+        self.missing |= metric.bit();
     }
 
     /// This view replaces `old` of the same page (the timings were turned off and on again):
@@ -126,7 +144,7 @@ impl View {
         self.lcp.finalize();
         self.cls = Cls::default();
         self.inp.restart(interaction_count);
-        self.cls_armed |= self.was_sent(FCP);
+        self.cls_armed |= self.was_sent(Metric::Fcp);
         self.sent = 0;
     }
 
@@ -149,10 +167,10 @@ impl View {
         self.first_hidden
     }
 
-    /// A `paint` entry.
-    pub fn paint(&mut self, name: &str, start: f64) {
+    /// The `first-contentful-paint` entry.
+    pub fn contentful_paint(&mut self, start: f64) {
         if !self.restored() {
-            self.fcp.paint(name, start);
+            self.fcp.contentful_paint(start);
         }
     }
 
@@ -180,13 +198,13 @@ impl View {
         self.inp.entry(interaction_id, duration, false);
     }
 
-    /// The `first-input` entry: FID, and an INP candidate (`inp` false where the browser
-    /// lacks interaction ids, as web-vitals then reports no INP at all).
-    pub fn first_input(&mut self, e: FirstInput, inp: bool) {
+    /// The `first-input` entry: FID, and an INP candidate unless INP is missing (without
+    /// interaction ids, web-vitals reports no INP at all).
+    pub fn first_input(&mut self, e: FirstInput) {
         if !self.restored() {
             self.fid.first_input(e.start, e.processing_start);
         }
-        if inp {
+        if self.missing & Metric::Inp.bit() == 0 {
             self.inp.entry(e.interaction_id, e.duration, true);
         }
     }
@@ -200,45 +218,48 @@ impl View {
         }
     }
 
-    fn was_sent(&self, name: &str) -> bool {
-        self.sent & bit(name) != 0
+    fn was_sent(&self, metric: Metric) -> bool {
+        self.sent & metric.bit() != 0
     }
 
     /// The value each metric has now, in the order of [`METRICS`].
     fn values(&self, t: &Timing) -> [Option<f64>; 8] {
-        if self.restored() {
-            // Restored: no load to time; FCP and LCP were measured from the restore.
-            let fcp = self.fcp.value(f64::INFINITY, 0.0);
-            return [
-                None,
-                None,
-                Some(0.0),
-                fcp,
-                self.lcp.value(0.0),
-                None,
-                self.cls_armed.then(|| self.cls.value()),
-                self.inp.value(t.interaction_count, true),
-            ];
-        }
-        let fcp = self.fcp.value(self.first_hidden, t.activation_start);
+        // Restored: no load to time, and no first input of its own; FCP and LCP were measured
+        // from the restore, while the page was visible.
+        let restored = self.restored();
+        let (first_hidden, activation) = if restored {
+            (f64::INFINITY, 0.0)
+        } else {
+            (self.first_hidden, t.activation_start)
+        };
+        let load = |value: Option<f64>| value.filter(|_| !restored);
+        let fcp = self.fcp.value(first_hidden, activation);
         [
-            navigation::dom_content_loaded(t.fetch_start, t.dom_content_loaded_end),
-            navigation::page_load_time(t.fetch_start, t.load_event_end),
-            ttfb::value(t.response_start, t.activation_start, t.now),
+            load(navigation::dom_content_loaded(
+                t.fetch_start,
+                t.dom_content_loaded_end,
+            )),
+            load(navigation::page_load_time(t.fetch_start, t.load_event_end)),
+            if restored {
+                Some(0.0)
+            } else {
+                ttfb::value(t.response_start, activation, t.now)
+            },
             fcp,
-            self.lcp.value(t.activation_start),
-            self.fid.value(self.first_hidden),
-            (self.cls_armed || fcp.is_some()).then(|| self.cls.value()),
-            self.inp.value(t.interaction_count, false),
+            self.lcp.value(activation),
+            load(self.fid.value(first_hidden)),
+            // CLS of a restored view is armed by the load's FCP only.
+            (self.cls_armed || load(fcp).is_some()).then(|| self.cls.value()),
+            self.inp.value(t.interaction_count, restored),
         ]
     }
 
     /// The page is hidden: LCP is final, and every metric not yet reported in this view that
-    /// has a value now is returned (and counted as reported).
-    pub fn reports(&mut self, t: &Timing) -> Vec<Report> {
+    /// has a value now is given to `report`, in order (and counted as reported). A callback
+    /// rather than a returned list: the module needs no `Vec` code for reports.
+    pub fn reports(&mut self, t: &Timing, mut report: impl FnMut(Report)) {
         self.lcp.finalize();
         let values = self.values(t);
-        let mut out = Vec::new();
         for (i, (&(name, thresholds), value)) in METRICS.iter().zip(values).enumerate() {
             let bit = 1u8 << i;
             let Some(value) = value else { continue };
@@ -246,22 +267,13 @@ impl View {
                 continue;
             }
             self.sent |= bit;
-            out.push(Report {
+            report(Report {
                 name,
                 value,
                 rating: thresholds.map(|th| rate(value, th)),
             });
         }
-        out
     }
-}
-
-/// A metric's bit in `View::sent` and `View::missing`.
-fn bit(name: &str) -> u8 {
-    METRICS
-        .iter()
-        .position(|m| m.0 == name)
-        .map_or(0, |i| 1 << i)
 }
 
 /// The `first-input` entry's numbers.
