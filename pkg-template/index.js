@@ -377,8 +377,11 @@ function sendLog(level, message, context, error, ts) {
   if (contextJson !== undefined && contextJson[0] !== '{') contextJson = '{"value":' + contextJson + '}';
   const text = toText(message);
   // The message, the context, and the error's message and stack: so far over the 64 KiB an
-  // event may have, the entry is dropped (and counted) before it is even copied.
-  const size = (text + (contextJson ?? '') + (err ? err.slice(1).join('') : '')).length;
+  // event may have, the entry is dropped (and counted) before it is even copied. (Lengths
+  // added, not the texts joined: joining texts too long for one string would throw, and the
+  // drop would go uncounted.)
+  let size = text.length + (contextJson ? contextJson.length : 0);
+  for (const part of err ? err.slice(1) : []) size += part.length;
   if (size > MAX_EVENT_CHARS) {
     warnOnce('log-size', 'a log entry over 64 KiB was dropped');
     core.droppedLog();

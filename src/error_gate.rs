@@ -41,8 +41,11 @@ pub type Counts = Vec<((String, String), u64)>;
 
 #[derive(Debug, Default)]
 pub struct Gate {
-    /// (fingerprint, time of its last report), oldest first.
-    seen: Vec<(String, f64)>,
+    /// (fingerprint, time of its last report, its number among the reports).
+    seen: Vec<(String, f64, u64)>,
+    /// Reports so far: the entry with the lowest number was reported longest ago, whatever the
+    /// clock did since (it may be set back).
+    serial: u64,
     minute_start: f64,
     reports: u32,
     noticed: bool,
@@ -61,12 +64,12 @@ impl Gate {
             self.reports = 0;
             self.noticed = false;
         }
-        let last = self.seen.iter().position(|(f, _)| f == fingerprint);
+        let last = self.seen.iter().position(|(f, ..)| f == fingerprint);
         if let Some(i) = last {
             if self
                 .seen
                 .get(i)
-                .is_some_and(|(_, at)| now - at < REPEAT_WINDOW_MS && now >= *at)
+                .is_some_and(|(_, at, _)| now - at < REPEAT_WINDOW_MS && now >= *at)
             {
                 return Decision::Repeat;
             }
@@ -80,13 +83,15 @@ impl Gate {
         // Remembered in its own place if known, else in the place of the one reported longest
         // ago once the list is full (written over in place: nothing shifts).
         let place = last.or_else(|| (self.seen.len() >= MAX_SEEN).then(|| oldest(&self.seen)));
+        self.serial += 1;
         match place.and_then(|i| self.seen.get_mut(i)) {
-            Some((f, at)) => {
+            Some((f, at, serial)) => {
                 f.clear();
                 f.push_str(fingerprint);
                 *at = now;
+                *serial = self.serial;
             }
-            None => self.seen.push((fingerprint.into(), now)),
+            None => self.seen.push((fingerprint.into(), now, self.serial)),
         }
         Decision::Report
     }
@@ -127,12 +132,12 @@ impl Gate {
 }
 
 /// The place of the entry reported longest ago (0 for an empty list).
-fn oldest(seen: &[(String, f64)]) -> usize {
+fn oldest(seen: &[(String, f64, u64)]) -> usize {
     let mut place = 0;
-    let mut earliest = f64::INFINITY;
-    for (i, (_, at)) in seen.iter().enumerate() {
-        if *at < earliest {
-            earliest = *at;
+    let mut earliest = u64::MAX;
+    for (i, &(_, _, serial)) in seen.iter().enumerate() {
+        if serial < earliest {
+            earliest = serial;
             place = i;
         }
     }

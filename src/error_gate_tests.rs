@@ -164,3 +164,22 @@ fn the_fingerprint_reported_longest_ago_is_forgotten_first() {
     assert_eq!(g.decide("new", t + 3.0), Decision::Repeat);
     assert_eq!(g.decide("f1", t + 4.0), Decision::Report);
 }
+
+#[test]
+fn a_clock_set_back_does_not_change_which_fingerprint_is_forgotten() {
+    let mut g = Gate::new();
+    let base = 10_000_000.0;
+    for i in 0..MAX_SEEN {
+        assert_eq!(
+            g.decide(&format!("f{i}"), base + i as f64 * 1_000.0),
+            Decision::Report
+        );
+    }
+    // The clock goes back an hour: the newcomers are still the most recent reports, so they
+    // push out the earliest fingerprints, not each other.
+    let t = base - 3_600_000.0;
+    assert_eq!(g.decide("A", t), Decision::Report);
+    assert_eq!(g.decide("B", t + 10.0), Decision::Report);
+    assert_eq!(g.decide("A", t + 20.0), Decision::Repeat);
+    assert_eq!(g.decide("B", t + 30.0), Decision::Repeat);
+}
