@@ -49,6 +49,7 @@ function toText(v, fallback = '') {
 /** A number for a metric value: numbers as they are, anything else as `Number()` converts it
  *  (BigInts too), except null (not 0 but NaN); NaN where that throws (a Symbol). */
 function toNumber(v) {
+  if (typeof v === 'number') return v; // the usual case, on every recordMetric
   try {
     return v === null ? NaN : Number(v);
   } catch (_) {
@@ -106,10 +107,9 @@ let loaded = false;
 const early = []; // [what to do, ...its arguments] of calls made before `ready`
 let earlyDropped = 0;
 
-/** Calls `f(...args)` now if the module is loaded, else keeps the call for when it is (in a
- *  browser: elsewhere it never loads). */
-function whenLoaded(f, ...args) {
-  if (loaded) return f(...args);
+/** Keeps the call `f(...args)` for when the module has loaded (in a browser: elsewhere it
+ *  never loads). Callers check `loaded` first, so that a call after load makes no array. */
+function keepEarly(f, ...args) {
   if (!inBrowser) return;
   if (early.length >= MAX_EARLY_CALLS) {
     early.shift();
@@ -425,7 +425,8 @@ export function configure(options) {
     }
     if ('environment' in options) echo = options.environment === 'development';
     // A call kept until the module has loaded keeps a copy: the options as they are now.
-    whenLoaded(applyConfig, loaded || !inBrowser ? options : { ...options });
+    if (loaded) applyConfig(options);
+    else keepEarly(applyConfig, { ...options });
   } catch (err) {
     warnOnce('configure-throw', 'configure() failed: ' + toText(err));
   }
@@ -464,7 +465,9 @@ function guarded(f, fallback) {
 
 function recordMetric(name, value, labels) {
   try {
-    whenLoaded(stageMetric, name, value, labels, Date.now());
+    const ts = Date.now();
+    if (loaded) stageMetric(name, value, labels, ts);
+    else keepEarly(stageMetric, name, value, labels, ts);
   } catch (err) {
     warnOnce('recordMetric', 'recordMetric() failed: ' + toText(err));
   }
@@ -527,7 +530,8 @@ function safeLog(levelName, message, context, error) {
         /* a throwing console does not stop the entry */
       }
     }
-    whenLoaded(sendLog, level, message, context, error, ts);
+    if (loaded) sendLog(level, message, context, error, ts);
+    else keepEarly(sendLog, level, message, context, error, ts);
   } catch (err) {
     warnOnce('log', 'logger.' + levelName + '() failed: ' + toText(err));
   }

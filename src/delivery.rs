@@ -7,7 +7,6 @@
 //! is offline. While a request is under way new events simply collect, so a burst becomes a
 //! few large requests instead of many small ones.
 
-use alloc::string::String;
 use core::cell::Cell;
 
 use crate::batch::Settled;
@@ -130,7 +129,7 @@ pub fn answered(c: &mut Client, token: u32, status: f64, retry_after: &str) {
         return;
     };
     let r = c.requests.swap_remove(i);
-    let answer = Answer::from_page(status, crate::text::given(retry_after).map(String::from));
+    let answer = Answer::from_page(status, retry_after);
     match r.keepalive {
         Some(k) => exit::keepalive_done(c, r.kind, &r.key, k.len, answer),
         None => settle(c, r.kind, &r.key, answer),
@@ -169,7 +168,6 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
         let now = js_sys::Date::now();
         let delay = answer
             .retry_after
-            .as_deref()
             .and_then(|v| retry::parse_retry_after(v, now, crate::page::date_ms))
             .unwrap_or_else(|| {
                 retry::backoff_ms(

@@ -8,19 +8,20 @@ use crate::client::Kind;
 
 /// The server's answer to one attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
+pub struct Answer<'a> {
     /// The HTTP status; `None` when there was no answer (network error, reset, timeout).
     pub status: Option<u16>,
-    /// The `Retry-After` header, if any.
-    pub retry_after: Option<String>,
+    /// The `Retry-After` header, if any (borrowed from what page.js handed over).
+    pub retry_after: Option<&'a str>,
 }
 
-impl Answer {
-    /// From what page.js reports: the status (-1 without an answer) and the header.
-    pub fn from_page(status: f64, retry_after: Option<String>) -> Answer {
+impl<'a> Answer<'a> {
+    /// From what page.js reports: the status (-1 without an answer) and the header ("" for
+    /// none).
+    pub fn from_page(status: f64, retry_after: &'a str) -> Answer<'a> {
         Answer {
             status: (0.0..=65535.0).contains(&status).then_some(status as u16),
-            retry_after,
+            retry_after: crate::text::given(retry_after),
         }
     }
 }
