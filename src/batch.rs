@@ -254,7 +254,10 @@ impl Queue {
             Err(_) => self.pending.truncate(start),
         }
         if self.pending.capacity() > 4 * self.pending.len().max(4096) {
-            self.pending.shrink_to(self.pending.len().max(4096));
+            // A copy rather than `shrink_to`, which brings a panic message of its own.
+            let mut smaller = Vec::with_capacity(self.pending.len().max(4096));
+            smaller.extend_from_slice(&self.pending);
+            self.pending = smaller;
         }
         verdict
     }
@@ -331,7 +334,8 @@ impl Queue {
             }
             self.sealed_events += b.events();
             self.sealed_bytes += b.event_bytes();
-            self.sealed.insert(0, b);
+            self.sealed.push(b);
+            to_front(&mut self.sealed);
             taken += 1;
         }
         (taken, refused)
@@ -356,7 +360,10 @@ impl Queue {
         if let Some(slot) = self.sealed.first_mut() {
             *slot = first;
         }
-        self.sealed.insert(1, second);
+        self.sealed.push(second);
+        if let Some(after_first) = self.sealed.get_mut(1..) {
+            to_front(after_first);
+        }
         true
     }
 
@@ -417,14 +424,31 @@ impl Queue {
 
     /// Removes sealed batch `i` (if there is one) from the queue and its counts.
     fn take(&mut self, i: usize) -> Option<Batch> {
-        if i >= self.sealed.len() {
-            return None;
-        }
-        let batch = self.sealed.remove(i);
+        to_back(self.sealed.get_mut(i..)?);
+        let batch = self.sealed.pop()?;
         self.sealed_events -= batch.events();
         self.sealed_bytes -= batch.event_bytes();
         Some(batch)
     }
+}
+
+// `Vec::insert` and `Vec::remove` by swaps instead: the same work, without their panics (whose
+// messages would be the only reason for the module to carry them).
+
+/// Moves the last batch of `s` to its front, the others one place back.
+fn to_front(s: &mut [Batch]) {
+    s.iter_mut().rev().reduce(|a, b| {
+        core::mem::swap(a, b);
+        b
+    });
+}
+
+/// Moves the first batch of `s` to its end, the others one place forward.
+fn to_back(s: &mut [Batch]) {
+    s.iter_mut().reduce(|a, b| {
+        core::mem::swap(a, b);
+        b
+    });
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
