@@ -168,17 +168,14 @@ gone('cachedDataViewMemory0');
 // the call, not through a cached view of all memory: it crosses when the page reports
 // something (an observer's entries, an error), not per event.
 replaceBlock(
-  'function passArrayF64ToWasm0(',
+  'function getArrayF64FromWasm0(',
   '}',
-  'bc06527d3a6a42db58e6d5c4d916cc7420af876dc103300d2048ab68048f76ee',
-  `function passArrayF64ToWasm0(arg, malloc) {
-    const ptr = malloc(arg.length * 8, 8) >>> 0;
-    new Float64Array(wasm.memory.buffer).set(arg, ptr / 8); // after malloc, which may grow memory
-    WASM_VECTOR_LEN = arg.length;
-    return ptr;
+  '7cb8c9f74b2f4aae06f554487ed66a4ffbc5bdfbeb67b3a32358914cd0f8da13',
+  `function getArrayF64FromWasm0(ptr, len) {
+    return new Float64Array(wasm.memory.buffer, ptr >>> 0, len);
 }
 `,
-  'passArrayF64ToWasm0',
+  'getArrayF64FromWasm0',
 );
 replaceBlock(
   'let cachedFloat64ArrayMemory0 = null;',

@@ -50,10 +50,13 @@ function tell(token, read) {
   attempt(() => wake(token, got[0], got[1] ?? '')); // "": no text
 }
 
-/** The last `n` staged numbers, taken (with any an earlier call left behind). */
-export function takeNumbers(n) {
+/** Writes the last staged numbers into `into` (a view of the module's memory), as many as it
+ *  holds, and returns how many; all are taken (with any an earlier call left behind). */
+export function takeNumbers(into) {
   const all = numbers.splice(0);
-  return new Float64Array(n > 0 ? all.slice(-n) : []);
+  const last = into.length > 0 ? all.slice(-into.length) : [];
+  into.set(last);
+  return last.length;
 }
 
 // ---- what undoes a listener, timer or observer ----------------------------------------------

@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen(module = "/src/page.js")]
 extern "C" {
     #[wasm_bindgen(js_name = takeNumbers)]
-    fn take_numbers(n: u32) -> Vec<f64>;
+    fn take_numbers(into: &mut [f64]) -> u32;
     pub fn release(id: u32);
     pub fn timer(token: u32, ms: u32, repeat: bool) -> u32;
     pub fn frames(token: u32) -> u32;
@@ -76,8 +76,14 @@ pub fn start() {
 
 /// The last `n` numbers page.js staged (the rest, if any, were left by an earlier call that
 /// did not take them, and are dropped).
+///
+/// They are written into the module's memory in place: a `Vec<f64>` returned by page.js would
+/// bring wasm-bindgen's conversion of it (`into_boxed_slice`, which can shrink, and its panic).
 pub fn numbers(n: usize) -> Vec<f64> {
-    take_numbers(n as u32)
+    let mut out = alloc::vec![0.0; n];
+    let taken = take_numbers(&mut out);
+    out.truncate(taken as usize);
+    out
 }
 
 /// What `pkg-template/index.js` does around the module, for the browser tests, which load it
