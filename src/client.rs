@@ -287,7 +287,7 @@ impl Client {
     /// Records a metric produced inside the module (timings, captured errors), stamped now.
     /// Returns whether the metrics stream now holds a full batch.
     pub fn record(&mut self, name: &str, value: f64, labels: &[(&str, &str)]) -> bool {
-        let now = js_sys::Date::now();
+        let now = crate::page::date_now();
         let admitted = self
             .metrics
             .queue
@@ -349,7 +349,7 @@ impl Client {
     /// event was admitted.
     fn report_error_counts(&mut self) {
         let user = self.user_id.as_deref().unwrap_or("anonymous");
-        let now = js_sys::Date::now();
+        let now = crate::page::date_now();
         let queue = &mut self.metrics.queue;
         self.gate.report_counts(|error_type, component, n| {
             let labels = [
@@ -373,7 +373,7 @@ impl Client {
             Some(r) => &[stream, ("reason", r.reason())],
             None => &[stream],
         };
-        let now = js_sys::Date::now();
+        let now = crate::page::date_now();
         self.metrics
             .queue
             .push_with(|out| encode_metric(out, name, n as f64, labels, now))

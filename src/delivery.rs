@@ -94,7 +94,7 @@ pub fn pump(c: &mut Client, kind: Kind) {
     if s.queue.front().is_none() && s.queue.pending_len() >= s.settings.batch_size {
         s.seal_all();
     }
-    let now = js_sys::Date::now();
+    let now = crate::page::date_now();
     let waiting = now < s.retry_at || !is_online();
     let Some(batch) = s.queue.front_mut().filter(|_| !waiting) else {
         s.release_waiters();
@@ -165,7 +165,7 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
         // The server or the network is failing: nothing more of this stream until the
         // backoff (or the server's Retry-After) has passed.
         s.failures = s.failures.saturating_add(1);
-        let now = js_sys::Date::now();
+        let now = crate::page::date_now();
         let delay = answer
             .retry_after
             .and_then(|v| retry::parse_retry_after(v, now, crate::page::date_ms))
@@ -174,7 +174,7 @@ fn settle(c: &mut Client, kind: Kind, key: &str, answer: Answer) {
                     s.failures,
                     retry.initial_ms,
                     retry.max_ms,
-                    js_sys::Math::random(),
+                    crate::page::random(),
                 )
             });
         s.retry_at = now + delay;

@@ -94,7 +94,7 @@ pub fn on_error(rejection: bool, facts: &str) {
 
 /// Counts and, when the gate allows, reports one error.
 fn capture(c: &mut Client, e: Captured) {
-    let now = js_sys::Date::now();
+    let now = crate::page::date_now();
     let top = match (e.stack, &e.source) {
         (Some(stack), _) if !error_gate::top_frame(stack).is_empty() => {
             error_gate::top_frame(stack).to_string()

@@ -486,6 +486,17 @@ export function readOptions(names, types) {
 
 // ---- odds and ends --------------------------------------------------------------------------
 
+/** The wall clock, epoch milliseconds: every timestamp the module writes. (Here rather than
+ *  through js-sys, whose imports cost the module more.) */
+export function dateNow() {
+  return Date.now();
+}
+
+/** `Math.random()`: the fallback of `randomBytes`, and the jitter of retries. */
+export function random() {
+  return Math.random();
+}
+
 /** Fills `bytes` from `crypto.getRandomValues`; false where there is none. */
 export function randomBytes(bytes) {
   try {

@@ -55,6 +55,9 @@ extern "C" {
     #[wasm_bindgen(js_name = numberText)]
     pub fn number_text(v: f64) -> String;
     pub fn warn(message: &str);
+    #[wasm_bindgen(js_name = dateNow)]
+    pub fn date_now() -> f64;
+    pub fn random() -> f64;
     #[wasm_bindgen(js_name = readOptions)]
     pub fn read_options(names: &str, types: &str) -> Option<String>;
 }

@@ -8,7 +8,7 @@ pub fn uuid() -> String {
     let mut bytes = [0u8; 16];
     if !crate::page::random_bytes(&mut bytes) {
         for b in bytes.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
+            *b = (crate::page::random() * 256.0) as u8;
         }
     }
     crate::uuid::format_v4(bytes)
