@@ -23,36 +23,57 @@ all: pkg
 bootstrap:
 	@bash .ci/bootstrap.sh
 
-# The npm package, release build, optimized by binaryen 132 from npm (never Debian's 108,
-# which breaks reference types), then the hand-written JS and types from pkg-template/.
+# The npm package: two entries, each one minified file and its module (release build,
+# optimized by binaryen 132 from npm, never Debian's 108, which breaks reference types), and
+# the hand-written React bindings and types from pkg-template/.
+#   index.js + core_bg.wasm    everything, the seed's defaults (the drop-in)
+#   slim.js + slim_bg.wasm     without page timings and error capture (cargo features)
+# The slim one is built first, so that target/ ends with the full module (`make size`).
 pkg: bootstrap
 	rm -rf pkg
+	mkdir -p pkg
+	$(call entry,slim,--no-default-features)
+	$(call entry,index,)
+	cp pkg-template/*.d.ts pkg-template/react.js pkg-template/package.json pkg/
+	# The slim entry's React bindings: the same file over the slim entry's client, in slim/ so
+	# that `@recoloca/telemetry/slim/react` also resolves where package.json's "exports" is not
+	# read (TypeScript's "node" resolution, older tools).
+	mkdir -p pkg/slim
+	sed "s#from './index.js'#from '../slim.js'#" pkg/react.js > pkg/slim/react.js
+	grep -q "from '../slim.js'" pkg/slim/react.js
+	! grep -q "'./index.js'" pkg/slim/react.js
+	mv pkg/slim-react.d.ts pkg/slim/react.d.ts
+	@node tests/size.mjs
+
+# One entry, built in target/entry-$(1)/: its minified JS as pkg/$(1).js and its module as
+# pkg/$(1)_bg.wasm (pkg/core_bg.wasm for index), with cargo's flags $(2).
+define entry
+	rm -rf target/entry-$(1)
 	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
-	  --out-dir pkg --out-name core
+	  --out-dir target/entry-$(1) --out-name core -- $(2)
 	wasm-opt $(WASM_OPT) --strip-producers --strip-target-features $(WASM_FEATURES) \
-	  pkg/core_bg.wasm -o pkg/core_bg.wasm
-	rm -f pkg/.gitignore
-	cp pkg-template/* pkg/
+	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
+	cp pkg-template/index.js target/entry-$(1)/index.js
 	# Some of wasm-bindgen's generic helpers in the glue replaced with smaller ones that do the
 	# same for this module; on wasm-bindgen's own names, so before they are shortened.
-	node .ci/slim-glue.mjs pkg
+	node .ci/slim-glue.mjs target/entry-$(1)
 	# The names shared by the module and its glue shortened (their hashes do not compress).
-	node .ci/minify-names.mjs pkg $(WASM_FEATURES)
-	node .ci/expose-init.mjs pkg/core.js
-	# What a browser loads for the core entry is one minified file: index.js (the readable
-	# source is pkg-template/index.js), wasm-bindgen's glue (core.js) and the module's
-	# hand-written imports (src/page.js, which wasm-bindgen copies to pkg/snippets/). One
-	# request, one gzip stream, and the glue's unused exports left out. The glue and the raw
-	# exports' declarations are not shipped: loaded beside index.js, the glue would be a
-	# second, separate instance of the module.
-	esbuild pkg/index.js --bundle --format=esm --minify --outfile=pkg/index.js --allow-overwrite \
-	  --log-level=warning
+	node .ci/minify-names.mjs target/entry-$(1) $(WASM_FEATURES)
+	node .ci/expose-init.mjs target/entry-$(1)/core.js
+	# What a browser loads for an entry is one minified file: index.js (the readable source is
+	# pkg-template/index.js), wasm-bindgen's glue (core.js) and the module's hand-written
+	# imports (src/page.js, which wasm-bindgen copies to snippets/). One request, one gzip
+	# stream, and the glue's unused exports left out. The glue is not shipped: loaded beside
+	# the entry, it would be a second, separate instance of the module. WASM_FILE names the
+	# module the entry fetches.
+	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify --log-level=warning \
+	  --define:WASM_FILE='"$(if $(filter index,$(1)),core,$(1))_bg.wasm"' \
+	  --outfile=target/entry-$(1)/bundle.js
 	# terser's second pass over esbuild's output: about 0.25 kB less gzip (merged declarations,
 	# conditionals folded into expressions), which esbuild's single pass leaves.
-	terser pkg/index.js --module --compress passes=2 --mangle --output pkg/index.min.js
-	mv pkg/index.min.js pkg/index.js
-	rm -rf pkg/snippets pkg/core.js pkg/core.d.ts pkg/core_bg.wasm.d.ts
-	@SIZE_BUDGET=report node tests/size.mjs
+	terser target/entry-$(1)/bundle.js --module --compress passes=2 --mangle --output pkg/$(1).js
+	cp target/entry-$(1)/core_bg.wasm pkg/$(if $(filter index,$(1)),core,$(1))_bg.wasm
+endef
 
 # Where the module's bytes go: the optimized module once more with its function names kept,
 # by twiggy (installed on first use; the tests do not need it).

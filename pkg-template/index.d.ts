@@ -1,4 +1,4 @@
-// Types of @recoloca/telemetry (the core entry).
+// Types of @recoloca/telemetry (the main entry; the slim entry has the same types).
 
 /** Labels of a metric: each becomes a Prometheus label on the collector. */
 export type Labels = Record<string, string>;
@@ -39,9 +39,11 @@ export interface TelemetryOptions {
   maxRequestBytes?: number;
   /** `localStorage` bytes kept for undelivered batches, per origin. Default 262144. */
   maxPersistedBytes?: number;
-  /** Report uncaught errors, unhandled rejections and failed resource loads. Default `true`. */
+  /** Report uncaught errors, unhandled rejections and failed resource loads. Default `true`
+   *  (the slim entry has no error capture: always off there). */
   captureErrors?: boolean;
-  /** Observe page timings and Web Vitals (page_load_time_ms, LCP, CLS, INP, …). Default true. */
+  /** Observe page timings and Web Vitals (page_load_time_ms, LCP, CLS, INP, …). Default true
+   *  (the slim entry has no page timings: always off there). */
   observePerformance?: boolean;
 }
 

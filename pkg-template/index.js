@@ -8,6 +8,11 @@
 
 import * as core from './core.js';
 
+// WASM_FILE: the module this entry loads, beside it (`core_bg.wasm`, or `slim_bg.wasm` for
+// the slim entry). `make pkg` builds this file once per entry and defines it as a string, which
+// leaves `new URL('…_bg.wasm', import.meta.url)` literally in the output, where bundlers look.
+/* global WASM_FILE */
+
 const PREFIX = '[@recoloca/telemetry] ';
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
 /** Calls kept while the module loads; beyond this many the oldest are dropped. */
@@ -102,6 +107,14 @@ function errorParts(e) {
 // ---- the module and the calls made before it loaded -----------------------------------------
 
 const inBrowser = typeof window !== 'undefined' && typeof WebAssembly === 'object';
+
+// One client per page. A second copy of the package (the other entry, or a second bundle of
+// it) is a second client, with its own options, buffers and timers: said once, in a browser.
+const LOADED = Symbol.for('@recoloca/telemetry');
+if (inBrowser) {
+  if (globalThis[LOADED]) warnOnce('twice', 'loaded twice: two separate clients');
+  globalThis[LOADED] = true;
+}
 let exports_ = null; // the raw WebAssembly exports once loaded (for `memory`)
 let loaded = false;
 const early = []; // [what to do, ...its arguments] of calls made before `ready`
@@ -126,8 +139,8 @@ let echo = false; // environment === 'development': log entries go to the consol
  *  own loader is not used: its fallbacks and deprecated call forms are code every page would
  *  download for nothing (`make pkg` exports the two steps, see .ci/expose-init.mjs). */
 async function loadModule() {
-  const response = await fetch(new URL('core_bg.wasm', import.meta.url));
-  if (!response.ok) throw new Error('HTTP ' + response.status + ' for core_bg.wasm');
+  const response = await fetch(new URL(WASM_FILE, import.meta.url));
+  if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + WASM_FILE);
   const imports = core.__wbg_get_imports();
   let result;
   try {
@@ -136,7 +149,7 @@ async function loadModule() {
     // A server that sends another Content-Type (the body is still unread then): instantiate
     // from the bytes. Any other failure is the module's own.
     if (response.bodyUsed) throw err;
-    warnOnce('mime', 'core_bg.wasm could not be compiled as it streamed in (is it served as application/wasm?); loading it the slower way');
+    warnOnce('mime', WASM_FILE + ' could not be compiled as it streamed in (is it served as application/wasm?); loading it the slower way');
     result = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
   }
   return core.__wbg_finalize_init(result.instance, result.module);

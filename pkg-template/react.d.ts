@@ -2,7 +2,7 @@
 import { Component, type ErrorInfo, type ReactElement, type ReactNode } from 'react';
 import type { Logger, MetricsCollector, TelemetryOptions } from './index.js';
 
-/** What the bindings use of a client. The default is the core entry's own
+/** What the bindings use of a client. The default is the main entry's own
  *  `{ metricsCollector, logger, configure }`; pass another (a fake in tests) to `TelemetryProvider`. */
 export interface TelemetryClient {
   metricsCollector: MetricsCollector;

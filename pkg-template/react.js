@@ -1,6 +1,6 @@
-// @recoloca/telemetry/react: React bindings over the core entry.
+// @recoloca/telemetry/react: React bindings over the main entry.
 //
-// The client is the core entry's module singleton, created outside React: the provider only
+// The client is the main entry's module singleton, created outside React: the provider only
 // configures it and hands it down, so nothing here starts timers or adds listeners, and
 // StrictMode's double render and double mount cannot duplicate anything.
 //
@@ -46,7 +46,7 @@ function applyOnce(client, options) {
  * effects before their parent's, so an effect would come after the first events the children
  * record on mount. Applying is idempotent (see `applyOnce`), so a discarded or repeated render
  * costs nothing. Children render at once; calls made before the module is ready are queued by
- * the core entry.
+ * the main entry.
  */
 export function TelemetryProvider({ config, client, children }) {
   const c = client || defaultClient;

@@ -136,11 +136,11 @@ pub struct Client {
     /// This page's `localStorage` key for batches kept at exit.
     pub page_key: String,
     /// Page exit and connectivity listeners; removed when the client is dropped.
-    _listeners: Vec<Hold>,
+    _listeners: Option<Hold>,
     /// Takes over and sends what earlier pages kept, once the client is in place.
     kick: Option<Hold>,
     /// Error capture listeners, while `captureErrors` is on.
-    error_listeners: Vec<Hold>,
+    error_listeners: Option<Hold>,
     /// Requests under way, waiting for their answer.
     pub requests: Vec<Request>,
     /// How many times the page came back from hidden (`exit::on_return`): the exit passes of
@@ -185,7 +185,7 @@ impl Client {
             page_key: exit::page_key(),
             _listeners: exit::listen(),
             kick: None,
-            error_listeners: Vec::new(),
+            error_listeners: None,
             requests: Vec::new(),
             hides: 0,
             next_token: wake::REQUESTS,
@@ -235,12 +235,24 @@ impl Client {
             .set_service(&self.config.service, &self.config.version);
         self.metrics.update(self.config.metrics(), Kind::Metrics);
         self.logs.update(self.config.logs(), Kind::Logs);
-        match (self.config.capture_errors, self.error_listeners.is_empty()) {
-            (true, true) => self.error_listeners = errors::listen(),
-            (false, false) => self.error_listeners.clear(),
+        // A build without error capture or page timings (the slim entry) turns their options
+        // back off, and says so once. The features are tested with `cfg!`, a constant, so that
+        // such a build leaves their code out.
+        let missing = self.config.capture_errors && !cfg!(feature = "errors")
+            || self.config.observe_performance && !cfg!(feature = "timings");
+        if missing {
+            crate::warn("captureErrors and observePerformance are not in the slim entry");
+        }
+        let capture_errors = cfg!(feature = "errors") && self.config.capture_errors;
+        let observe_performance = cfg!(feature = "timings") && self.config.observe_performance;
+        self.config.capture_errors = capture_errors;
+        self.config.observe_performance = observe_performance;
+        match (capture_errors, self.error_listeners.is_some()) {
+            (true, false) => self.error_listeners = errors::listen(),
+            (false, true) => self.error_listeners = None,
             _ => {}
         }
-        match (self.config.observe_performance, self.vitals.is_some()) {
+        match (observe_performance, self.vitals.is_some()) {
             (true, false) => self.vitals = observe::start(),
             (false, true) => self.vitals = None,
             _ => {}
@@ -341,7 +353,9 @@ impl Client {
                 self.stream(kind).retries -= n;
             }
         }
-        self.report_error_counts();
+        if cfg!(feature = "errors") {
+            self.report_error_counts();
+        }
     }
 
     /// Errors counted but not reported one by one (repeats, rate-limited) become

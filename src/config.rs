@@ -54,8 +54,9 @@ impl Default for Config {
             request_timeout_ms: 10_000.0,
             retry_max_attempts: 10.0,
             max_persisted_bytes: 262_144.0,
-            capture_errors: true,
-            observe_performance: true,
+            // Off where the build has no such feature (the slim entry): see `Client::configure`.
+            capture_errors: cfg!(feature = "errors"),
+            observe_performance: cfg!(feature = "timings"),
         }
     }
 }

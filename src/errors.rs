@@ -21,7 +21,6 @@ use crate::error_gate::{self, Decision};
 use crate::json;
 use crate::listen::Hold;
 use crate::log::{Entry, ErrorInfo, Level};
-use crate::wake;
 
 const MAX_FRAMES: usize = 50;
 const MAX_CAUSES: usize = 5;
@@ -31,8 +30,8 @@ const MAX_TEXT: usize = 1000;
 /// The listeners: one capture-phase `error` listener on window (it sees script errors, which
 /// reach window as ErrorEvents, and resource failures, which do not bubble), and one for
 /// `unhandledrejection`. page.js reads each error's facts (see [`on_error`]).
-pub fn listen() -> Vec<Hold> {
-    Hold::listeners(&[wake::ERROR, wake::REJECTION])
+pub fn listen() -> Option<Hold> {
+    Hold::listeners(crate::page::listen_errors())
 }
 
 /// One captured error, read out of the page's objects (its text borrowed from what page.js

@@ -13,11 +13,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::client::{Client, Kind};
+use crate::delivery;
 use crate::listen::Hold;
 use crate::page::{store_get, store_keys, store_remove, store_set};
 use crate::persist::{self, Stream as Persisted};
 use crate::transport::{self, Answer, Attempt, Keepalive, Request};
-use crate::{delivery, wake};
 
 /// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
 const KEEPALIVE_BUDGET: usize = 65_536;
@@ -33,13 +33,9 @@ pub fn page_key() -> String {
 }
 
 /// The listeners for page exit, return and connectivity (see [`wake`] for what each does).
-pub fn listen() -> Vec<Hold> {
-    Hold::listeners(&[
-        wake::PAGEHIDE,
-        wake::PAGESHOW,
-        wake::ONLINE,
-        wake::VISIBILITY,
-    ])
+/// (`wake::PAGEHIDE`, `PAGESHOW`, `ONLINE`, `VISIBILITY`).
+pub fn listen() -> Option<Hold> {
+    Hold::listeners(crate::page::listen_exit())
 }
 
 /// The page is going away (or hidden, which may be the last chance it gets). `last` when it
@@ -50,7 +46,9 @@ pub fn listen() -> Vec<Hold> {
 /// leaving mid-outage may hold a megabyte of them.
 pub fn on_exit(c: &mut Client, last: bool) {
     // The page timings first, so that their final values leave with this page.
-    crate::observe::on_hide(c);
+    if cfg!(feature = "timings") {
+        crate::observe::on_hide(c);
+    }
     let online = delivery::is_online();
     // What stays behind (the stream and the batch's place in its queue), and what went by
     // beacon, to forget once the page is gone.

@@ -27,6 +27,10 @@
 //! its own panic handler, which traps; nothing reachable from JavaScript is meant to panic in
 //! the first place (no `unwrap`, no unchecked indexing). Native builds and the browser tests
 //! (feature `std`) link std as usual.
+//!
+//! Page timings and error capture are the features `timings` and `errors`, on by default; the
+//! package's slim entry is this crate built without them. The code asks `cfg!(feature = …)`,
+//! a constant, at the few places that start or feed them, so such a build leaves them out.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 // `f64::clamp` asserts its bounds with a message that formats floats, which would drag Rust's

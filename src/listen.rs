@@ -4,8 +4,6 @@
 //! that number and releases it (removes the listener, clears the timer, disconnects the
 //! observer) when it is dropped. What they report comes back through [`crate::wake`].
 
-use alloc::vec::Vec;
-
 use crate::page;
 
 /// One listener, timer, observer or pair of animation frames, ended when this value is dropped.
@@ -28,15 +26,10 @@ impl Hold {
         Hold::of(page::timer(token, ms, true))
     }
 
-    /// The listener `code` (see `EVENTS` in page.js); it wakes `code`.
-    pub fn listener(code: u32) -> Option<Hold> {
-        Hold::of(page::listen(code))
-    }
-
-    /// The listeners `codes`, leaving out any page.js could not set up. (A slice rather than
-    /// an array: one copy of the code for every caller, whatever its count.)
-    pub fn listeners(codes: &[u32]) -> Vec<Hold> {
-        codes.iter().filter_map(|&c| Hold::listener(c)).collect()
+    /// A group of listeners page.js has just added (`listenExit`, `listenErrors`,
+    /// `listenInputs`), by the one id that removes them all.
+    pub fn listeners(id: u32) -> Option<Hold> {
+        Hold::of(id)
     }
 
     /// A buffered `PerformanceObserver` of entry type `source`, waking `token`.

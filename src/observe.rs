@@ -45,6 +45,9 @@ pub struct Vitals {
     _held: Vec<Hold>,
 }
 
+// A build without page timings (the slim entry) never makes a `Vitals`, but its client still
+// has the field; without this impl there, the field's drop costs no code.
+#[cfg(feature = "timings")]
 impl Drop for Vitals {
     /// Stops everything, but keeps the view: what was reported stays reported if the timings
     /// are turned on again.
@@ -142,7 +145,11 @@ pub fn start() -> Option<Vitals> {
         });
     }
     let native_count = interaction_count().is_some();
-    let mut held = Hold::listeners(&[wake::KEYDOWN, wake::CLICK, wake::RESTORE]);
+    // The input and restore listeners (`wake::KEYDOWN`, `CLICK`, `RESTORE`), then the observers.
+    let mut held = Vec::new();
+    if let Some(inputs) = Hold::listeners(page::listen_inputs()) {
+        held.push(inputs);
+    }
     for source in 0..ENTRY_TYPES.len() as u32 {
         let event = source == EVENT;
         if supported & (1 << source) == 0 || (event && !inp) {

@@ -200,30 +200,57 @@ const MISTYPED = '\u0002';
 /** A string as one NUL-separated field: a NUL inside it becomes U+FFFD. */
 const field = (v) => v.replace(/\0/g, '\ufffd');
 
-// Each listener the module may add: [type, on document, capture, what the module gets]
-// (addEventListener reads a capture of 0 or 1 as false or true). The code is also the token the
-// module is woken with.
-const EVENTS = {
-  10: ['pagehide', 0, 0, (e) => [e.persisted ? 1 : 0]],
-  11: ['pageshow', 0, 0, () => [0]],
-  12: ['online', 0, 0, () => [0]],
-  13: ['visibilitychange', 1, 0, () => [hidden() ? 1 : 0]],
-  14: ['error', 0, 1, uncaught],
-  15: ['unhandledrejection', 0, 0, rejected],
-  16: ['keydown', 0, 1, (e) => [e.isTrusted ? 1 : 0]],
-  17: ['click', 0, 1, (e) => [e.isTrusted ? 1 : 0]],
-  18: ['pageshow', 0, 1, (e) => [e.persisted ? e.timeStamp : -1]],
-};
+// The module's listeners come in three groups, each added and removed as a whole: page exit and
+// connectivity, error capture, and the inputs and restores that page timings watch. A listener
+// is [code, type, on document, capture, what the module gets] (addEventListener reads a
+// capture of 0 or 1 as false or true); the code is also the token the module is woken with.
+// Groups, each behind its own function, rather than one table: a build without error capture
+// or page timings (the slim entry) never imports theirs, and the bundler leaves their code out.
 
-/** Adds the listener `code`; 0 when there is no page to listen to. */
-export function listen(code) {
-  return attempt(() => {
-    const [type, onDocument, capture, read] = EVENTS[code];
-    const target = onDocument ? document : window;
-    const f = (e) => tell(code, () => read(e));
-    target.addEventListener(type, f, capture);
-    return hold(() => target.removeEventListener(type, f, capture));
+/** Adds the listeners of `group` as one: one id removes them all; 0 when there is no page to
+ *  listen to. */
+function listenAll(group) {
+  const undo = [];
+  const removeAll = () => undo.forEach((f) => f());
+  const id = attempt(() => {
+    for (const [code, type, onDocument, capture, read] of group) {
+      const target = onDocument ? document : window;
+      const f = (e) => tell(code, () => read(e));
+      target.addEventListener(type, f, capture);
+      undo.push(() => target.removeEventListener(type, f, capture));
+    }
+    return hold(removeAll);
   }, 0);
+  // All or none: should one fail, the ones before it are not left behind unowned.
+  if (!id) attempt(removeAll);
+  return id;
+}
+
+export function listenExit() {
+  return listenAll([
+    [10, 'pagehide', 0, 0, (e) => [e.persisted ? 1 : 0]],
+    [11, 'pageshow', 0, 0, () => [0]],
+    [12, 'online', 0, 0, () => [0]],
+    [13, 'visibilitychange', 1, 0, () => [hidden() ? 1 : 0]],
+  ]);
+}
+
+export function listenErrors() {
+  return listenAll([
+    [14, 'error', 0, 1, uncaught],
+    [15, 'unhandledrejection', 0, 0, rejected],
+  ]);
+}
+
+const trusted = (e) => [e.isTrusted ? 1 : 0];
+
+export function listenInputs() {
+  return listenAll([
+    [16, 'keydown', 0, 1, trusted],
+    [17, 'click', 0, 1, trusted],
+    // The event's timeStamp if the page comes back from the bfcache, else -1.
+    [18, 'pageshow', 0, 1, (e) => [e.persisted ? e.timeStamp : -1]],
+  ]);
 }
 
 // ---- page timings ---------------------------------------------------------------------------

@@ -19,7 +19,12 @@ extern "C" {
     pub fn release(id: u32);
     pub fn timer(token: u32, ms: u32, repeat: bool) -> u32;
     pub fn frames(token: u32) -> u32;
-    pub fn listen(code: u32) -> u32;
+    #[wasm_bindgen(js_name = listenExit)]
+    pub fn listen_exit() -> u32;
+    #[wasm_bindgen(js_name = listenErrors)]
+    pub fn listen_errors() -> u32;
+    #[wasm_bindgen(js_name = listenInputs)]
+    pub fn listen_inputs() -> u32;
     pub fn observe(source: u32, token: u32, threshold: f64) -> u32;
     #[wasm_bindgen(js_name = takeRecords)]
     pub fn take_records(id: u32) -> u32;

@@ -10,7 +10,7 @@ pub const FLUSH: [u32; 2] = [1, 2];
 pub const RETRY: [u32; 2] = [3, 4];
 /// Taking over what earlier pages kept, once the calls made before load are replayed.
 pub const KICK: u32 = 5;
-// Listener codes (each is also the `EVENTS` key in page.js).
+// Listener codes (page.js's `listenExit`, `listenErrors` and `listenInputs` wake them).
 pub const PAGEHIDE: u32 = 10;
 pub const PAGESHOW: u32 = 11;
 pub const ONLINE: u32 = 12;
@@ -76,15 +76,19 @@ pub fn wake(token: u32, n: f64, text: &str) {
             });
         }
         // `n`: 1 when page.js could read the error (its facts are `text`).
-        ERROR | REJECTION if n == 1.0 => errors::on_error(token == REJECTION, text),
+        ERROR | REJECTION if cfg!(feature = "errors") && n == 1.0 => {
+            errors::on_error(token == REJECTION, text)
+        }
         // `n`: whether the input is the user's (trusted).
-        KEYDOWN | CLICK if n == 1.0 => observe::on_input(),
+        KEYDOWN | CLICK if cfg!(feature = "timings") && n == 1.0 => observe::on_input(),
         // `n`: the event's timeStamp if the page comes back from the cache, else -1.
-        RESTORE if n >= 0.0 => observe::on_restore(n),
+        RESTORE if cfg!(feature = "timings") && n >= 0.0 => observe::on_restore(n),
         // `n`: how many entries page.js staged.
-        t if (ENTRIES..ENTRIES + 5).contains(&t) => observe::on_entries(t - ENTRIES, n),
+        t if cfg!(feature = "timings") && (ENTRIES..ENTRIES + 5).contains(&t) => {
+            observe::on_entries(t - ENTRIES, n)
+        }
         // `n`: `performance.now()` at that frame.
-        FRAMES => observe::on_frames(n),
+        FRAMES if cfg!(feature = "timings") => observe::on_frames(n),
         // `n`: the HTTP status (-1: no answer); `text`: its Retry-After.
         t if t >= REQUESTS => {
             client::with(|c| delivery::answered(c, t, n, text));

@@ -1,26 +1,39 @@
-// The size budget: the gzipped JS and wasm a browser loads for the core entry (index.js,
-// which bundles the glue, and core_bg.wasm). The goal is 20 kB; the package is not there yet,
-// so until it is, `make pkg` (SIZE_BUDGET=report) enforces a ceiling a little above today's
-// figure: the size may only go down. Lower CEILING as it does.
+// The size budgets: the gzipped JS and wasm a browser loads for each entry of the package (the
+// entry's one minified file, which bundles the glue, and its module).
+//
+// The slim entry (metrics, logs and their delivery, without page timings and error capture)
+// is held to the goal of 20 kB, counted as 20,000 B: within it whichever kB is meant (20 KiB
+// would be 20,480 B). The full entry, the drop-in with the seed's defaults, is not there (see
+// README, "Building"): until it is, a ceiling a little above today's figure keeps its size from
+// going up. Lower CEILING as it goes down. Sizes are in bytes, and in kB of 1,000 B.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-const BUDGET = 20 * 1024;
-const CEILING = 26.5 * 1024;
+const BUDGET = 20_000;
+const CEILING = 26_500;
+const ENTRIES = [
+  { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: 'ceiling' },
+  { name: '@recoloca/telemetry/slim', files: ['slim.js', 'slim_bg.wasm'], limit: BUDGET, what: 'budget' },
+];
 const pkg = new URL('../pkg/', import.meta.url);
-let total = 0;
-const rows = [];
-for (const file of ['index.js', 'core_bg.wasm']) {
-  const bytes = readFileSync(fileURLToPath(new URL(file, pkg)));
-  const gz = gzipSync(bytes, { level: 9 }).length;
-  total += gz;
-  rows.push(`${file.padEnd(14)} ${String(bytes.length).padStart(7)} B raw ${String(gz).padStart(7)} B gzip`);
+const kB = (n) => `${(n / 1000).toFixed(1)} kB (${n} B)`;
+
+let failed = false;
+for (const { name, files, limit, what } of ENTRIES) {
+  let total = 0;
+  const rows = [];
+  for (const file of files) {
+    const bytes = readFileSync(fileURLToPath(new URL(file, pkg)));
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    total += gz;
+    rows.push(`  ${file.padEnd(18)} ${String(bytes.length).padStart(7)} B raw ${String(gz).padStart(7)} B gzip`);
+  }
+  console.log(`${name}: ${kB(total)} gzip, ${what} ${kB(limit)}`);
+  console.log(rows.join('\n'));
+  if (total > limit) {
+    console.error(`${name}: size ${what} (${kB(limit)}) exceeded by ${total - limit} B`);
+    failed = true;
+  }
 }
-console.log(rows.join('\n'));
-console.log(`size budget: ${(total / 1024).toFixed(1)} kB gzip of ${BUDGET / 1024} kB`);
-const limit = process.env.SIZE_BUDGET === 'report' ? CEILING : BUDGET;
-if (total > limit) {
-  console.error(`size ${limit === BUDGET ? 'budget' : 'ceiling'} (${limit / 1024} kB) exceeded by ${total - limit} B`);
-  process.exit(1);
-}
+if (failed) process.exit(1);

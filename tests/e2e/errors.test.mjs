@@ -136,6 +136,36 @@ test('unhandled rejections: an Error keeps its fields, any other value a bounded
   await context.close();
 });
 
+test('captureErrors off removes both listeners; on again adds them once', async () => {
+  const { page, context, problems } = await start();
+  const breakBoth = async (label) => {
+    const before = problems.pageErrors.length;
+    await page.evaluate((label) => {
+      setTimeout(() => {
+        throw new Error('thrown ' + label);
+      });
+      Promise.reject(new Error('rejected ' + label));
+    }, label);
+    await until(() => problems.pageErrors.length === before + 2, 3000, 'the page to see both');
+    await page.waitForTimeout(50);
+    await flush(page);
+  };
+  await page.evaluate(() => window.telemetry.configure({ captureErrors: false }));
+  await breakBoth('while off');
+  await page.evaluate(() => {
+    window.telemetry.configure({ captureErrors: true });
+    window.telemetry.configure({ captureErrors: true });
+  });
+  await breakBoth('while on');
+  await until(() => server.state.logs.length >= 2, 3000, 'the two entries');
+  await page.waitForTimeout(200);
+  await flush(page);
+  assert.deepEqual(server.state.logs.map((l) => l.error.message).sort(), ['rejected while on', 'thrown while on']);
+  // A second pair of listeners would report each error twice, the repeat as a count.
+  assert.equal(errorMetrics().reduce((n, m) => n + m.value, 0), 2, JSON.stringify(errorMetrics()));
+  await context.close();
+});
+
 test('a failed resource load is captured', async () => {
   const { page, context } = await start();
   await page.evaluate(() => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-test('the core entry imports and runs in Node without a window', async () => {
+test('the main entry imports and runs in Node without a window', async () => {
   assert.equal(typeof globalThis.window, 'undefined');
   const t = await import('../../pkg/index.js');
   assert.equal(await t.ready, false, 'no module is loaded outside a browser');

@@ -32,7 +32,9 @@ export function installedPackage() {
   // Resolved through the package's "exports", as an app's import would be.
   writeFileSync(
     dir + 'entry.mjs',
-    "export * from '@recoloca/telemetry/react';\nexport * as core from '@recoloca/telemetry';\n",
+    "export * from '@recoloca/telemetry/react';\nexport * as core from '@recoloca/telemetry';\n" +
+      "export * as slim from '@recoloca/telemetry/slim';\n" +
+      "export * as slimReact from '@recoloca/telemetry/slim/react';\n",
   );
   return dir;
 }

@@ -3,6 +3,7 @@
 // browser's globals; calls made while rendering are no-ops.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createElement as h, Suspense } from 'react';
 import { renderToString } from 'react-dom/server';
@@ -196,7 +197,32 @@ test('the logger adds only `component` for a missing or non-object context', () 
   assert.deepEqual(client.calls.map((c) => c[2]), [{ component: 'W' }, { component: 'W' }, { component: 'W' }, { component: 'W' }]);
 });
 
-test('the core entry is a no-op here: ready resolves false and flush resolves', async () => {
+test('the main entry is a no-op here: ready resolves false and flush resolves', async () => {
   assert.equal(await t.core.ready, false);
   assert.equal(await t.core.flush(), undefined);
+});
+
+test('the slim entry and its React bindings resolve through "exports" and render here too', async () => {
+  assert.equal(await t.slim.ready, false);
+  assert.equal(await t.slim.flush(), undefined);
+  function Slim() {
+    t.slimReact.useMetrics().trackPageView('/jobs');
+    t.slimReact.useLogger('Slim').info('rendered');
+    return h('p', null, 'slim');
+  }
+  trapGlobals();
+  try {
+    const html = renderToString(h(t.slimReact.TelemetryProvider, { config: { batchSize: 5 } }, h(Slim)));
+    assert.equal(html, '<p>slim</p>');
+  } finally {
+    untrapGlobals();
+  }
+  assert.deepEqual(touched, []);
+});
+
+test('the slim React bindings are the main ones over the slim entry, and import nothing else', () => {
+  const dir = installedPackage() + 'node_modules/@recoloca/telemetry/';
+  const imports = (file) => [...readFileSync(dir + file, 'utf8').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+  assert.deepEqual(imports('react.js'), ['react', './index.js']);
+  assert.deepEqual(imports('slim/react.js'), ['react', '../slim.js']);
 });

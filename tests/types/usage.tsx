@@ -20,7 +20,7 @@ import {
   type TelemetryErrorFallback,
 } from '@recoloca/telemetry/react';
 
-// ---- the core entry -------------------------------------------------------------------------
+// ---- the main entry -------------------------------------------------------------------------
 
 const options: TelemetryOptions = {
   metricsEndpoint: '/api/metrics',
@@ -159,3 +159,29 @@ const wrongProviders = (
   </>
 );
 void wrongProviders;
+
+// ---- the slim entry: the same API under its own names ---------------------------------------
+
+import * as slim from '@recoloca/telemetry/slim';
+import * as slimReact from '@recoloca/telemetry/slim/react';
+
+slim.configure({ batchSize: 20, captureErrors: false });
+slim.metricsCollector.trackPageView('/home', 'user-42');
+slim.logger.error('failed', new Error('x'), { attempt: 2 });
+const slimReady: Promise<boolean> = slim.ready;
+void slimReady;
+const slimClient: TelemetryClient = slim;
+function SlimApp({ children }: { children: ReactNode }) {
+  const { trackUserAction } = slimReact.useMetrics();
+  const log: Logger = slimReact.useLogger('SlimApp');
+  void log;
+  trackUserAction('open', 'SlimApp');
+  return (
+    <slimReact.TelemetryProvider client={slimClient} config={{ logBatchSize: 10 }}>
+      <slimReact.TelemetryErrorBoundary fallback={<p>broken</p>}>{children}</slimReact.TelemetryErrorBoundary>
+    </slimReact.TelemetryProvider>
+  );
+}
+void SlimApp;
+// @ts-expect-error: the slim entry takes the same options, and no others
+slim.configure({ batchsize: 5 });
