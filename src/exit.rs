@@ -32,8 +32,8 @@ pub fn page_key() -> String {
     k
 }
 
-/// The listeners for page exit, return and connectivity (see [`wake`] for what each does).
-/// (`wake::PAGEHIDE`, `PAGESHOW`, `ONLINE`, `VISIBILITY`).
+/// The listeners for page exit, return and connectivity, as one group (`wake::PAGEHIDE`,
+/// `PAGESHOW`, `ONLINE`, `VISIBILITY`: see [`wake`](mod@crate::wake) for what each does).
 pub fn listen() -> Option<Hold> {
     Hold::listeners(crate::page::listen_exit())
 }

@@ -2,7 +2,8 @@
 //!
 //! Each lives on the JavaScript side of [`crate::page`] under a serial number; a [`Hold`] owns
 //! that number and releases it (removes the listener, clears the timer, disconnects the
-//! observer) when it is dropped. What they report comes back through [`crate::wake`].
+//! observer) when it is dropped. What they report comes back through
+//! [`crate::wake`](mod@crate::wake).
 
 use crate::page;
 

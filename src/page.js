@@ -211,7 +211,7 @@ const field = (v) => v.replace(/\0/g, '\ufffd');
  *  listen to. */
 function listenAll(group) {
   const undo = [];
-  const removeAll = () => undo.forEach((f) => f());
+  const removeAll = () => undo.forEach((f) => attempt(f));
   const id = attempt(() => {
     for (const [code, type, onDocument, capture, read] of group) {
       const target = onDocument ? document : window;

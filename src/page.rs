@@ -2,7 +2,7 @@
 //! and strings out. The module holds no page objects (an observer, a response, an event):
 //! listeners, timers, observers and requests live on the JavaScript side, each behind a
 //! serial number that [`crate::listen::Hold`] releases, and they report back through the
-//! module's exported `wake`, with a token saying what woke ([`crate::wake`]).
+//! module's exported `wake`, with a token saying what woke ([`crate::wake`](mod@crate::wake)).
 //!
 //! None of these functions throws: page.js catches, and reports a failure as a value (`false`,
 //! 0, NaN, `None`).
