@@ -32,8 +32,8 @@ bootstrap:
 pkg: bootstrap
 	rm -rf pkg
 	mkdir -p pkg
-	$(call entry,slim,--no-default-features)
-	$(call entry,index,)
+	$(call entry,slim,slim,--no-default-features)
+	$(call entry,index,core,)
 	cp pkg-template/*.d.ts pkg-template/react.js pkg-template/package.json pkg/
 	# The slim entry's React bindings: the same file over the slim entry's client, in slim/ so
 	# that `@recoloca/telemetry/slim/react` also resolves where package.json's "exports" is not
@@ -42,15 +42,15 @@ pkg: bootstrap
 	sed "s#from './index.js'#from '../slim.js'#" pkg/react.js > pkg/slim/react.js
 	grep -q "from '../slim.js'" pkg/slim/react.js
 	! grep -q "'./index.js'" pkg/slim/react.js
-	mv pkg/slim-react.d.ts pkg/slim/react.d.ts
+	cp pkg-template/slim/react.d.ts pkg/slim/
 	@node tests/size.mjs
 
 # One entry, built in target/entry-$(1)/: its minified JS as pkg/$(1).js and its module as
-# pkg/$(1)_bg.wasm (pkg/core_bg.wasm for index), with cargo's flags $(2).
+# pkg/$(2)_bg.wasm, with cargo's flags $(3).
 define entry
 	rm -rf target/entry-$(1)
 	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
-	  --out-dir target/entry-$(1) --out-name core -- $(2)
+	  --out-dir target/entry-$(1) --out-name core -- $(3)
 	wasm-opt $(WASM_OPT) --strip-producers --strip-target-features $(WASM_FEATURES) \
 	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
 	cp pkg-template/index.js target/entry-$(1)/index.js
@@ -67,12 +67,12 @@ define entry
 	# the entry, it would be a second, separate instance of the module. WASM_FILE names the
 	# module the entry fetches.
 	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify --log-level=warning \
-	  --define:WASM_FILE='"$(if $(filter index,$(1)),core,$(1))_bg.wasm"' \
+	  --define:WASM_FILE='"$(2)_bg.wasm"' \
 	  --outfile=target/entry-$(1)/bundle.js
 	# terser's second pass over esbuild's output: about 0.25 kB less gzip (merged declarations,
 	# conditionals folded into expressions), which esbuild's single pass leaves.
 	terser target/entry-$(1)/bundle.js --module --compress passes=2 --mangle --output pkg/$(1).js
-	cp target/entry-$(1)/core_bg.wasm pkg/$(if $(filter index,$(1)),core,$(1))_bg.wasm
+	cp target/entry-$(1)/core_bg.wasm pkg/$(2)_bg.wasm
 endef
 
 # Where the module's bytes go: the optimized module once more with its function names kept,

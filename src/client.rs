@@ -238,13 +238,12 @@ impl Client {
         // A build without error capture or page timings (the slim entry) turns their options
         // back off, and says so once. The features are tested with `cfg!`, a constant, so that
         // such a build leaves their code out.
-        let missing = self.config.capture_errors && !cfg!(feature = "errors")
-            || self.config.observe_performance && !cfg!(feature = "timings");
-        if missing {
-            crate::warn("captureErrors and observePerformance are not in the slim entry");
-        }
         let capture_errors = cfg!(feature = "errors") && self.config.capture_errors;
         let observe_performance = cfg!(feature = "timings") && self.config.observe_performance;
+        let asked = (self.config.capture_errors, self.config.observe_performance);
+        if asked != (capture_errors, observe_performance) {
+            crate::warn("captureErrors and observePerformance are not in the slim entry");
+        }
         self.config.capture_errors = capture_errors;
         self.config.observe_performance = observe_performance;
         match (capture_errors, self.error_listeners.is_some()) {
