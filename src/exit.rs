@@ -178,7 +178,7 @@ pub fn on_return(c: &mut Client) {
 
 /// Our keys in `localStorage`, NUL-separated (see [`keys`]); `None` when the page has no
 /// storage.
-fn our_keys() -> Option<String> {
+fn our_keys() -> Option<crate::page::Text> {
     store_keys(PREFIX)
 }
 

@@ -114,12 +114,12 @@ pub use page::host;
 /// state is unavailable.
 #[cfg(target_arch = "wasm32")]
 mod exports {
-    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
     use crate::client::{self, Kind, STAGING_EVENTS};
     use crate::delivery;
     use crate::log::{Entry, ErrorInfo, Level};
+    use crate::page::Text;
 
     /// Applies the `configure()` options (a plain object) index.js offered to page.js. An
     /// option of the wrong type is ignored with one warning; the others still apply. `false`,
@@ -156,8 +156,8 @@ mod exports {
     /// [`crate::metric::RESET_FLAG`]. `u32::MAX` (never an id) when the client is busy: a
     /// call made from inside one of its own calls into the page (a wrapped `fetch`, say).
     #[wasm_bindgen(js_name = addSeries)]
-    pub fn add_series(name: &str, labels_json: &str) -> u32 {
-        client::with(|c| c.add_series(name, crate::text::given(labels_json))).unwrap_or(u32::MAX)
+    pub fn add_series(name: Text, labels_json: Text) -> u32 {
+        client::with(|c| c.add_series(&name, crate::text::given(&labels_json))).unwrap_or(u32::MAX)
     }
 
     /// Takes the first `n` staged metric events. `false` when the client was busy (see
@@ -182,8 +182,8 @@ mod exports {
     /// error's name, message and (when it has one) stack, NUL-separated (a NUL inside one
     /// written as U+FFFD by index.js).
     #[wasm_bindgen]
-    pub fn log(level: u32, message: &str, context_json: &str, error: &str, epoch_ms: f64) {
-        let mut parts = crate::text::given(error).map(|e| crate::text::split(e, 0));
+    pub fn log(level: u32, message: Text, context_json: Text, error: Text, epoch_ms: f64) {
+        let mut parts = crate::text::given(&error).map(|e| crate::text::split(e, 0));
         let error = parts.as_mut().and_then(|p| {
             Some(ErrorInfo {
                 name: p.next()?,
@@ -194,8 +194,8 @@ mod exports {
         let entry = Entry {
             epoch_ms,
             level: Level::from_index(level).unwrap_or(Level::Info),
-            message,
-            context_json: crate::text::given(context_json).map(str::as_bytes),
+            message: &message,
+            context_json: crate::text::given(&context_json).map(str::as_bytes),
             error,
         };
         client::with(|c| {
@@ -207,9 +207,12 @@ mod exports {
 
     /// The user and session every later log entry carries.
     #[wasm_bindgen(js_name = setIdentity)]
-    pub fn set_identity(user_id: &str, session_id: &str) {
+    pub fn set_identity(user_id: Text, session_id: Text) {
         client::with(|c| {
-            c.set_identity(crate::text::given(user_id), crate::text::given(session_id))
+            c.set_identity(
+                crate::text::given(&user_id),
+                crate::text::given(&session_id),
+            )
         });
     }
 
@@ -223,8 +226,8 @@ mod exports {
     /// What page.js calls when something the module waits for happens: a listener, timer,
     /// observer or request of the module's, named by `token` (see `wake`).
     #[wasm_bindgen]
-    pub fn wake(token: u32, n: f64, text: &str) {
-        crate::wake::wake(token, n, text);
+    pub fn wake(token: u32, n: f64, text: Text) {
+        crate::wake::wake(token, n, &text);
     }
 
     /// What the client holds, item `i` of `[metrics events, metrics bytes, logs events, logs
@@ -238,8 +241,8 @@ mod exports {
 
     /// A fresh random UUID (for the session id where `crypto.randomUUID` is missing).
     #[wasm_bindgen]
-    pub fn uuid() -> String {
-        crate::random::uuid()
+    pub fn uuid() -> Text {
+        Text(crate::random::uuid())
     }
 }
 

@@ -90,7 +90,7 @@ fn interaction_count() -> Option<f64> {
 
 /// The navigation entry and the document as page.js reads them (see `navigation` there):
 /// the navigation type, then ten numbers. `None` outside a browser.
-fn navigation() -> Option<(alloc::string::String, [f64; 10])> {
+fn navigation() -> Option<(page::Text, [f64; 10])> {
     let kind = page::navigation()?;
     // page.js stages all ten whenever it answers with a type.
     let facts = page::numbers(10).as_slice().try_into();

@@ -7,9 +7,12 @@
 //! None of these functions throws: page.js catches, and reports a failure as a value (`false`,
 //! 0, NaN, `None`).
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use wasm_bindgen::convert::{FromWasmAbi, IntoWasmAbi, OptionFromWasmAbi, WasmSlice};
+use wasm_bindgen::describe::WasmDescribe;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen(module = "/src/page.js")]
@@ -29,7 +32,7 @@ extern "C" {
     #[wasm_bindgen(js_name = takeRecords)]
     pub fn take_records(id: u32) -> u32;
     pub fn supported() -> u32;
-    pub fn navigation() -> Option<String>;
+    pub fn navigation() -> Option<Text>;
     pub fn now() -> f64;
     #[wasm_bindgen(js_name = interactionCount)]
     pub fn interaction_count() -> f64;
@@ -46,9 +49,9 @@ extern "C" {
     pub fn promise(a: u32, b: u32);
     pub fn resolve(id: u32);
     #[wasm_bindgen(js_name = storeKeys)]
-    pub fn store_keys(prefix: &str) -> Option<String>;
+    pub fn store_keys(prefix: &str) -> Option<Text>;
     #[wasm_bindgen(js_name = storeGet)]
-    pub fn store_get(key: &str) -> Option<String>;
+    pub fn store_get(key: &str) -> Option<Text>;
     #[wasm_bindgen(js_name = storeSet)]
     pub fn store_set(key: &str, value: &[u8]) -> bool;
     #[wasm_bindgen(js_name = storeRemove)]
@@ -58,13 +61,76 @@ extern "C" {
     #[wasm_bindgen(js_name = dateMs)]
     pub fn date_ms(text: &str) -> f64;
     #[wasm_bindgen(js_name = numberText)]
-    pub fn number_text(v: f64) -> String;
+    pub fn number_text(v: f64) -> Text;
     pub fn warn(message: &str);
     #[wasm_bindgen(js_name = dateNow)]
     pub fn date_now() -> f64;
     pub fn random() -> f64;
     #[wasm_bindgen(js_name = readOptions)]
-    pub fn read_options(names: &str, types: &str) -> Option<String>;
+    pub fn read_options(names: &str, types: &str) -> Option<Text>;
+}
+
+/// A string that crosses between JavaScript and the module: it crosses as a `String` does (the
+/// same descriptor, so the same glue), but is converted without wasm-bindgen's detour through
+/// `Vec::into_boxed_slice`. That can shrink, and its shrinking code and panic message would be
+/// in the module for nothing: what the glue hands over is always allocated at exactly its
+/// length, and what the module hands back is copied into an allocation of exactly its length.
+#[derive(Default)]
+pub struct Text(pub String);
+
+impl core::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// For the browser tests, which call the exports from Rust.
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.into())
+    }
+}
+
+impl WasmDescribe for Text {
+    fn describe() {
+        String::describe()
+    }
+}
+
+impl FromWasmAbi for Text {
+    type Abi = WasmSlice;
+
+    unsafe fn from_abi(js: WasmSlice) -> Self {
+        let (ptr, len) = (js.ptr.into_usize(), js.len.into_usize());
+        // Never true (no allocation is that large), but said, so that the compiler knows the
+        // capacity is one a `String` can have: the wrappers wasm-bindgen generates test the
+        // conversion's result, and would otherwise keep a path that throws.
+        if len > isize::MAX as usize {
+            core::arch::wasm32::unreachable();
+        }
+        // Safety: what wasm-bindgen's own conversion assumes: the glue wrote the string's
+        // UTF-8 bytes through `__wbindgen_malloc` (and `__wbindgen_realloc` to its exact length),
+        // so the allocation is `len` bytes with alignment 1; for "", `len` is 0 and nothing is
+        // allocated or freed.
+        Text(unsafe { String::from_raw_parts(ptr as *mut u8, len, len) })
+    }
+}
+
+impl OptionFromWasmAbi for Text {
+    fn is_none(js: &WasmSlice) -> bool {
+        js.ptr.is_zero()
+    }
+}
+
+impl IntoWasmAbi for Text {
+    type Abi = WasmSlice;
+
+    /// The glue frees what it read with the length it was given, so the bytes go in an
+    /// allocation of exactly that length.
+    fn into_abi(self) -> WasmSlice {
+        Box::<[u8]>::from(self.0.as_bytes()).into_abi()
+    }
 }
 
 /// What page.js writes for a field that is absent (in error facts and option states).

@@ -68,10 +68,10 @@ fn is_uuid(s: &str) -> bool {
 async fn metrics_arrive_as_the_seeds_body() {
     setup("m1").await;
     let pv = telemetry::add_series(
-        "page_views_total",
-        r#"{"page":"/cv","user_id":"anonymous"}"#,
+        "page_views_total".into(),
+        r#"{"page":"/cv","user_id":"anonymous"}"#.into(),
     );
-    let plain = telemetry::add_series("custom_ms", "");
+    let plain = telemetry::add_series("custom_ms".into(), "".into());
     stage(&[
         (pv, 1.0, 1_764_166_892_123.0),
         (plain, 12.75, 1_764_166_892_124.0),
@@ -97,9 +97,21 @@ async fn metrics_arrive_as_the_seeds_body() {
 #[wasm_bindgen_test]
 async fn logs_arrive_as_the_seeds_body() {
     setup("l1").await;
-    telemetry::set_identity("u-1", "s-1");
-    telemetry::log(1, "hello \"world\"", r#"{"component":"Upload"}"#, "", 0.0);
-    telemetry::log(3, "failed", "", "TypeError\0x is undefined", 1.0);
+    telemetry::set_identity("u-1".into(), "s-1".into());
+    telemetry::log(
+        1,
+        "hello \"world\"".into(),
+        r#"{"component":"Upload"}"#.into(),
+        "".into(),
+        0.0,
+    );
+    telemetry::log(
+        3,
+        "failed".into(),
+        "".into(),
+        "TypeError\0x is undefined".into(),
+        1.0,
+    );
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 1, "{s:?}");
@@ -116,7 +128,7 @@ async fn logs_arrive_as_the_seeds_body() {
 #[wasm_bindgen_test]
 async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
     setup("r1").await;
-    let id = telemetry::add_series("retry_total", "");
+    let id = telemetry::add_series("retry_total".into(), "".into());
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     script_statuses(vec![503, 0]); // a server error, then a network failure
     flush().await; // settles at the first failure: the rest is the backoff's business
@@ -148,7 +160,7 @@ async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
 #[wasm_bindgen_test]
 async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
     setup("r0").await;
-    let id = telemetry::add_series("odd_fetch_total", "");
+    let id = telemetry::add_series("odd_fetch_total".into(), "".into());
     stage(&[(id, 1.0, 1.0)]);
     script_statuses(vec![1]); // resolves with undefined: the stream must not wait forever
     flush().await;
@@ -161,7 +173,7 @@ async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
 #[wasm_bindgen_test]
 async fn retry_after_is_obeyed() {
     setup("ra").await;
-    telemetry::log(1, "wait for it", "", "", 0.0);
+    telemetry::log(1, "wait for it".into(), "".into(), "".into(), 0.0);
     script_retry_after(429, "1");
     flush().await;
     sleep(700).await;
@@ -179,7 +191,7 @@ async fn retry_after_is_obeyed() {
 #[wasm_bindgen_test]
 async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
     setup("sp").await;
-    let id = telemetry::add_series("split_total", "");
+    let id = telemetry::add_series("split_total".into(), "".into());
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0), (id, 3.0, 3.0)]);
     script_statuses(vec![413, 200, 400]); // whole: too large; first half ok; second half refused
     flush().await;
@@ -207,7 +219,7 @@ async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
 async fn a_batch_is_given_up_after_max_attempts() {
     setup("gu").await;
     telemetry::host::configure(options(&[("retryMaxAttempts", 3.into())]));
-    telemetry::log(1, "doomed", "", "", 0.0);
+    telemetry::log(1, "doomed".into(), "".into(), "".into(), 0.0);
     script_statuses(vec![500, 500, 500]);
     flush().await;
     sleep(200).await;
@@ -227,7 +239,7 @@ async fn a_batch_is_given_up_after_max_attempts() {
 async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
     setup("b1").await;
     telemetry::host::configure(options(&[("batchSize", 2.into())]));
-    let id = telemetry::add_series("batch_total", "");
+    let id = telemetry::add_series("batch_total".into(), "".into());
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     sleep(50).await;
     let s = sent();
@@ -240,15 +252,21 @@ async fn bad_input_is_dropped_and_delivery_goes_on() {
     setup("h1").await;
     telemetry::host::configure(JsValue::from_str("not an object"));
     telemetry::host::configure(options(&[("batchSize", "ten".into())]));
-    let id = telemetry::add_series("hostile", "");
+    let id = telemetry::add_series("hostile".into(), "".into());
     stage(&[
         (id, f64::NAN, 1.0),
         (id, f64::INFINITY, 2.0),
         (999_999, 1.0, 3.0),
         (id, 7.0, 4.0),
     ]);
-    telemetry::log(9, &"x".repeat(1 << 20), "", "", 5.0); // over 64 KiB: dropped
-    telemetry::log(1, "after", "", "", 6.0);
+    telemetry::log(
+        9,
+        "x".repeat(1 << 20).as_str().into(),
+        "".into(),
+        "".into(),
+        5.0,
+    ); // over 64 KiB: dropped
+    telemetry::log(1, "after".into(), "".into(), "".into(), 6.0);
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 2, "{s:?}");
