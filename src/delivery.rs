@@ -26,14 +26,6 @@ pub fn on_full_batch(c: &mut Client, kind: Kind) {
     }
 }
 
-/// The interval timer: send whatever is pending.
-pub fn flush_stream(kind: Kind) {
-    client::with(|c| {
-        seal(c, kind);
-        pump(c, kind);
-    });
-}
-
 /// Seals everything pending; for metrics, the client's own health counters first.
 pub fn seal(c: &mut Client, kind: Kind) {
     if kind == Kind::Metrics {

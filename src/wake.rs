@@ -1,7 +1,7 @@
 //! What woke the module. Every listener, timer, observer and answer of the page calls back
 //! through one function with a token (see [`crate::page`]); this is where each token leads.
 
-use crate::client::{self, Kind};
+use crate::client::{self, Client, Kind};
 use crate::{delivery, errors, exit, observe};
 
 /// A stream's flush interval (metrics, logs).
@@ -39,42 +39,6 @@ fn kind(token: u32, tokens: [u32; 2]) -> Kind {
 /// The page's callback: `n` and `text` are what page.js read for this token ("" for no text).
 pub fn wake(token: u32, n: f64, text: &str) {
     match token {
-        t if FLUSH.contains(&t) => delivery::flush_stream(kind(t, FLUSH)),
-        t if RETRY.contains(&t) => {
-            let kind = kind(t, RETRY);
-            client::with(|c| {
-                c.stream(kind).retry_at = 0.0;
-                delivery::pump(c, kind);
-            });
-        }
-        KICK => {
-            client::with(|c| {
-                if exit::restore(c) {
-                    delivery::pump(c, Kind::Metrics);
-                    delivery::pump(c, Kind::Logs);
-                }
-            });
-        }
-        // `n`: whether the page goes into the back/forward cache (and may come back).
-        PAGEHIDE => {
-            client::with(|c| exit::on_exit(c, n == 0.0));
-        }
-        PAGESHOW => {
-            client::with(exit::on_return);
-        }
-        ONLINE => {
-            client::with(delivery::on_online);
-        }
-        // `n`: whether the page is hidden now.
-        VISIBILITY => {
-            client::with(|c| {
-                if n == 1.0 {
-                    exit::on_exit(c, false)
-                } else {
-                    exit::on_return(c)
-                }
-            });
-        }
         // `n`: 1 when page.js could read the error (its facts are `text`).
         ERROR | REJECTION if cfg!(feature = "errors") && n == 1.0 => {
             errors::on_error(token == REJECTION, text)
@@ -89,10 +53,50 @@ pub fn wake(token: u32, n: f64, text: &str) {
         }
         // `n`: `performance.now()` at that frame.
         FRAMES if cfg!(feature = "timings") => observe::on_frames(n),
-        // `n`: the HTTP status (-1: no answer); `text`: its Retry-After.
-        t if t >= REQUESTS => {
-            client::with(|c| delivery::answered(c, t, n, text));
+        // The rest works on the client, borrowed here once for all of them: each borrow site
+        // would be a copy of `client::with`. A token `on_client` ignores (an unread error,
+        // an untrusted input) borrows it for nothing: every token comes from something the
+        // client started, so it exists already and is not created by this.
+        t => {
+            client::with(|c| on_client(c, t, n, text));
         }
+    }
+}
+
+/// The tokens of [`wake`] that work on the client.
+fn on_client(c: &mut Client, token: u32, n: f64, text: &str) {
+    match token {
+        t if FLUSH.contains(&t) => {
+            let kind = kind(t, FLUSH);
+            delivery::seal(c, kind);
+            delivery::pump(c, kind);
+        }
+        t if RETRY.contains(&t) => {
+            let kind = kind(t, RETRY);
+            c.stream(kind).retry_at = 0.0;
+            delivery::pump(c, kind);
+        }
+        KICK => {
+            let restored = exit::restore(c);
+            if restored {
+                delivery::pump(c, Kind::Metrics);
+                delivery::pump(c, Kind::Logs);
+            }
+        }
+        // `n`: whether the page goes into the back/forward cache (and may come back).
+        PAGEHIDE => exit::on_exit(c, n == 0.0),
+        PAGESHOW => exit::on_return(c),
+        ONLINE => delivery::on_online(c),
+        // `n`: whether the page is hidden now.
+        VISIBILITY => {
+            if n == 1.0 {
+                exit::on_exit(c, false)
+            } else {
+                exit::on_return(c)
+            }
+        }
+        // `n`: the HTTP status (-1: no answer); `text`: its Retry-After.
+        t if t >= REQUESTS => delivery::answered(c, t, n, text),
         _ => {}
     }
 }
