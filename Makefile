@@ -13,6 +13,11 @@ WASM_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable
 # Fewer giant functions compress better: 0.56 kB less gzip, and about as much for any cap
 # from 10 to 30.
 WASM_OPT := -Oz --converge --one-caller-inline-max-function-size=25
+# Then once more, with the control flow first flattened and rebuilt by binaryen's relooper
+# (--flatten --rereloop): the optimized module's branches come out in shapes that -Oz
+# folds and gzip finds more often. About 0.1 kB less gzip per module; a third round gains
+# nothing.
+WASM_OPT_AGAIN := --flatten --rereloop $(WASM_OPT)
 CHROMEDRIVER := $(shell command -v chromedriver || echo /usr/bin/chromedriver)
 GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
 
@@ -53,6 +58,8 @@ define entry
 	  --out-dir target/entry-$(1) --out-name core -- $(3)
 	wasm-opt $(WASM_OPT) --strip-producers --strip-target-features $(WASM_FEATURES) \
 	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
+	wasm-opt $(WASM_OPT_AGAIN) $(WASM_FEATURES) \
+	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
 	cp pkg-template/index.js target/entry-$(1)/index.js
 	# Some of wasm-bindgen's generic helpers in the glue replaced with smaller ones that do the
 	# same for this module; on wasm-bindgen's own names, so before they are shortened.
@@ -83,6 +90,7 @@ size: pkg
 	wasm-bindgen --target web --keep-debug --out-dir target/size --out-name core \
 	  target/wasm32-unknown-unknown/release/recoloca_telemetry.wasm
 	wasm-opt $(WASM_OPT) -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
+	wasm-opt $(WASM_OPT_AGAIN) -g $(WASM_FEATURES) target/size/named.wasm -o target/size/named.wasm
 	twiggy top -n 30 target/size/named.wasm
 
 test: test-native test-browser test-e2e test-react
