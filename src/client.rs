@@ -70,7 +70,10 @@ pub struct Stream {
 }
 
 impl Stream {
-    fn new(open: &'static [u8], settings: StreamSettings) -> Self {
+    /// A stream whose settings are placeholders: `Client::new` configures it right after, as
+    /// every `configure()` does (computing the real ones twice would be more code).
+    fn new(open: &'static [u8]) -> Self {
+        let settings = StreamSettings::default();
         Stream {
             queue: Queue::new(open, settings.limits.clone()),
             settings,
@@ -174,10 +177,9 @@ pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
 impl Client {
     fn new() -> Self {
         crate::page::start();
-        let config = Config::default();
         let mut c = Client {
-            metrics: Stream::new(b"{\"metrics\":[", config.metrics()),
-            logs: Stream::new(b"{\"logs\":[", config.logs()),
+            metrics: Stream::new(b"{\"metrics\":["),
+            logs: Stream::new(b"{\"logs\":["),
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::default(),
             staging: alloc::vec![0.0; STAGING_EVENTS * 3],
@@ -192,7 +194,7 @@ impl Client {
             gate: Gate::new(),
             user_id: None,
             vitals: None,
-            config,
+            config: Config::default(),
         };
         // The defaults take effect as any configure() does (stamp, timers, error capture, page
         // timings): one path for both, and one copy of it in the module.

@@ -164,7 +164,7 @@ fn whole(v: f64, lo: u32, hi: u32, default: u32) -> u32 {
 }
 
 /// The settings of one stream, as the client uses them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StreamSettings {
     pub endpoint: String,
     pub batch_size: usize,
@@ -174,7 +174,7 @@ pub struct StreamSettings {
 }
 
 /// How failed attempts are retried (the same for both streams).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetrySettings {
     pub initial_ms: f64,
     pub max_ms: f64,
