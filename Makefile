@@ -73,12 +73,23 @@ define entry
 	# stream, and the glue's unused exports left out. The glue is not shipped: loaded beside
 	# the entry, it would be a second, separate instance of the module. WASM_FILE names the
 	# module the entry fetches.
-	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify --log-level=warning \
+	# esbuild simplifies the syntax; terser, run over its output, compresses further (merged
+	# declarations, conditionals folded into expressions: about 0.25 kB less gzip than esbuild's
+	# --minify alone) and names the variables (14 and 4 B less gzip for index.js and slim.js than
+	# with esbuild's names, which terser would keep). Of terser's options:
+	#   ecma=2020, unsafe_arrows, unsafe_methods   function expressions written as arrows and
+	#       methods (20 B less gzip per entry). Not constructors then, nor with a prototype: safe
+	#       while no function expression of the bundle is called with `new`, reads `this`,
+	#       `arguments` or its `prototype`. Those it has are the glue's imports, which
+	#       WebAssembly calls plainly, and the functions terser's inlining calls in place.
+	#   inline=1   only simple functions inlined; one-use functions with arguments stay
+	#       functions rather than becoming calls of function expressions (7 and 14 B less).
+	#   sequences=false   statements not joined with commas (4 and 3 B less).
+	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify-syntax --log-level=warning \
 	  --define:WASM_FILE='"$(2)_bg.wasm"' \
 	  --outfile=target/entry-$(1)/bundle.js
-	# terser's second pass over esbuild's output: about 0.25 kB less gzip (merged declarations,
-	# conditionals folded into expressions), which esbuild's single pass leaves.
-	terser target/entry-$(1)/bundle.js --module --compress passes=2 --mangle --output pkg/$(1).js
+	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
+	  --compress passes=2,unsafe_arrows,unsafe_methods,inline=1,sequences=false
 	cp target/entry-$(1)/core_bg.wasm pkg/$(2)_bg.wasm
 endef
 

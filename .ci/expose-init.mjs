@@ -7,11 +7,12 @@
 //
 //   node .ci/expose-init.mjs <glue.js>
 //
-// It also re-exports three functions of the module's hand-written imports (src/page.js, which
+// It also re-exports four functions of the module's hand-written imports (src/page.js, which
 // wasm-bindgen copies under snippets/): with them index.js hands page.js the module's `wake`
-// and the objects of `configure()`, and takes `flush()`'s promises. Imported through the glue,
-// page.js is the same module instance the glue passes to the module. (Named one by one: a
-// namespace re-export would make the bundler build an object of all of page.js's functions.)
+// and the objects of `configure()`, takes `flush()`'s promises, and prints its warnings as the
+// module's are printed. Imported through the glue, page.js is the same module instance the
+// glue passes to the module. (Named one by one: a namespace re-export would make the bundler
+// build an object of all of page.js's functions.)
 //
 // The build fails unless each function is defined exactly once and page.js is imported once.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,5 +26,5 @@ for (const name of ['__wbg_get_imports', '__wbg_finalize_init']) {
 const pages = [...new Set(glue.match(/(?<=from ['"])\.\/snippets\/[^'"]+\/src\/page\.js(?=['"])/g) ?? [])];
 if (pages.length !== 1) throw new Error(`expose-init: ${pages.length} paths of page.js in ${path}`);
 glue += '\nexport { __wbg_get_imports, __wbg_finalize_init };\n';
-glue += `export { init as __pageInit, offer as __pageOffer, settled as __pageSettled } from ${JSON.stringify(pages[0])};\n`;
+glue += `export { init as __pageInit, offer as __pageOffer, settled as __pageSettled, warn as __pageWarn } from ${JSON.stringify(pages[0])};\n`;
 writeFileSync(path, glue);

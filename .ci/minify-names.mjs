@@ -62,7 +62,7 @@ for (const [module, base, short] of mapping.imports) {
 }
 glue = replaceExactly(glue, /^\s+"\.\/snippets\/[^"]+": import\d+,\n/gm, '', 'some', 'snippet modules');
 glue = replaceExactly(glue, '"./core_bg.js": import0', () => `${JSON.stringify(moduleName)}: import0`, 1, 'module');
-glue = replaceExactly(glue, /(const import0 = \{\n\s+__proto__: null,\n)/, (m) => m + direct.join('\n') + '\n', 1, 'direct imports');
+glue = replaceExactly(glue, /(const import0 = \{\n)/, (m) => m + direct.join('\n') + '\n', 1, 'direct imports');
 for (const [name, short] of mapping.exports) {
   // Exports the glue never touches (wasm-bindgen's abort hooks) have no match, which is fine.
   // A function, not a string: a `$` in a short name must not be read as a pattern.

@@ -54,7 +54,7 @@ function gone(name) {
 }
 
 // The names this adds must be new to the glue.
-if (/\bstoreSlice/.test(glue)) fail('storeSlice is already a name in the glue');
+if (/\bstoreText/.test(glue)) fail('storeText is already a name in the glue');
 
 // ---- strings into the module ----------------------------------------------------------------
 
@@ -66,11 +66,11 @@ replaceBlock(
   'function passStringToWasm0(',
   '}',
   'edc66798a68412bc90d10b47313f26d7eb71cc77a8a1cec40f23702fbc633738',
-  `function passStringToWasm0(arg, malloc, realloc) {
+  `function passStringToWasm0(arg) {
     // The string as UTF-8 in a new block of the module's memory: returns its address, and its
     // length in WASM_VECTOR_LEN. ASCII, the usual case, is copied a code unit at a time.
     let len = arg.length;
-    let ptr = malloc(len, 1) >>> 0;
+    let ptr = wasm.__wbindgen_malloc(len, 1) >>> 0;
     const mem = getUint8ArrayMemory0(); // after malloc, which may have grown memory
     let offset = 0;
     for (let code; offset < len && (code = arg.charCodeAt(offset)) < 0x80; offset++) mem[ptr + offset] = code;
@@ -78,9 +78,9 @@ replaceBlock(
         // The rest through encodeInto (a lone surrogate becomes U+FFFD), into a block grown to
         // its worst case, 3 bytes per UTF-16 code unit, then shrunk to fit: the module frees
         // the string with its exact length.
-        ptr = realloc(ptr, len, len = offset + (len - offset) * 3, 1) >>> 0;
-        offset += cachedTextEncoder.encodeInto(arg.slice(offset), getUint8ArrayMemory0().subarray(ptr + offset, ptr + len)).written;
-        ptr = realloc(ptr, len, offset, 1) >>> 0;
+        ptr = wasm.__wbindgen_realloc(ptr, len, len = offset + (len - offset) * 3, 1) >>> 0;
+        offset += cachedTextEncoder.encodeInto(arg.slice(offset), getArrayU8FromWasm0(ptr + offset, len - offset)).written;
+        ptr = wasm.__wbindgen_realloc(ptr, len, offset, 1) >>> 0;
     }
     WASM_VECTOR_LEN = offset;
     return ptr;
@@ -88,10 +88,15 @@ replaceBlock(
 `,
   'passStringToWasm0',
 );
-// The replacement always takes the realloc path for non-ASCII text: every call must pass it.
-for (const [call] of glue.matchAll(/(?<!function )passStringToWasm0\([^()]*\)/g)) {
-  if (!call.endsWith(', wasm.__wbindgen_malloc, wasm.__wbindgen_realloc)')) fail(`a call without realloc: ${call}`);
-}
+// Every call passes the module's own malloc and realloc (the replacement always takes the
+// realloc path for non-ASCII text), which the replacement reads itself: the calls pass the
+// string alone.
+replaceAll(
+  /(?<!function )passStringToWasm0\(([^()]*?)(, wasm\.__wbindgen_malloc, wasm\.__wbindgen_realloc)?\)/g,
+  (call, arg, allocators) => (allocators ? `passStringToWasm0(${arg})` : fail(`a call without realloc: ${call}`)),
+  'some',
+  'passStringToWasm0 calls',
+);
 replaceBlock(
   "if (!('encodeInto' in cachedTextEncoder)) {",
   '}',
@@ -112,12 +117,11 @@ replaceBlock(
   '}',
   'ddba60aef9e0033a5d8776bf58affb14a5807603457e5535cb285447aa3b83bd',
   `function getStringFromWasm0(ptr, len) {
-    ptr = ptr >>> 0;
     // ignoreBOM: a leading U+FEFF is text, not a byte order mark. The empty decode first is
     // wasm-bindgen's guard against Safari versions that emitted a BOM on a decoder's first use.
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     decoder.decode();
-    return decoder.decode(getUint8ArrayMemory0().subarray(ptr, ptr + len));
+    return decoder.decode(getArrayU8FromWasm0(ptr, len));
 }
 `,
   'getStringFromWasm0',
@@ -132,30 +136,36 @@ replaceBlock(
 gone('decodeText');
 gone('cachedTextDecoder');
 
-// ---- answers of the imports that return a string or an array --------------------------------
+// ---- answers of the imports that return a string -------------------------------------------
 
 // The module passes such an import the address of two i32, where the glue writes the answer's
-// address and length. The generated glue writes each through getDataViewMemory0(), whose test
-// of a stale view (`buffer.detached`, with a fallback for browsers without it) it repeats in
-// every import; one function does it here.
+// address and length. The generated glue copies the string in and writes the two through
+// getDataViewMemory0(), whose test of a stale view (`buffer.detached`, with a fallback for
+// browsers without it) it repeats in every import; one function does it all here. The module's
+// imports answer with numbers and strings only (an array would bring wasm-bindgen's
+// conversion into the module): an answer of another kind is left unmatched, and gone() below
+// fails the build.
 replaceAll(
-  /^( +)getDataViewMemory0\(\)\.setInt32\(\((arg\d+) >>> 0\) \+ 4 \* 1, (len\d+), true\);\n\1getDataViewMemory0\(\)\.setInt32\(\(\2 >>> 0\) \+ 4 \* 0, (ptr\d+), true\);$/gm,
-  (_, indent, at, len, ptr) => `${indent}storeSlice(${at}, ${ptr}, ${len});`,
-  'some', // one per import that answers with a string or an array; gone() below checks them all
+  /^( +)(?:var|const) (ptr\d+) = (?:isLikeNone\(ret\) \? 0 : )?passStringToWasm0\(ret\);\n\1(?:var|const) (len\d+) = WASM_VECTOR_LEN;\n\1getDataViewMemory0\(\)\.setInt32\(\((arg\d+) >>> 0\) \+ 4 \* 1, \3, true\);\n\1getDataViewMemory0\(\)\.setInt32\(\(\4 >>> 0\) \+ 4 \* 0, \2, true\);$/gm,
+  (_, indent, ptr, len, at) => `${indent}storeText(${at}, ret);`,
+  'some', // one per import that answers with a string; gone() below checks them all
   'answers written through getDataViewMemory0',
 );
 replaceBlock(
   'let cachedDataViewMemory0 = null;',
   '}',
   'a6cfdac420f416ae3d08642549d8169dd5dfcf818cd62b91991b1a6ff77a136e',
-  `// Writes an import's answer, address then length, as two little-endian i32 at \`at\`. The view
-// is remade when memory.buffer is another object, which it is exactly when memory has grown
-// (growing detaches the old buffer) or this is another instance.
-let storeSliceView = null;
-function storeSlice(at, ptr, len) {
-    if (storeSliceView?.buffer !== wasm.memory.buffer) storeSliceView = new DataView(wasm.memory.buffer);
-    storeSliceView.setInt32(at >>> 0, ptr, true);
-    storeSliceView.setInt32((at >>> 0) + 4, len, true);
+  `// Writes an import's answer, a string or none (undefined, null), into the module's memory, and
+// its address then length as two little-endian i32 at \`at\`: for none, as the generated glue
+// writes it, address 0 and whatever length was set last. The view is remade when memory.buffer
+// is another object, which it is exactly when memory has grown (growing detaches the old
+// buffer, as copying the string in may) or this is another instance.
+let storeTextView = null;
+function storeText(at, text) {
+    const ptr = text == null ? 0 : passStringToWasm0(text);
+    if (storeTextView?.buffer !== wasm.memory.buffer) storeTextView = new DataView(wasm.memory.buffer);
+    storeTextView.setInt32(at >>> 0, ptr, true);
+    storeTextView.setInt32((at >>> 0) + 4, WASM_VECTOR_LEN, true);
 }
 `,
   'getDataViewMemory0',
@@ -177,6 +187,20 @@ replaceBlock(
 `,
   'getArrayF64FromWasm0',
 );
+// The byte arrays the imports take (request bodies, storage values, random bytes) are viewed
+// the same way, and so are the strings read out and the non-ASCII rest of a string copied in:
+// the generated helpers made each of those views too (with subarray), from a cached view of all
+// memory that only passStringToWasm0's ASCII loop still uses (getUint8ArrayMemory0, below).
+replaceBlock(
+  'function getArrayU8FromWasm0(',
+  '}',
+  '76cd927dbb29c8d4bd11dc21b17e9aed94c9fff5dd705f5b148f0b8e5dc2a79a',
+  `function getArrayU8FromWasm0(ptr, len) {
+    return new Uint8Array(wasm.memory.buffer, ptr >>> 0, len);
+}
+`,
+  'getArrayU8FromWasm0',
+);
 replaceBlock(
   'let cachedFloat64ArrayMemory0 = null;',
   '}',
@@ -187,6 +211,41 @@ replaceBlock(
 replaceAll(/^ +cachedFloat64ArrayMemory0 = null;\n/gm, () => '', 1, 'the Float64Array reset');
 gone('getFloat64ArrayMemory0');
 gone('cachedFloat64ArrayMemory0');
+
+// The view of all memory that strings are copied in through (the ASCII loop, per string) is
+// remade, as the generated one is, when there is none yet or memory has grown (the old view's
+// buffer is then detached: its byteLength reads 0), with the same test written shorter. (Not
+// when memory.buffer is another object, as storeText's is: reading memory.buffer costs about
+// as much as making the view.)
+replaceBlock(
+  'let cachedUint8ArrayMemory0 = null;',
+  '}',
+  'a4f680cedae02e6cc60924810e29dfa3cd5d3df3fdbe4dd036a3e0a239efc132',
+  `let cachedUint8ArrayMemory0 = null;
+function getUint8ArrayMemory0() {
+    if (!cachedUint8ArrayMemory0?.byteLength) cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
+    return cachedUint8ArrayMemory0;
+}
+`,
+  'getUint8ArrayMemory0',
+);
+
+// ---- the imports object and the frees ---------------------------------------------------------
+
+// The glue frees a string it had passed in, should passing the next one throw, with its length
+// times the element size, 1 for bytes: the length itself.
+replaceAll(
+  /wasm\.__wbindgen_free\((ptr\d+), (len\d+) \* 1, 1\)/g,
+  (_, ptr, len) => `wasm.__wbindgen_free(${ptr}, ${len}, 1)`,
+  'some',
+  'frees of strings',
+);
+// The generated glue makes the imports object and its module's object without a prototype
+// (`__proto__: null`), so that no property of Object.prototype can stand in for a missing
+// import. None is missing: every import the module names is an own property of the glue's
+// object, as its module's name is of the imports object, and WebAssembly looks up only those
+// names, so no prototype is ever consulted, and the objects are made plainly.
+replaceAll(/^ +__proto__: null,\n/gm, () => '', 2, 'the prototypes of the imports object');
 
 // ---- the table of JavaScript values ---------------------------------------------------------
 

@@ -13,8 +13,8 @@ import * as core from './core.js';
 // leaves `new URL('…_bg.wasm', import.meta.url)` literally in the output, where bundlers look.
 /* global WASM_FILE */
 
-const PREFIX = '[@recoloca/telemetry] ';
-const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
+/** The log levels, by the number the module takes. */
+const LEVELS = ['debug', 'info', 'warn', 'error'];
 /** Calls kept while the module loads; beyond this many the oldest are dropped. */
 const MAX_EARLY_CALLS = 10000;
 /** Longest metric name sent; collectors refuse longer ones (and with them a whole batch). */
@@ -28,16 +28,9 @@ const BUSY = 0xffffffff;
 /** Series ids remembered before starting over (the module keeps the same bound). */
 const RESET_FLAG = 0x80000000;
 
-const warned = new Set();
-function warnOnce(key, message) {
-  if (warned.has(key)) return;
-  warned.add(key);
-  try {
-    console.warn(PREFIX + message);
-  } catch (_) {
-    /* a console that throws is not our problem to report */
-  }
-}
+/** Says `message` once per `key`, with the package's prefix (page.js's `warn`, which the
+ *  module's own warnings go through too). */
+const warnOnce = core.__pageWarn;
 
 // ---- argument normalization -----------------------------------------------------------------
 
@@ -526,16 +519,16 @@ export const metricsCollector = {
 };
 
 export const logger = {
-  debug: (message, context) => safeLog('debug', message, context),
-  info: (message, context) => safeLog('info', message, context),
-  warn: (message, context) => safeLog('warn', message, context),
-  error: (message, error, context) => safeLog('error', message, context, error),
+  debug: (message, context) => safeLog(0, message, context),
+  info: (message, context) => safeLog(1, message, context),
+  warn: (message, context) => safeLog(2, message, context),
+  error: (message, error, context) => safeLog(3, message, context, error),
 };
 
-function safeLog(levelName, message, context, error) {
+function safeLog(level, message, context, error) {
+  const levelName = LEVELS[level];
   try {
     const ts = Date.now();
-    const level = LEVELS[levelName];
     if (echo) {
       try {
         console[levelName](message, context, error);

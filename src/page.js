@@ -544,14 +544,16 @@ export function numberText(v) {
   return String(v);
 }
 
-/** The module's warnings printed so far (a few dozen texts at most: the module's are fixed,
- *  but for the name of a mistyped option). */
+/** The keys of the warnings printed so far (a few dozen at most: the module's texts are
+ *  fixed, but for the name of a mistyped option, and index.js's keys are short names). */
 const warned = new Set();
 
-/** A warning of the module's, printed the first time its text comes up. */
-export function warn(message) {
-  if (warned.has(message)) return;
-  warned.add(message);
+/** A warning, printed the first time its key comes up. The module's are keyed by their text;
+ *  index.js's (it warns through this one, `core.__pageWarn`) by a short name, which no text of
+ *  the module's is. */
+export function warn(key, message = key) {
+  if (warned.has(key)) return;
+  warned.add(key);
   try {
     console.warn('[@recoloca/telemetry] ' + message);
   } catch (_) {
