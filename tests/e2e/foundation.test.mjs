@@ -108,6 +108,53 @@ test('every logger method produces the seed LogEntry', async () => {
   await context.close();
 });
 
+test('text outside ASCII arrives intact, whichever way it crosses into the module', async () => {
+  // Every string a call hands the module crosses as UTF-8 written into its memory: ASCII a byte
+  // at a time, anything else through TextEncoder into a block grown and then shrunk to fit,
+  // which the module takes over as its own. A long ASCII start makes the second path begin
+  // late in the block.
+  server.reset();
+  const user = 'usuário-7';
+  const session = 'sessão-1';
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html', { user, session });
+  const long = 'a'.repeat(300) + 'é — 日本語 😀';
+  const stack = await page.evaluate(async (long) => {
+    const { metricsCollector: m, logger, ready, flush } = window.telemetry;
+    await ready;
+    m.recordMetric('ações_total', 1, { cidade: 'São Paulo 🌎' });
+    m.trackPageView('/vagas/é', 'usuário-7');
+    // Half of a surrogate pair is not text: TextEncoder writes it as U+FFFD, so the body stays
+    // valid UTF-8. (The seed's JSON.stringify writes the escape \ud83d, which decodes to no
+    // character; labels and contexts, which index.js turns into JSON, keep that escape.)
+    m.recordMetric('metade_\ud83d', 1, { metade: '\ud83d' });
+    logger.info(long, { cidade: 'São Paulo' });
+    const err = new TypeError('não é função 🙃');
+    logger.error('falhou ✗', err);
+    logger.warn('metade \ud83d', { metade: '\ud83d' });
+    await flush();
+    return err.stack;
+  }, long);
+  let t = T0;
+  assertExactBody(server.bodies('metrics')[0], {
+    metrics: [
+      { name: 'ações_total', value: 1, labels: { cidade: 'São Paulo 🌎' }, timestamp: t++ },
+      { name: 'page_views_total', value: 1, labels: { page: '/vagas/é', user_id: user }, timestamp: t++ },
+      { name: 'metade_\ufffd', value: 1, labels: { metade: '\ud83d' }, timestamp: t++ },
+    ],
+  });
+  const base = (level, message) => ({ timestamp: iso(t++), level, message, service: 'recoloca-frontend', version: '1.0.0' });
+  const who = { user_id: user, session_id: session };
+  assertExactBody(server.bodies('logs')[0], {
+    logs: [
+      { ...base('info', long), context: { cidade: 'São Paulo' }, ...who },
+      { ...base('error', 'falhou ✗'), error: { name: 'TypeError', message: 'não é função 🙃', stack }, ...who },
+      { ...base('warn', 'metade \ufffd'), context: { metade: '\ud83d' }, ...who },
+    ],
+  });
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
 test('a session id is created once with crypto.randomUUID and kept in sessionStorage', async () => {
   server.reset();
   const { page, context } = await openPage(browser, server.url + '/index.html', { session: null });
