@@ -144,10 +144,12 @@ gone('cachedTextDecoder');
 // browsers without it) it repeats in every import; one function does it all here. The module's
 // imports answer with numbers and strings only (an array would bring wasm-bindgen's
 // conversion into the module): an answer of another kind is left unmatched, and gone() below
-// fails the build.
+// fails the build. An import whose answer the module does not take as optional (no
+// `isLikeNone` test) gets "" for none: storeText would write none as address 0, which the
+// module reads as a string only where it expects none (see `Text` in src/page.rs).
 replaceAll(
-  /^( +)(?:var|const) (ptr\d+) = (?:isLikeNone\(ret\) \? 0 : )?passStringToWasm0\(ret\);\n\1(?:var|const) (len\d+) = WASM_VECTOR_LEN;\n\1getDataViewMemory0\(\)\.setInt32\(\((arg\d+) >>> 0\) \+ 4 \* 1, \3, true\);\n\1getDataViewMemory0\(\)\.setInt32\(\(\4 >>> 0\) \+ 4 \* 0, \2, true\);$/gm,
-  (_, indent, ptr, len, at) => `${indent}storeText(${at}, ret);`,
+  /^( +)(?:var|const) (ptr\d+) = (isLikeNone\(ret\) \? 0 : )?passStringToWasm0\(ret\);\n\1(?:var|const) (len\d+) = WASM_VECTOR_LEN;\n\1getDataViewMemory0\(\)\.setInt32\(\((arg\d+) >>> 0\) \+ 4 \* 1, \4, true\);\n\1getDataViewMemory0\(\)\.setInt32\(\(\5 >>> 0\) \+ 4 \* 0, \2, true\);$/gm,
+  (_, indent, ptr, optional, len, at) => `${indent}storeText(${at}, ret${optional ? '' : " ?? ''"});`,
   'some', // one per import that answers with a string; gone() below checks them all
   'answers written through getDataViewMemory0',
 );

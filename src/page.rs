@@ -112,7 +112,9 @@ impl FromWasmAbi for Text {
         // Safety: what wasm-bindgen's own conversion assumes: the glue wrote the string's
         // UTF-8 bytes through `__wbindgen_malloc` (and `__wbindgen_realloc` to its exact length),
         // so the allocation is `len` bytes with alignment 1; for "", `len` is 0 and nothing is
-        // allocated or freed.
+        // allocated or freed. Never address 0, which stands for none: the glue writes it only
+        // for an answer taken as `Option<Text>`, whose `is_none` is asked first (for any other,
+        // .ci/slim-glue.mjs passes "" instead).
         Text(unsafe { String::from_raw_parts(ptr as *mut u8, len, len) })
     }
 }

@@ -119,8 +119,10 @@ test('text outside ASCII arrives intact, whichever way it crosses into the modul
   const { page, context, problems } = await openPage(browser, server.url + '/index.html', { user, session });
   const long = 'a'.repeat(300) + 'é — 日本語 😀';
   const stack = await page.evaluate(async (long) => {
-    const { metricsCollector: m, logger, ready, flush } = window.telemetry;
+    const { metricsCollector: m, logger, ready, flush, configure } = window.telemetry;
     await ready;
+    // The other way in: the module asks page.js for each option, which answers with its text.
+    configure({ service: 'serviço 🚀' });
     m.recordMetric('ações_total', 1, { cidade: 'São Paulo 🌎' });
     m.trackPageView('/vagas/é', 'usuário-7');
     // Half of a surrogate pair is not text: TextEncoder writes it as U+FFFD, so the body stays
@@ -134,6 +136,8 @@ test('text outside ASCII arrives intact, whichever way it crosses into the modul
     await flush();
     return err.stack;
   }, long);
+  assert.equal(server.bodies('metrics').length, 1);
+  assert.equal(server.bodies('logs').length, 1);
   let t = T0;
   assertExactBody(server.bodies('metrics')[0], {
     metrics: [
@@ -142,7 +146,7 @@ test('text outside ASCII arrives intact, whichever way it crosses into the modul
       { name: 'metade_\ufffd', value: 1, labels: { metade: '\ud83d' }, timestamp: t++ },
     ],
   });
-  const base = (level, message) => ({ timestamp: iso(t++), level, message, service: 'recoloca-frontend', version: '1.0.0' });
+  const base = (level, message) => ({ timestamp: iso(t++), level, message, service: 'serviço 🚀', version: '1.0.0' });
   const who = { user_id: user, session_id: session };
   assertExactBody(server.bodies('logs')[0], {
     logs: [
