@@ -1,11 +1,12 @@
 // The size budgets: the gzipped JS and wasm a browser loads for each entry of the package (the
 // entry's one minified file, which bundles the glue, and its module).
 //
-// The slim entry (metrics, logs and their delivery, without page timings and error capture)
-// is held to the goal of 20 kB, counted as 20,000 B: within it whichever kB is meant (20 KiB
-// would be 20,480 B). The full entry, the drop-in with the seed's defaults, is not there (see
-// README, "Building"): until it is, a ceiling a little above today's figure keeps its size from
-// going up. Lower CEILING as it goes down. Sizes are in bytes, and in kB of 1,000 B.
+// The core entry, the slim one (metrics, logs and their delivery, without page timings and
+// error capture), is held to the budget of 20 kB, counted as 20,000 B: within it whichever kB
+// is meant (20 KiB would be 20,480 B). The main entry, the drop-in with the seed's defaults, is
+// the core plus those two (6.4 kB together; see README, "Building"): a ceiling a little above
+// today's figure keeps it from growing. Lower CEILING as it goes down. Sizes are in bytes, and
+// in kB of 1,000 B.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
