@@ -72,6 +72,7 @@ pub struct Stream {
 impl Stream {
     /// A stream whose settings are placeholders: `Client::new` configures it right after, as
     /// every `configure()` does (computing the real ones twice would be more code).
+    #[inline(never)]
     fn new(open: &'static [u8]) -> Self {
         let settings = StreamSettings::default();
         Stream {
