@@ -423,7 +423,7 @@ impl Queue {
     }
 
     /// Removes sealed batch `i` (if there is one) from the queue and its counts.
-    fn take(&mut self, i: usize) -> Option<Batch> {
+    pub fn take(&mut self, i: usize) -> Option<Batch> {
         to_back(self.sealed.get_mut(i..)?);
         let batch = self.sealed.pop()?;
         self.sealed_events -= batch.events();

@@ -50,10 +50,12 @@ pub fn on_exit(c: &mut Client, last: bool) {
         crate::observe::on_hide(c);
     }
     let online = delivery::is_online();
-    // What stays behind (the stream and the batch's place in its queue), and what went by
-    // beacon, to forget once the page is gone.
+    // What stays behind and what went by beacon (to forget once the page is gone), each by
+    // stream and place in its queue: nothing below moves a batch before the beaconed ones
+    // are removed, last first. Places, not copies of the keys: no string clone, and one list
+    // type for both.
     let mut keep: Vec<(Kind, usize)> = Vec::new();
-    let mut beaconed: Vec<(Kind, String)> = Vec::new();
+    let mut beaconed: Vec<(Kind, usize)> = Vec::new();
     for kind in [Kind::Metrics, Kind::Logs] {
         delivery::seal(c, kind);
         let may_send = online && !c.stream(kind).is_failing();
@@ -69,17 +71,18 @@ pub fn on_exit(c: &mut Client, last: bool) {
     if !last {
         return;
     }
-    for (kind, key) in &beaconed {
-        let s = c.stream(*kind);
-        if s.busy.as_deref() != Some(key.as_str()) {
-            s.queue.remove_key(key);
+    for &(kind, i) in beaconed.iter().rev() {
+        let s = c.stream(kind);
+        let Some(b) = s.queue.sealed().get(i) else { continue };
+        if s.busy.as_deref() != Some(b.key.as_str()) {
+            s.queue.take(i);
         }
     }
 }
 
 /// Sends sealed batch `i` of the stream: by keepalive `fetch` while the keepalive budget
-/// lasts, else by beacon (its key then goes into `beaconed`). Whether it went (or is going).
-fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>) -> bool {
+/// lasts, else by beacon (`(kind, i)` then goes into `beaconed`). Whether it went (or is going).
+fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, usize)>) -> bool {
     let Some(b) = c.stream_ref(kind).queue.sealed().get(i) else {
         return false;
     };
@@ -97,7 +100,7 @@ fn send(c: &mut Client, kind: Kind, i: usize, beaconed: &mut Vec<(Kind, String)>
         let endpoint = &c.stream_ref(kind).settings.endpoint;
         let went = transport::beacon(endpoint, &b.body, &b.key);
         if went {
-            beaconed.push((kind, b.key.clone()));
+            beaconed.push((kind, i));
         }
         return went;
     }
