@@ -11,7 +11,6 @@
 //! The client's own requests never come through here: a failed `fetch` rejects a promise that
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
 
-use alloc::string::String;
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
@@ -94,23 +93,18 @@ pub fn on_error(rejection: bool, facts: &str) {
 /// Counts and, when the gate allows, reports one error.
 fn capture(c: &mut Client, e: Captured) {
     let now = crate::page::date_now();
-    let top = match (e.stack, &e.source) {
-        (Some(stack), _) if !error_gate::top_frame(stack).is_empty() => {
-            error_gate::top_frame(stack).to_string()
+    // The top frame of the stack, else where it was thrown, written straight into the
+    // fingerprint: no string of its own, and the stack searched once.
+    let frame = e.stack.map_or("", error_gate::top_frame);
+    let mut fingerprint = error_gate::fingerprint(e.name, e.message, frame);
+    if let (true, Some((file, line, col))) = (frame.is_empty(), &e.source) {
+        fingerprint.push_str(file);
+        for n in [line, col] {
+            fingerprint.push(':');
+            fingerprint.push_str(&crate::page::number_text(*n));
         }
-        (_, Some((file, line, col))) => {
-            let mut s = String::from(*file);
-            for n in [line, col] {
-                s.push(':');
-                s.push_str(&crate::page::number_text(*n));
-            }
-            s
-        }
-        _ => String::new(),
-    };
-    let decision = c
-        .error_gate()
-        .decide(&error_gate::fingerprint(e.name, e.message, &top), now);
+    }
+    let decision = c.error_gate().decide(&fingerprint, now);
     match decision {
         Decision::Report => report(c, &e, now),
         Decision::Repeat | Decision::Limited { notice: false } => {
