@@ -36,8 +36,9 @@ pub enum Decision {
     Limited { notice: bool },
 }
 
-/// Counts waiting to be sent, by `(error_type, component)`.
-pub type Counts = Vec<((String, String), u64)>;
+/// Counts waiting to be sent, by `(error_type, component)`. The component is one of the
+/// module's own names, so it is kept as given: no copy of it to make or drop.
+pub type Counts = Vec<((String, &'static str), u64)>;
 
 #[derive(Debug, Default)]
 pub struct Gate {
@@ -97,7 +98,7 @@ impl Gate {
     }
 
     /// Counts one error that was not reported.
-    pub fn count(&mut self, error_type: &str, component: &str) {
+    pub fn count(&mut self, error_type: &str, component: &'static str) {
         // A new label set once the counters are all in use goes to `other`.
         let full = self.counts.len() >= MAX_COUNTERS;
         let error_type = if full && self.counter(error_type, component).is_none() {
@@ -107,15 +108,15 @@ impl Gate {
         };
         match self.counter(error_type, component) {
             Some(n) => *n += 1,
-            None => self.counts.push(((error_type.into(), component.into()), 1)),
+            None => self.counts.push(((error_type.into(), component), 1)),
         }
     }
 
     /// The counter of `(error_type, component)`, if there is one.
-    fn counter(&mut self, error_type: &str, component: &str) -> Option<&mut u64> {
+    fn counter(&mut self, error_type: &str, component: &'static str) -> Option<&mut u64> {
         self.counts
             .iter_mut()
-            .find(|((t, c), _)| t == error_type && c == component)
+            .find(|((t, c), _)| t == error_type && *c == component)
             .map(|(_, n)| n)
     }
 
