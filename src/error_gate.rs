@@ -58,14 +58,15 @@ impl Gate {
         Gate::default()
     }
 
-    /// Decides for an error with this fingerprint, captured at `now` (epoch ms).
-    pub fn decide(&mut self, fingerprint: &str, now: f64) -> Decision {
+    /// Decides for an error with this fingerprint, captured at `now` (epoch ms). The
+    /// fingerprint is taken, not borrowed: it is kept as it is, never copied.
+    pub fn decide(&mut self, fingerprint: String, now: f64) -> Decision {
         if now - self.minute_start >= MINUTE_MS || now < self.minute_start {
             self.minute_start = now;
             self.reports = 0;
             self.noticed = false;
         }
-        let last = self.seen.iter().position(|(f, ..)| f == fingerprint);
+        let last = self.seen.iter().position(|(f, ..)| *f == fingerprint);
         if let Some(i) = last {
             if self
                 .seen
@@ -86,13 +87,8 @@ impl Gate {
         let place = last.or_else(|| (self.seen.len() >= MAX_SEEN).then(|| oldest(&self.seen)));
         self.serial += 1;
         match place.and_then(|i| self.seen.get_mut(i)) {
-            Some((f, at, serial)) => {
-                f.clear();
-                f.push_str(fingerprint);
-                *at = now;
-                *serial = self.serial;
-            }
-            None => self.seen.push((fingerprint.into(), now, self.serial)),
+            Some(entry) => *entry = (fingerprint, now, self.serial),
+            None => self.seen.push((fingerprint, now, self.serial)),
         }
         Decision::Report
     }

@@ -6,23 +6,23 @@ use proptest::prelude::*;
 #[test]
 fn a_repeat_within_five_seconds_is_only_counted() {
     let mut g = Gate::new();
-    assert_eq!(g.decide("a", 1000.0), Decision::Report);
-    assert_eq!(g.decide("a", 5999.0), Decision::Repeat);
-    assert_eq!(g.decide("b", 5999.0), Decision::Report);
-    assert_eq!(g.decide("a", 6000.0), Decision::Report);
-    assert_eq!(g.decide("a", 6001.0), Decision::Repeat);
+    assert_eq!(g.decide("a".into(), 1000.0), Decision::Report);
+    assert_eq!(g.decide("a".into(), 5999.0), Decision::Repeat);
+    assert_eq!(g.decide("b".into(), 5999.0), Decision::Report);
+    assert_eq!(g.decide("a".into(), 6000.0), Decision::Report);
+    assert_eq!(g.decide("a".into(), 6001.0), Decision::Repeat);
 }
 
 #[test]
 fn a_hundred_reports_a_minute_then_one_notice() {
     let mut g = Gate::new();
     for i in 0..100 {
-        assert_eq!(g.decide(&format!("e{i}"), 10.0), Decision::Report);
+        assert_eq!(g.decide(format!("e{i}"), 10.0), Decision::Report);
     }
-    assert_eq!(g.decide("x", 20.0), Decision::Limited { notice: true });
-    assert_eq!(g.decide("y", 30.0), Decision::Limited { notice: false });
-    assert_eq!(g.decide("z", 60_010.0), Decision::Report, "a new minute");
-    assert_eq!(g.decide("w", 60_011.0), Decision::Report);
+    assert_eq!(g.decide("x".into(), 20.0), Decision::Limited { notice: true });
+    assert_eq!(g.decide("y".into(), 30.0), Decision::Limited { notice: false });
+    assert_eq!(g.decide("z".into(), 60_010.0), Decision::Report, "a new minute");
+    assert_eq!(g.decide("w".into(), 60_011.0), Decision::Report);
 }
 
 #[test]
@@ -94,7 +94,7 @@ proptest! {
         for (fp, step) in events {
             now += f64::from(step);
             if now - window >= 60_000.0 { window = now; reports_in_window = 0; }
-            if g.decide(&fp.to_string(), now) == Decision::Report {
+            if g.decide(fp.to_string(), now) == Decision::Report {
                 reports_in_window += 1;
                 if let Some(t) = last.insert(fp, now) { prop_assert!(now - t >= REPEAT_WINDOW_MS); }
             }
@@ -152,17 +152,17 @@ fn the_fingerprint_reported_longest_ago_is_forgotten_first() {
     // Spread over minutes so that the rate limit never applies.
     let at = |i: usize| i as f64 * 1_000.0;
     for i in 0..MAX_SEEN {
-        assert_eq!(g.decide(&format!("f{i}"), at(i)), Decision::Report);
+        assert_eq!(g.decide(format!("f{i}"), at(i)), Decision::Report);
     }
     // f0 is reported again (after its window): now f1 is the one reported longest ago.
     let t = at(MAX_SEEN);
-    assert_eq!(g.decide("f0", t), Decision::Report);
-    assert_eq!(g.decide("new", t + 1.0), Decision::Report);
+    assert_eq!(g.decide("f0".into(), t), Decision::Report);
+    assert_eq!(g.decide("new".into(), t + 1.0), Decision::Report);
     // f0 and the newcomer are remembered (repeats within 5 s); f1 was forgotten, so it is
     // reported again.
-    assert_eq!(g.decide("f0", t + 2.0), Decision::Repeat);
-    assert_eq!(g.decide("new", t + 3.0), Decision::Repeat);
-    assert_eq!(g.decide("f1", t + 4.0), Decision::Report);
+    assert_eq!(g.decide("f0".into(), t + 2.0), Decision::Repeat);
+    assert_eq!(g.decide("new".into(), t + 3.0), Decision::Repeat);
+    assert_eq!(g.decide("f1".into(), t + 4.0), Decision::Report);
 }
 
 #[test]
@@ -171,15 +171,15 @@ fn a_clock_set_back_does_not_change_which_fingerprint_is_forgotten() {
     let base = 10_000_000.0;
     for i in 0..MAX_SEEN {
         assert_eq!(
-            g.decide(&format!("f{i}"), base + i as f64 * 1_000.0),
+            g.decide(format!("f{i}"), base + i as f64 * 1_000.0),
             Decision::Report
         );
     }
     // The clock goes back an hour: the newcomers are still the most recent reports, so they
     // push out the earliest fingerprints, not each other.
     let t = base - 3_600_000.0;
-    assert_eq!(g.decide("A", t), Decision::Report);
-    assert_eq!(g.decide("B", t + 10.0), Decision::Report);
-    assert_eq!(g.decide("A", t + 20.0), Decision::Repeat);
-    assert_eq!(g.decide("B", t + 30.0), Decision::Repeat);
+    assert_eq!(g.decide("A".into(), t), Decision::Report);
+    assert_eq!(g.decide("B".into(), t + 10.0), Decision::Report);
+    assert_eq!(g.decide("A".into(), t + 20.0), Decision::Repeat);
+    assert_eq!(g.decide("B".into(), t + 30.0), Decision::Repeat);
 }

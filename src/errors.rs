@@ -104,7 +104,7 @@ fn capture(c: &mut Client, e: Captured) {
             fingerprint.push_str(&crate::page::number_text(*n));
         }
     }
-    let decision = c.error_gate().decide(&fingerprint, now);
+    let decision = c.error_gate().decide(fingerprint, now);
     match decision {
         Decision::Report => report(c, &e, now),
         Decision::Repeat | Decision::Limited { notice: false } => {
