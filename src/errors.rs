@@ -40,8 +40,10 @@ struct Captured<'a> {
     name: &'a str,
     message: &'a str,
     stack: Option<&'a str>,
-    /// `(name, message)` of each `cause`, outermost first.
-    causes: Vec<(&'a str, &'a str)>,
+    /// The facts' remaining fields: `name, message` of each `cause`, outermost first (the
+    /// first `MAX_CAUSES` pairs count). Read where they are when the context is written,
+    /// rather than collected into a `Vec`.
+    causes: crate::text::Split<'a>,
     /// `(file, line, column)` where it was thrown, when the browser says.
     source: Option<(&'a str, f64, f64)>,
     component: &'static str,
@@ -71,14 +73,9 @@ pub fn on_error(rejection: bool, facts: &str) {
             .and_then(present)
             .map(|s| error_gate::truncate_stack(s, MAX_FRAMES)),
         component: if rejection { "promise" } else { "global" },
+        causes: fields,
         ..Captured::default()
     };
-    while let (Some(name), Some(message)) = (fields.next(), fields.next()) {
-        if e.causes.len() == MAX_CAUSES {
-            break;
-        }
-        e.causes.push((name, bounded(message)));
-    }
     if !rejection {
         let at = crate::page::numbers(2);
         let (line, col) = match at.as_slice() {
@@ -167,18 +164,21 @@ fn context_json(e: &Captured) -> Vec<u8> {
         json::write_f64(&mut out, *col, crate::engine_number);
         out.push(b'}');
     }
-    if !e.causes.is_empty() {
-        out.extend_from_slice(b",\"cause\":[");
-        for (i, (name, message)) in e.causes.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"name\":");
-            json::write_str(&mut out, name);
-            out.extend_from_slice(b",\"message\":");
-            json::write_str(&mut out, message);
-            out.push(b'}');
+    let mut causes = e.causes.clone();
+    let mut n = 0;
+    while let (Some(name), Some(message)) = (causes.next(), causes.next()) {
+        if n == MAX_CAUSES {
+            break;
         }
+        out.extend_from_slice(if n == 0 { b",\"cause\":[" } else { b"," });
+        out.extend_from_slice(b"{\"name\":");
+        json::write_str(&mut out, name);
+        out.extend_from_slice(b",\"message\":");
+        json::write_str(&mut out, bounded(message));
+        out.push(b'}');
+        n += 1;
+    }
+    if n > 0 {
         out.push(b']');
     }
     out.push(b'}');
