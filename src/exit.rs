@@ -202,14 +202,10 @@ pub fn restore(c: &mut Client) -> bool {
     let mut logs = Vec::new();
     for key in keys(&joined) {
         if let Some(text) = store_get(key) {
-            // Each batch moved out by reference: one consuming iterator fewer in the module.
-            for (stream, batch) in &mut persist::decode(&text) {
-                let batch = core::mem::take(batch);
-                match stream {
-                    Persisted::Metrics => metrics.push(batch),
-                    Persisted::Logs => logs.push(batch),
-                }
-            }
+            persist::decode(&text, |stream, batch| match stream {
+                Persisted::Metrics => metrics.push(batch),
+                Persisted::Logs => logs.push(batch),
+            });
         }
         store_remove(key);
     }

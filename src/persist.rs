@@ -62,23 +62,23 @@ pub fn encode<'a>(
     (out, n)
 }
 
-/// Reads what [`encode`] wrote. Malformed text yields what parsed before the fault.
-pub fn decode(text: &str) -> Vec<(Stream, Batch)> {
-    let mut found = Vec::new();
+/// Reads what [`encode`] wrote, handing each batch to `found` in order. Malformed text yields
+/// what parsed before the fault. A callback rather than a returned `Vec`: the caller sorts
+/// the batches into its own lists, with no list of pairs to build, empty and drop between.
+pub fn decode(text: &str, mut found: impl FnMut(Stream, Batch)) {
     if !text.as_bytes().starts_with(MAGIC.as_bytes()) {
-        return found;
+        return;
     }
     let Some(mut rest) = text.get(MAGIC.len()..) else {
-        return found;
+        return;
     };
     while let Some((header, after)) = text::split_once(rest, b'\n') {
         let Some((stream, batch, remaining)) = read_one(header, after) else {
             break;
         };
-        found.push((stream, batch));
+        found(stream, batch);
         rest = remaining;
     }
-    found
 }
 
 fn read_one<'a>(header: &str, after: &'a str) -> Option<(Stream, Batch, &'a str)> {

@@ -3,6 +3,13 @@
 use super::*;
 use proptest::prelude::*;
 
+/// `decode`'s batches, collected in order.
+fn decoded(text: &str) -> Vec<(Stream, Batch)> {
+    let mut found = Vec::new();
+    decode(text, |stream, batch| found.push((stream, batch)));
+    found
+}
+
 /// `encode`, with its bytes as text (they are UTF-8: JSON bodies and ASCII headers).
 fn enc<'a>(
     batches: impl Iterator<Item = (Stream, &'a Batch)>,
@@ -29,7 +36,7 @@ fn round_trips_in_order() {
         usize::MAX,
     );
     assert_eq!(n, 2);
-    let back = decode(&text);
+    let back = decoded(&text);
     assert_eq!(back, vec![(Stream::Logs, a), (Stream::Metrics, b)]);
 }
 
@@ -49,10 +56,10 @@ fn stops_at_the_byte_limit() {
 fn malformed_text_keeps_what_parsed_before() {
     let a = batch("a", &["{\"n\":1}"]);
     let (text, _) = enc([(Stream::Logs, &a)].into_iter(), usize::MAX);
-    assert_eq!(decode(&(text.clone() + "l b 1 999\n{}")).len(), 1);
-    assert_eq!(decode(&(text.clone() + "x")).len(), 1);
-    assert!(decode("garbage").is_empty());
-    assert!(decode(&text[..text.len() - 3]).is_empty());
+    assert_eq!(decoded(&(text.clone() + "l b 1 999\n{}")).len(), 1);
+    assert_eq!(decoded(&(text.clone() + "x")).len(), 1);
+    assert!(decoded("garbage").is_empty());
+    assert!(decoded(&text[..text.len() - 3]).is_empty());
 }
 
 proptest! {
@@ -62,6 +69,6 @@ proptest! {
         let b = batch("key", &refs);
         let (text, n) = enc([(Stream::Metrics, &b)].into_iter(), usize::MAX);
         prop_assert_eq!(n, 1);
-        prop_assert_eq!(decode(&text), vec![(Stream::Metrics, b)]);
+        prop_assert_eq!(decoded(&text), vec![(Stream::Metrics, b)]);
     }
 }
