@@ -12,6 +12,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::batch::Batch;
 use crate::client::{Client, Kind};
 use crate::delivery;
 use crate::listen::Hold;
@@ -73,7 +74,9 @@ pub fn on_exit(c: &mut Client, last: bool) {
     }
     for &(kind, i) in beaconed.iter().rev() {
         let s = c.stream(kind);
-        let Some(b) = s.queue.sealed().get(i) else { continue };
+        let Some(b) = s.queue.sealed().get(i) else {
+            continue;
+        };
         if s.busy.as_deref() != Some(b.key.as_str()) {
             s.queue.take(i);
         }
@@ -198,19 +201,29 @@ pub fn restore(c: &mut Client) -> bool {
     let Some(joined) = our_keys() else {
         return false;
     };
-    let mut metrics = Vec::new();
-    let mut logs = Vec::new();
+    // The batches by stream, metrics then logs; each list is taken out of the array below, so
+    // the loop goes over the kinds alone, not over an array of (Kind, Vec) pairs to consume.
+    let mut lists: [Vec<Batch>; 2] = Default::default();
     for key in keys(&joined) {
         if let Some(text) = store_get(key) {
-            persist::decode(&text, |stream, batch| match stream {
-                Persisted::Metrics => metrics.push(batch),
-                Persisted::Logs => logs.push(batch),
+            persist::decode(&text, |stream, batch| {
+                let kind = match stream {
+                    Persisted::Metrics => Kind::Metrics,
+                    Persisted::Logs => Kind::Logs,
+                };
+                if let Some(list) = lists.get_mut(kind.index()) {
+                    list.push(batch);
+                }
             });
         }
         store_remove(key);
     }
     let mut restored = 0;
-    for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {
+    for kind in [Kind::Metrics, Kind::Logs] {
+        let batches = lists
+            .get_mut(kind.index())
+            .map(core::mem::take)
+            .unwrap_or_default();
         let s = c.stream(kind);
         let (taken, refused) = s.queue.restore_front(batches);
         if refused > 0 {
