@@ -19,9 +19,19 @@ fn a_hundred_reports_a_minute_then_one_notice() {
     for i in 0..100 {
         assert_eq!(g.decide(format!("e{i}"), 10.0), Decision::Report);
     }
-    assert_eq!(g.decide("x".into(), 20.0), Decision::Limited { notice: true });
-    assert_eq!(g.decide("y".into(), 30.0), Decision::Limited { notice: false });
-    assert_eq!(g.decide("z".into(), 60_010.0), Decision::Report, "a new minute");
+    assert_eq!(
+        g.decide("x".into(), 20.0),
+        Decision::Limited { notice: true }
+    );
+    assert_eq!(
+        g.decide("y".into(), 30.0),
+        Decision::Limited { notice: false }
+    );
+    assert_eq!(
+        g.decide("z".into(), 60_010.0),
+        Decision::Report,
+        "a new minute"
+    );
     assert_eq!(g.decide("w".into(), 60_011.0), Decision::Report);
 }
 
