@@ -88,6 +88,11 @@ define entry
 	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify-syntax --log-level=warning \
 	  --define:WASM_FILE='"$(2)_bg.wasm"' \
 	  --outfile=target/entry-$(1)/bundle.js
+	# That condition, checked on the bundle: every `new` is of a built-in (capitalized), none of
+	# its own functions is capitalized, no `this`, `arguments` or `new.target`, and the one
+	# `prototype` read is PerformanceEventTiming's.
+	! grep -nE 'new [a-z_$$]|function [A-Z]|\bthis\b|\barguments\b|new\.target' target/entry-$(1)/bundle.js
+	! grep -n 'prototype' target/entry-$(1)/bundle.js | grep -v 'PerformanceEventTiming\.prototype'
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
 	  --compress passes=2,unsafe_arrows,unsafe_methods,inline=1,sequences=false
 	cp target/entry-$(1)/core_bg.wasm pkg/$(2)_bg.wasm
