@@ -53,6 +53,39 @@ test('an uncaught error is reported once, and the page keeps its own onerror', a
   await context.close();
 });
 
+test('a cause chain is cut at five causes and each message at 1,000 characters; no cause, no field', async () => {
+  const { page, context } = await start();
+  await page.evaluate(() => {
+    // top -> level 1 -> (1,200 × é) -> level 3 -> … -> level 6 -> root: seven causes.
+    let cause = new Error('root');
+    for (let i = 6; i >= 1; i--) cause = new Error(i === 2 ? 'é'.repeat(1200) : 'level ' + i, { cause });
+    const top = new TypeError('top', { cause });
+    setTimeout(() => {
+      throw top;
+    });
+    setTimeout(() => {
+      throw new RangeError('alone');
+    });
+  });
+  await page.waitForTimeout(50);
+  await flush(page);
+  await until(() => server.state.logs.length >= 2, 3000, 'two error entries');
+  const byMessage = (m) => server.state.logs.filter((l) => l.error?.message === m);
+  const [withCauses] = byMessage('top');
+  assert.deepEqual(withCauses.context.cause, [
+    { name: 'Error', message: 'level 1' },
+    { name: 'Error', message: 'é'.repeat(1000) }, // cut on a character, not a byte
+    { name: 'Error', message: 'level 3' },
+    { name: 'Error', message: 'level 4' },
+    { name: 'Error', message: 'level 5' },
+  ]);
+  const [alone] = byMessage('alone');
+  assert.equal(alone.error.name, 'RangeError');
+  assert.ok(!('cause' in alone.context), JSON.stringify(alone.context));
+  assert.equal(server.state.logs.length, 2);
+  await context.close();
+});
+
 test('metrics recorded before an uncaught error arrive ahead of its report', async () => {
   const { page, context } = await start();
   // One task: the metric is staged for the module, then the error event fires before that
