@@ -268,6 +268,9 @@ impl Queue {
     /// Reads the pending buffers front to back and then empties them (keeping their capacity
     /// for what comes next): nothing is removed from their front, which would shift what is
     /// left once per batch.
+    ///
+    /// Sealed batches are only appended: the place of one already sealed stays the same, which
+    /// page exit relies on (`exit::on_exit` remembers batches by place).
     pub fn seal_all(&mut self, mut new_key: impl FnMut() -> String) -> usize {
         let mut pending = core::mem::take(&mut self.pending);
         let mut lengths = core::mem::take(&mut self.lengths);

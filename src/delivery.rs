@@ -26,7 +26,8 @@ pub fn on_full_batch(c: &mut Client, kind: Kind) {
     }
 }
 
-/// Seals everything pending; for metrics, the client's own health counters first.
+/// Seals everything pending; for metrics, the client's own health counters first. Only this
+/// stream's queue changes, and only at its back (see `Queue::seal_all`).
 pub fn seal(c: &mut Client, kind: Kind) {
     if kind == Kind::Metrics {
         c.report_health();

@@ -41,8 +41,8 @@ struct Captured<'a> {
     message: &'a str,
     stack: Option<&'a str>,
     /// The facts' remaining fields: `name, message` of each `cause`, outermost first (the
-    /// first `MAX_CAUSES` pairs count). Read where they are when the context is written,
-    /// rather than collected into a `Vec`.
+    /// first `MAX_CAUSES` pairs count). Read where they are when the context is written, and
+    /// each message bounded then, rather than collected into a `Vec`.
     causes: crate::text::Split<'a>,
     /// `(file, line, column)` where it was thrown, when the browser says.
     source: Option<(&'a str, f64, f64)>,
