@@ -200,6 +200,28 @@ test('leaving with more than keepalive can carry: each batch once, the rest at t
   await context.close();
 });
 
+test('a batch that went by beacon as the page unloaded is not sent again at a hide after it', async () => {
+  const { page, context } = await start(() => 200, { ...FAST, batchSize: 1000, logBatchSize: 1000, flushIntervalMs: 60000, logFlushIntervalMs: 60000, maxRequestBytes: 16000 });
+  await page.evaluate(() => {
+    // Chromium counts beacons against the same 64 KiB as keepalive requests: with the page's
+    // keepalive requests held back (never sent), the client's keepalive budget is spent while
+    // the browser's is not, and the batches that do not fit the budget go by beacon.
+    const real = window.fetch;
+    window.fetch = (url, init) => (init && init.keepalive ? new Promise(() => {}) : real(url, init));
+    // Safari's order: the page is hidden once more after the pagehide that unloads it (a
+    // listener added after the client's runs after it).
+    addEventListener('pagehide', () => document.dispatchEvent(new Event('visibilitychange')));
+  });
+  await record(page, 400);
+  await page.goto(server.url + '/away.html');
+  await new Promise((r) => setTimeout(r, 1000));
+  const beacons = server.state.requests.filter((r) => r.url.includes('idempotency_key='));
+  assert.ok(beacons.length > 0, 'no batch went by beacon');
+  const keys = beacons.map((r) => r.key);
+  assert.equal(new Set(keys).size, keys.length, 'a beaconed batch went twice: ' + keys.join());
+  await context.close();
+});
+
 test('a long outage stays within the bounds and counts every drop exactly', async () => {
   let outage = true;
   const { page, context } = await start(() => (outage ? 503 : 200), { ...FAST, maxBufferedEvents: 50, maxBufferedBytes: 4096 });
