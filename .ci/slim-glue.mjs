@@ -176,33 +176,28 @@ replaceAll(/^ +cachedDataViewMemory0 = null;\n/gm, () => '', 1, 'the DataView re
 gone('getDataViewMemory0');
 gone('cachedDataViewMemory0');
 
-// The one array of numbers the module takes (takeNumbers) is written through a view made for
-// the call, not through a cached view of all memory: it crosses when the page reports
-// something (an observer's entries, an error), not per event.
-replaceBlock(
-  'function getArrayF64FromWasm0(',
-  '}',
-  '7cb8c9f74b2f4aae06f554487ed66a4ffbc5bdfbeb67b3a32358914cd0f8da13',
-  `function getArrayF64FromWasm0(ptr, len) {
-    return new Float64Array(wasm.memory.buffer, ptr >>> 0, len);
+// The arrays the imports take are read through a view made for the call, not through a cached
+// view of all memory: the numbers of `takeNumbers`, which cross when the page reports something
+// (an observer's entries, an error), not per event; and the bytes of request bodies, storage
+// values and random bytes, of the strings read out, and of the non-ASCII rest of a string
+// copied in (the generated helpers made each of those views too, with subarray, from a cached
+// view of all memory that only passStringToWasm0's ASCII loop still uses: getUint8ArrayMemory0,
+// below).
+for (const [type, view, hash] of [
+  ['F64', 'Float64Array', '7cb8c9f74b2f4aae06f554487ed66a4ffbc5bdfbeb67b3a32358914cd0f8da13'],
+  ['U8', 'Uint8Array', '76cd927dbb29c8d4bd11dc21b17e9aed94c9fff5dd705f5b148f0b8e5dc2a79a'],
+]) {
+  replaceBlock(
+    `function getArray${type}FromWasm0(`,
+    '}',
+    hash,
+    `function getArray${type}FromWasm0(ptr, len) {
+    return new ${view}(wasm.memory.buffer, ptr >>> 0, len);
 }
 `,
-  'getArrayF64FromWasm0',
-);
-// The byte arrays the imports take (request bodies, storage values, random bytes) are viewed
-// the same way, and so are the strings read out and the non-ASCII rest of a string copied in:
-// the generated helpers made each of those views too (with subarray), from a cached view of all
-// memory that only passStringToWasm0's ASCII loop still uses (getUint8ArrayMemory0, below).
-replaceBlock(
-  'function getArrayU8FromWasm0(',
-  '}',
-  '76cd927dbb29c8d4bd11dc21b17e9aed94c9fff5dd705f5b148f0b8e5dc2a79a',
-  `function getArrayU8FromWasm0(ptr, len) {
-    return new Uint8Array(wasm.memory.buffer, ptr >>> 0, len);
+    `getArray${type}FromWasm0`,
+  );
 }
-`,
-  'getArrayU8FromWasm0',
-);
 replaceBlock(
   'let cachedFloat64ArrayMemory0 = null;',
   '}',

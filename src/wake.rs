@@ -77,8 +77,7 @@ fn on_client(c: &mut Client, token: u32, n: f64, text: &str) {
             delivery::pump(c, kind);
         }
         KICK => {
-            let restored = exit::restore(c);
-            if restored {
+            if exit::restore(c) {
                 delivery::pump(c, Kind::Metrics);
                 delivery::pump(c, Kind::Logs);
             }
