@@ -20,6 +20,7 @@ WASM_OPT := -Oz --converge --one-caller-inline-max-function-size=25
 WASM_OPT_AGAIN := --flatten --rereloop $(WASM_OPT)
 CHROMEDRIVER := $(shell command -v chromedriver || echo /usr/bin/chromedriver)
 GECKODRIVER := $(HOME)/.cargo/bin/geckodriver
+WEBKITDRIVER := /usr/bin/WebKitWebDriver
 
 .PHONY: all bootstrap pkg size test test-native test-browser test-e2e test-react demo www bench clean
 
@@ -117,6 +118,12 @@ test-native:
 test-browser: bootstrap
 	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
 	wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) --mode no-install
+	# WebKit: wasm-pack has no flag for it, so cargo runs the tests through wasm-bindgen's runner
+	# (what wasm-pack does), which drives WebKitGTK's WebDriver when SAFARIDRIVER names it.
+	# WebKitGTK has no headless mode: it runs in a virtual X display.
+	xvfb-run -a env SAFARIDRIVER=$(WEBKITDRIVER) \
+	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --target wasm32-unknown-unknown
 
 test-e2e: www
 	cd tests && node --test --test-reporter=spec collector.test.mjs e2e/

@@ -19,6 +19,9 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v firefox-esr >/dev/null || command -v firefox >/dev/null || need_apt+=(firefox-esr)
 command -v promtool >/dev/null || need_apt+=(prometheus) # promtool checks the collector's exposition
+# WebKit: WebKitGTK's WebDriver (and MiniBrowser) needs an X display, hence Xvfb.
+command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || need_apt+=(xvfb)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
