@@ -32,6 +32,7 @@ const ENTRY_TYPES: [&str; 5] = [
     "event",
     "first-input",
 ];
+const PAINT: u32 = 0;
 const LARGEST_PAINT: u32 = 1;
 const LAYOUT_SHIFT: u32 = 2;
 const EVENT: u32 = 3;
@@ -127,6 +128,16 @@ pub fn start() -> Option<Vitals> {
     if supported & (1 << LAYOUT_SHIFT) == 0 {
         view.without(Metric::Cls);
     }
+    // Without paint or LCP entries (WebKit has no `largest-contentful-paint`) the first view
+    // has no such value anyway; marked absent, a bfcache restore does not time one from
+    // animation frames either, as web-vitals does not: a restored view's paints are only
+    // reported where the browser measures them for a load.
+    if supported & (1 << PAINT) == 0 {
+        view.without(Metric::Fcp);
+    }
+    if supported & (1 << LARGEST_PAINT) == 0 {
+        view.without(Metric::Lcp);
+    }
     // A restart (turned off and on again) keeps what was already reported: the buffered
     // entries replayed into the new view would otherwise be reported twice. The state is in
     // place before any observer exists: a browser that calls back from within observe() (old
@@ -198,7 +209,7 @@ fn feed_view(view: &mut View, source: u32, entries: &[f64]) {
             continue;
         };
         match source {
-            0 if fcp == 1.0 => view.contentful_paint(start),
+            PAINT if fcp == 1.0 => view.contentful_paint(start),
             LARGEST_PAINT => view.largest_paint(start),
             LAYOUT_SHIFT => view.layout_shift(start, value, recent == 1.0),
             EVENT => view.event(interaction_id, duration),

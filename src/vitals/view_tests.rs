@@ -196,6 +196,22 @@ fn a_restore_without_frames_has_no_paint_metrics() {
 }
 
 #[test]
+fn a_restore_reports_no_paint_the_browser_cannot_measure() {
+    // WebKit: paint entries, but no `largest-contentful-paint` nor `layout-shift`.
+    let mut v = View::new(Navigation::Navigate, VISIBLE);
+    v.without(Metric::Lcp);
+    v.without(Metric::Cls);
+    v.contentful_paint(100.0);
+    reports(&mut v, &timing(5000.0));
+    v.restore(Some(1.0));
+    v.painted_after_restore(33.25);
+    v.hidden(9000.0);
+    let r = reports(&mut v, &timing(9000.0));
+    assert_eq!(names(&r), [TTFB, FCP]);
+    assert_eq!(value(&r, FCP), Some((33.25, Some("good"))));
+}
+
+#[test]
 fn no_cls_for_a_page_that_never_painted() {
     let mut v = View::new(Navigation::Navigate, VISIBLE);
     v.layout_shift(90.0, 0.3, false);
