@@ -45,8 +45,12 @@ const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
  *   scripted answers for fault injection; the default accepts everything
  * @param {string} [opts.logFile] append every accepted log entry to this file, one JSON per line
  * @param {object} [opts.demo] latency and failure rate of /api/demo/* (see collector/demo-api.mjs)
+ * @param {(url: string) => Record<string,string>|undefined} [opts.pageHeaders] headers added to
+ *   a static file's answer (by request URL, query included), e.g. a Content-Security-Policy, or
+ *   a Cache-Control other than `no-store` for a page that must be able to enter the
+ *   back/forward cache
  */
-export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}, respond, logFile, demo } = {}) {
+export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}, respond, logFile, demo, pageHeaders } = {}) {
   const state = {
     /** Every event accepted, per stream, in arrival order (after dedupe). */
     metrics: [],
@@ -67,7 +71,7 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
   if (state.logFile) await mkdir(dirname(state.logFile), { recursive: true });
 
   const server = createServer((req, res) => {
-    handle(req, res, state, mounts).catch((err) => {
+    handle(req, res, state, mounts, pageHeaders).catch((err) => {
       if (res.headersSent) return res.destroy();
       res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(String(err && err.message));
@@ -105,7 +109,7 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
   };
 }
 
-async function handle(req, res, state, mounts) {
+async function handle(req, res, state, mounts, pageHeaders) {
   const path = new URL(req.url, 'http://x').pathname;
   const stream = STREAMS[path];
   if (stream && req.method === 'POST') return receive(req, res, state, stream);
@@ -125,7 +129,7 @@ async function handle(req, res, state, mounts) {
     });
   }
   if (path === '/favicon.ico') return res.writeHead(204).end();
-  if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, path, mounts);
+  if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, path, mounts, pageHeaders?.(req.url));
   res.writeHead(405).end();
 }
 
@@ -219,7 +223,7 @@ function appendLogs(state, events, arrival) {
   return write;
 }
 
-async function serveStatic(req, res, path, mounts) {
+async function serveStatic(req, res, path, mounts, extraHeaders) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   for (const prefix of prefixes) {
     if (!path.startsWith(prefix)) continue;
@@ -232,7 +236,11 @@ async function serveStatic(req, res, path, mounts) {
       const info = await stat(file);
       if (!info.isFile()) continue;
       const data = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
+        'Cache-Control': 'no-store',
+        ...extraHeaders,
+      });
       return res.end(req.method === 'HEAD' ? undefined : data);
     } catch (_) {
       continue;

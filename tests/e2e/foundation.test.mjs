@@ -1,8 +1,10 @@
 // The built, optimized package in headless Chromium against a real collector: the exact bodies
-// of every seed method, calls made before `ready`, and hostile input.
+// of every seed method, and hostile input. (Calls made before `ready` are tested in every
+// engine, Chromium included, by engines.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, collector, openPage, until, assertExactBody, TIMINGS } from './harness.mjs';
+import { callWithHostileInput, assertSurvivedHostileInput } from './hostile.mjs';
 
 let browser;
 let server;
@@ -177,25 +179,6 @@ test('a session id is created once with crypto.randomUUID and kept in sessionSto
   await context.close();
 });
 
-test('calls made before ready arrive, in order, with the time they were made', async () => {
-  server.reset();
-  const { page, context, problems } = await openPage(browser, server.url + '/early.html');
-  assert.equal(await page.evaluate(() => window.readyResult), true);
-  await page.evaluate(() => window.flushed);
-  const seedMetrics = () => server.state.metrics.filter((m) => !TIMINGS.test(m.name));
-  await until(() => seedMetrics().length === 6 && server.state.logs.length === 2, 3000, 'early calls');
-  assert.deepEqual(
-    seedMetrics().map((m) => [m.name, m.value, m.timestamp]),
-    [0, 1, 2, 3, 4].map((i) => ['early_total', i, T0 + i]).concat([['page_views_total', 1, T0 + 6]]),
-  );
-  assert.deepEqual(
-    server.state.logs.map((l) => [l.level, l.message, l.timestamp]),
-    [['info', 'first', iso(T0 + 5)], ['warn', 'second', iso(T0 + 7)]],
-  );
-  assert.deepEqual(problems.pageErrors, []);
-  await context.close();
-});
-
 /** batchSize 2 took effect: `first_total` and `second_total` go at once, together, not at the
  *  30 s interval. (Other bodies may arrive too: the previous test's page sends its timings as
  *  it closes.) */
@@ -256,57 +239,8 @@ test('configure() made from inside a call of the module (a wrapped fetch) still 
 test('hostile input neither throws nor stops delivery', async () => {
   server.reset();
   const { page, context, problems } = await openPage(browser, server.url + '/index.html');
-  const thrown = await page.evaluate(async () => {
-    const { metricsCollector: m, logger, configure, ready, flush } = window.telemetry;
-    await ready;
-    const circular = { a: 1 };
-    circular.self = circular;
-    const evil = { toString() { throw new Error('toString'); }, get message() { throw new Error('getter'); } };
-    const huge = 'x'.repeat(1 << 20);
-    const values = [undefined, null, NaN, Infinity, -Infinity, 10n, Symbol('s'), () => 1, circular, huge, evil];
-    const thrown = [];
-    const attempt = (label, f) => {
-      try {
-        f();
-      } catch (e) {
-        thrown.push(label + ': ' + e);
-      }
-    };
-    for (const v of values) {
-      attempt('recordMetric name', () => m.recordMetric(v, 1));
-      attempt('recordMetric value', () => m.recordMetric('hostile_value', v));
-      attempt('recordMetric labels', () => m.recordMetric('hostile_labels', 1, v));
-      attempt('recordMetric label value', () => m.recordMetric('hostile_label_value', 1, { k: v }));
-      attempt('trackPageView', () => m.trackPageView(v, v));
-      attempt('trackUserAction', () => m.trackUserAction(v, v, v));
-      attempt('trackApiCall', () => m.trackApiCall(v, v, v, v));
-      attempt('trackError', () => m.trackError(v, v, v));
-      for (const level of ['debug', 'info', 'warn']) attempt(level, () => logger[level](v, v));
-      attempt('error', () => logger.error(v, v, v));
-      attempt('configure', () => configure(v));
-    }
-    attempt('configure bad types', () => configure({ batchSize: 'ten', service: 42 }));
-    await flush();
-    m.recordMetric('after_hostile_total', 1, { ok: 'yes' });
-    logger.info('still alive', { ok: true });
-    await flush();
-    return thrown;
-  });
-  assert.deepEqual(thrown, []);
+  const thrown = await page.evaluate(callWithHostileInput);
   assert.deepEqual(problems.pageErrors, []);
-  const after = server.state.metrics.filter((m) => m.name === 'after_hostile_total');
-  assert.deepEqual(after.map((m) => m.labels), [{ ok: 'yes' }]);
-  assert.equal(server.state.logs.at(-1).message, 'still alive');
-  // Every body that arrived is valid JSON of the seed's shape, whatever went in.
-  for (const m of server.state.metrics) assert.ok(typeof m.name === 'string' && Number.isFinite(m.value), JSON.stringify(m));
-  assert.ok(server.state.logs.every((l) => typeof l.message === 'string' && l.message.length < 65536));
-  // The circular context arrived, its cycle coerced.
-  assert.ok(server.state.logs.some((l) => l.context && l.context.self === '[Circular]'));
-  // Warnings, not silence: and not one per call.
-  assert.ok(problems.warnings.length > 0 && problems.warnings.length < 30, problems.warnings.join('\n'));
-  // A mistyped option is named, with the type it must have.
-  for (const w of ['configure(): batchSize must be a number; it was ignored', 'configure(): service must be a string; it was ignored']) {
-    assert.ok(problems.warnings.includes('[@recoloca/telemetry] ' + w), problems.warnings.join('\n'));
-  }
+  assertSurvivedHostileInput(server, thrown, problems.warnings);
   await context.close();
 });

@@ -9,22 +9,21 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** A headless Chromium that does not wander off to the network (which is closed here).
- *  Playwright gives it a fresh profile directory of its own. */
+/** Chromium's flags here: no sandbox (root), no GPU, and nothing that wanders off to the
+ *  network (which is closed here). */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** A headless Chromium; Playwright gives it a fresh profile directory of its own. */
 export async function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }
 
 /** The collector, serving /pkg/ (the built package) and the test pages at /. */

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, launch, until } from './harness.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS, launch, until } from './harness.mjs';
 import { startCollector } from '../../www/collector.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -171,7 +171,7 @@ test('a back/forward cache restore is reported as a new view, as web-vitals does
     executablePath: CHROMIUM,
     headless: true,
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: CHROMIUM_FLAGS,
   });
   try {
     server.reset();

@@ -1,0 +1,198 @@
+// The three engines through the W3C WebDriver protocol (plain HTTP): Debian's Chromium through
+// chromedriver, Firefox ESR through geckodriver, WebKitGTK through WebKitWebDriver. Playwright
+// drives only its own patched Firefox and WebKit builds, which cannot be downloaded here; this
+// small client is how the package as shipped reaches every engine with the same test code
+// (tests/e2e/engines.test.mjs).
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { CHROMIUM_FLAGS } from './harness.mjs';
+
+const firstFile = (...paths) => paths.find((p) => p && existsSync(p));
+
+/** WebKitGTK's MiniBrowser: /usr/lib/<multiarch>/webkit2gtk-<api>/MiniBrowser. */
+function miniBrowsers() {
+  const found = [];
+  for (const arch of readdirSync('/usr/lib')) {
+    for (const api of ['webkit2gtk-4.1', 'webkit2gtk-4.0', 'webkitgtk-6.0']) {
+      found.push(`/usr/lib/${arch}/${api}/MiniBrowser`);
+    }
+  }
+  return found;
+}
+
+/** How each engine is started: its driver, the arguments the driver takes, and the session's
+ *  capabilities. Every engine runs with the network closed here, so nothing may phone home. */
+export const ENGINES = {
+  chromium: {
+    driver: () => firstFile(process.env.CHROMEDRIVER, '/usr/bin/chromedriver'),
+    driverArgs: (port) => [`--port=${port}`],
+    capabilities: () => ({
+      browserName: 'chrome',
+      'goog:chromeOptions': {
+        binary: firstFile(process.env.CHROMIUM_PATH, '/usr/bin/chromium'),
+        args: ['--headless', ...CHROMIUM_FLAGS],
+      },
+    }),
+  },
+  firefox: {
+    driver: () => firstFile(process.env.GECKODRIVER, `${homedir()}/.cargo/bin/geckodriver`),
+    driverArgs: (port) => ['--host', '127.0.0.1', '--port', String(port)],
+    capabilities: () => ({
+      browserName: 'firefox',
+      'moz:firefoxOptions': {
+        binary: firstFile(process.env.FIREFOX_PATH, '/usr/bin/firefox-esr', '/usr/bin/firefox'),
+        args: ['-headless'],
+        prefs: {
+          'app.update.disabledForTesting': true,
+          'network.captive-portal-service.enabled': false,
+          'datareporting.policy.dataSubmissionEnabled': false,
+          'toolkit.telemetry.reportingpolicy.firstRun': false,
+        },
+      },
+    }),
+  },
+  webkit: {
+    // WebKitGTK has no headless mode: its MiniBrowser needs an X display (see `display()`).
+    driver: () => firstFile(process.env.WEBKIT_DRIVER, '/usr/bin/WebKitWebDriver'),
+    driverArgs: (port) => [`--port=${port}`],
+    needsDisplay: true,
+    capabilities: () => ({
+      browserName: 'MiniBrowser',
+      'webkitgtk:browserOptions': {
+        binary: firstFile(process.env.WEBKIT_BROWSER, ...miniBrowsers()),
+        args: ['--automation'],
+      },
+    }),
+  },
+};
+
+/** A port nobody listens on now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** An X display for a browser that needs one: `$DISPLAY` when set (`xvfb-run`), else a private
+ *  Xvfb on a free display number, which `stop()` ends. */
+async function display() {
+  if (process.env.DISPLAY) return { name: process.env.DISPLAY, stop() {} };
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const name = await new Promise((resolve, reject) => {
+    xvfb.once('error', (err) => reject(new Error(`Xvfb could not start (${err.message}); install the xvfb package`)));
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
+    xvfb.stdout.once('data', (d) => resolve(':' + String(d).trim()));
+  });
+  return { name, stop: () => xvfb.kill() };
+}
+
+/**
+ * Starts an engine's driver and one session in it. The session's `run(f, ...args)` runs
+ * `async f(...args)` in the current page and returns what it resolves with; a rejection fails
+ * the call with its message. Arguments and results must be JSON.
+ * @param {'chromium'|'firefox'|'webkit'} name
+ */
+export async function launch(name) {
+  const engine = ENGINES[name];
+  const binary = engine.driver();
+  if (!binary) throw new Error(`no WebDriver for ${name}: run .ci/bootstrap.sh`);
+  const port = await freePort();
+  const screen = engine.needsDisplay ? await display() : { name: process.env.DISPLAY, stop() {} };
+  const env = { ...process.env, ...(screen.name ? { DISPLAY: screen.name } : {}) };
+  const driver = spawn(binary, engine.driverArgs(port), { stdio: 'ignore', env });
+  let failed; // why the driver could not run (a missing binary, say)
+  driver.once('error', (err) => (failed = err));
+  // The driver (and with it the browser) ends with this process, however the tests end.
+  const stop = () => {
+    driver.kill();
+    screen.stop();
+  };
+  process.once('exit', stop);
+  const base = `http://127.0.0.1:${port}`;
+  const call = async (method, path, body) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const { value } = await res.json();
+    if (!res.ok) throw new Error(`${name} WebDriver ${method} ${path}: ${value?.error}: ${value?.message}`);
+    return value;
+  };
+  // A driver takes a moment to listen: up to 10 s.
+  for (let i = 0; ; i++) {
+    let why = 'not ready';
+    try {
+      if ((await call('GET', '/status')).ready) break;
+    } catch (err) {
+      why = err.message;
+    }
+    if (failed || i >= 100) {
+      stop();
+      throw new Error(`the ${name} WebDriver (${binary}) did not start: ${failed?.message ?? why}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let session;
+  let capabilities;
+  try {
+    ({ sessionId: session, capabilities } = await call('POST', '/session', {
+      capabilities: { alwaysMatch: engine.capabilities() },
+    }));
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  const at = (path) => `/session/${session}${path}`;
+  const browser = {
+    name,
+    version: `${capabilities.browserName} ${capabilities.browserVersion}`,
+    goto: (url) => call('POST', at('/url'), { url }),
+    back: () => call('POST', at('/back'), {}),
+    async run(f, ...args) {
+      const script = `const done = arguments[arguments.length - 1];
+        Promise.resolve().then(() => (${f}).apply(null, Array.from(arguments).slice(0, -1))).then(
+          (value) => done({ value: value === undefined ? null : value }),
+          (err) => done({ error: String((err && err.stack) || err) }));`;
+      const out = await call('POST', at('/execute/async'), { script, args });
+      if (out?.error !== undefined) throw new Error(`in ${name}: ${out.error}`);
+      return out?.value;
+    },
+    /** A trusted click on the first element matching `css` (real input, as a user's). */
+    async click(css) {
+      const found = await call('POST', at('/element'), { using: 'css selector', value: css });
+      const id = Object.values(found)[0];
+      await call('POST', at(`/element/${id}/click`), {});
+    },
+    /** Opens a new window (a tab), makes it current and returns the handle of the previous. */
+    async openWindow() {
+      const previous = await call('GET', at('/window'));
+      const { handle } = await call('POST', at('/window/new'), { type: 'tab' });
+      await call('POST', at('/window'), { handle });
+      return previous;
+    },
+    /** Closes the current window, as a user closing the tab, and returns to `handle`. */
+    async closeWindow(handle) {
+      await call('DELETE', at('/window'));
+      await call('POST', at('/window'), { handle });
+    },
+    async close() {
+      try {
+        await call('DELETE', at(''));
+      } finally {
+        stop();
+        process.off('exit', stop);
+      }
+    },
+  };
+  return browser;
+}
