@@ -235,14 +235,18 @@ for (const engine of ENGINES) {
 
     test('closing the tab sends what is buffered', async () => {
       await fresh();
-      const first = await browser.openWindow();
+      await leave(); // the tab that opens the next one is a page of this origin
+      const tab = await browser.openTab(server.url + '/engine.html?clock=real');
       try {
-        await open('clock=real', HOLD);
+        await browser.run(async (options) => {
+          await window.telemetry.ready;
+          window.telemetry.configure(options);
+        }, HOLD);
         await record(9);
         await sleep(200);
         assert.equal(server.state.requests.length, 0, 'nothing before the tab is closed');
       } finally {
-        await browser.closeWindow(first);
+        await tab.close();
       }
       await exactlyOnce(9);
     });

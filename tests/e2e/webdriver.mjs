@@ -39,6 +39,12 @@ export const ENGINES = {
   firefox: {
     driver: () => firstFile(process.env.GECKODRIVER, `${homedir()}/.cargo/bin/geckodriver`),
     driverArgs: (port) => ['--host', '127.0.0.1', '--port', String(port)],
+    // geckodriver's Close Window runs the page's pagehide only about half the time (measured
+    // here: a synchronous request from the handler arrived for 17 closes in 30, and no
+    // keepalive request or beacon it sent after that ever did). A tab the opener's script
+    // closes runs it every time (30 in 30, both requests arriving), as Chromium's and WebKit's
+    // WebDriver closes do (20 in 20 each).
+    closeTabsByScript: true,
     capabilities: () => ({
       browserName: 'firefox',
       'moz:firefoxOptions': {
@@ -173,17 +179,42 @@ export async function launch(name) {
       const id = Object.values(found)[0];
       await call('POST', at(`/element/${id}/click`), {});
     },
-    /** Opens a new window (a tab), makes it current and returns the handle of the previous. */
-    async openWindow() {
+    /** Opens `url` in a new tab and makes it current. Its `close()` closes it, as a user
+     *  closing the tab, and makes the tab before it current again. */
+    async openTab(url) {
       const previous = await call('GET', at('/window'));
-      const { handle } = await call('POST', at('/window/new'), { type: 'tab' });
+      if (!engine.closeTabsByScript) {
+        const { handle } = await call('POST', at('/window/new'), { type: 'tab' });
+        await call('POST', at('/window'), { handle });
+        await browser.goto(url);
+        return {
+          async close() {
+            await call('DELETE', at('/window'));
+            await call('POST', at('/window'), { handle: previous });
+          },
+        };
+      }
+      const before = await call('GET', at('/window/handles'));
+      await browser.run(async (url) => {
+        window.__tab = window.open(url);
+        if (!window.__tab) throw new Error('the tab was not opened (a popup blocker?)');
+      }, url);
+      let handle;
+      for (let i = 0; !handle && i < 100; i++) {
+        handle = (await call('GET', at('/window/handles'))).find((h) => !before.includes(h));
+        if (!handle) await new Promise((r) => setTimeout(r, 50));
+      }
       await call('POST', at('/window'), { handle });
-      return previous;
-    },
-    /** Closes the current window, as a user closing the tab, and returns to `handle`. */
-    async closeWindow(handle) {
-      await call('DELETE', at('/window'));
-      await call('POST', at('/window'), { handle });
+      // WebDriver's navigation waited for the load; here the page is polled for it.
+      for (let i = 0; i < 100 && !(await browser.run(async () => document.readyState === 'complete')); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return {
+        async close() {
+          await call('POST', at('/window'), { handle: previous });
+          await browser.run(async () => window.__tab.close());
+        },
+      };
     },
     async close() {
       try {
