@@ -205,10 +205,10 @@ export async function launch(name) {
         if (!handle) await new Promise((r) => setTimeout(r, 50));
       }
       await call('POST', at('/window'), { handle });
-      // WebDriver's navigation waited for the load; here the page is polled for it.
-      for (let i = 0; i < 100 && !(await browser.run(async () => document.readyState === 'complete')); i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      // WebDriver's navigation waited for the load; here the page is polled for it (past the
+      // initial about:blank, which is complete at once).
+      const loaded = () => browser.run(async () => location.href !== 'about:blank' && document.readyState === 'complete');
+      for (let i = 0; i < 100 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 50));
       return {
         async close() {
           await call('POST', at('/window'), { handle: previous });
