@@ -416,15 +416,22 @@ for (const engine of ENGINES) {
       await open('clock=real');
       await browser.click('#button');
       await sleep(300);
-      const facts = await browser.run(async () => ({
-        types: PerformanceObserver.supportedEntryTypes,
-        interactionId: typeof PerformanceEventTiming !== 'undefined' && 'interactionId' in PerformanceEventTiming.prototype,
-      }));
+      const facts = await browser.run(async () => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        return {
+          types: PerformanceObserver.supportedEntryTypes,
+          interactionId: typeof PerformanceEventTiming !== 'undefined' && 'interactionId' in PerformanceEventTiming.prototype,
+          // What TTFB needs, as in web-vitals. WebKit's timings are whole milliseconds: a page
+          // that arrives over loopback within one has a responseStart of 0, and no TTFB.
+          responseStart: !!nav && nav.responseStart > 0 && nav.responseStart < performance.now(),
+        };
+      });
       await leave();
       const has = (type) => facts.types.includes(type);
       // What each timing needs from the engine (README, "Page timings").
       const expected = [
-        ...(has('navigation') ? ['dom_content_loaded_ms', 'page_load_time_ms', 'time_to_first_byte_ms'] : []),
+        ...(has('navigation') ? ['dom_content_loaded_ms', 'page_load_time_ms'] : []),
+        ...(has('navigation') && facts.responseStart ? ['time_to_first_byte_ms'] : []),
         ...(has('paint') ? ['first_contentful_paint_ms'] : []),
         ...(has('largest-contentful-paint') ? ['largest_contentful_paint_ms'] : []),
         ...(has('layout-shift') && has('paint') ? ['cumulative_layout_shift'] : []),
@@ -433,7 +440,8 @@ for (const engine of ENGINES) {
         ...(has('event') && facts.interactionId ? ['interaction_to_next_paint_ms'] : []),
       ].sort();
       const timings = () => server.state.metrics.filter((m) => TIMINGS.test(m.name));
-      await until(() => timings().length >= expected.length, 5000, `the timings ${expected.join()}`);
+      // Given time to arrive; then exactly these, whatever did (the comparison shows the rest).
+      await until(() => timings().length >= expected.length, 5000).catch(() => {});
       await sleep(300);
       assert.deepEqual(timings().map((m) => m.name).sort(), expected, `supported: ${facts.types.join()}`);
       for (const m of timings()) {

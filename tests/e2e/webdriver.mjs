@@ -104,7 +104,8 @@ async function display() {
 /**
  * Starts an engine's driver and one session in it. The session's `run(f, ...args)` runs
  * `async f(...args)` in the current page and returns what it resolves with; a rejection fails
- * the call with its message. Arguments and results must be JSON.
+ * the call with its message and stack (WebKit's stack leaves the message out). Arguments and
+ * results must be JSON.
  * @param {'chromium'|'firefox'|'webkit'} name
  */
 export async function launch(name) {
@@ -162,13 +163,24 @@ export async function launch(name) {
   const browser = {
     name,
     version: `${capabilities.browserName} ${capabilities.browserVersion}`,
-    goto: (url) => call('POST', at('/url'), { url }),
+    /** Navigates to `url` and returns once its document is the current one and loaded.
+     *  WebKitWebDriver's navigation now and then returns while the previous page is still
+     *  current (seen once in a few full runs: the next script ran in the old page). */
+    async goto(url) {
+      await call('POST', at('/url'), { url });
+      const href = new URL(url).href;
+      const arrived = () => browser.run(async (href) => location.href === href && document.readyState === 'complete', href);
+      for (let i = 0; !(await arrived()); i++) {
+        if (i >= 200) throw new Error(`${name}: ${url} did not load`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     back: () => call('POST', at('/back'), {}),
     async run(f, ...args) {
       const script = `const done = arguments[arguments.length - 1];
         Promise.resolve().then(() => (${f}).apply(null, Array.from(arguments).slice(0, -1))).then(
           (value) => done({ value: value === undefined ? null : value }),
-          (err) => done({ error: String((err && err.stack) || err) }));`;
+          (err) => done({ error: String(err) + (err && err.stack ? '\\n' + err.stack : '') }));`;
       const out = await call('POST', at('/execute/async'), { script, args });
       if (out?.error !== undefined) throw new Error(`in ${name}: ${out.error}`);
       return out?.value;
