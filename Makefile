@@ -112,8 +112,12 @@ size: pkg
 
 test: test-native test-browser test-e2e test-react
 
+# The workspace's native tests (the logic lives in src/core/), and the rule that keeps the core
+# free of the browser: no wasm-bindgen, web-sys or js-sys anywhere in its dependency tree.
 test-native:
-	cargo test --quiet
+	cargo test --workspace --quiet
+	! cargo tree --quiet -p recoloca-telemetry-core -e normal,build --prefix none \
+	  | grep -E '^(wasm-bindgen|web-sys|js-sys)( |$$)'
 
 test-browser: bootstrap
 	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install

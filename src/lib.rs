@@ -17,8 +17,10 @@
 //! 3. When a batch is full, the timer fires or [`flush`] is called, [`delivery`] seals the
 //!    pending events into a batch body (`{"metrics":[…]}`) and [`transport`] POSTs it.
 //!
-//! Pure logic (`json`, `batch`, `metric`, `log`, `config`, `uuid`) has no browser
-//! dependency and is tested natively with `cargo test`; the rest is browser glue.
+//! The logic (`json`, `batch`, `metric`, `log`, `config`, `retry`, `persist`, `vitals`, …) is
+//! its own crate, `recoloca-telemetry-core` (src/core/), with no browser dependency, tested
+//! natively with `cargo test --workspace` and re-exported here under the same names; this
+//! crate is the browser glue that drives it.
 
 //! ## Size
 //!
@@ -39,18 +41,10 @@
 
 extern crate alloc;
 
-pub mod batch;
-pub mod config;
-pub mod error_gate;
-pub mod float;
-pub mod json;
-pub mod log;
-pub mod metric;
-pub mod persist;
-pub mod retry;
-pub mod text;
-pub mod uuid;
-pub mod vitals;
+// The logic, in its own crate (src/core/): re-exported under the names the browser layer uses.
+pub use recoloca_telemetry_core::{
+    batch, config, error_gate, float, json, log, metric, persist, retry, text, uuid, vitals,
+};
 
 #[cfg(target_arch = "wasm32")]
 mod client;

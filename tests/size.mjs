@@ -5,14 +5,15 @@
 // error capture), is held to the budget of 20 kB, counted as 20,000 B: within it whichever kB
 // is meant (20 KiB would be 20,480 B). The main entry, the drop-in with the seed's defaults, is
 // the core plus those two (6.3 kB together; see README, "Building"): a ceiling a little above
-// today's figure keeps it from growing. Lower CEILING as it goes down. Sizes are in bytes, and
-// in kB of 1,000 B.
+// today's figure keeps it from growing. Lower CEILING as it goes down. (Raised from 25,500 B
+// when the logic moved into its own crate, src/core/: optimizing across the crate boundary
+// cost about 0.5 kB.) Sizes are in bytes, and in kB of 1,000 B.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const BUDGET = 20_000;
-const CEILING = 25_500;
+const CEILING = 26_000;
 const ENTRIES = [
   { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: 'ceiling' },
   { name: '@recoloca/telemetry/slim', files: ['slim.js', 'slim_bg.wasm'], limit: BUDGET, what: 'budget' },

@@ -169,7 +169,7 @@ pub fn write_f64(out: &mut Vec<u8>, v: f64, fallback: NumberFallback) {
 /// agree with JavaScript's except in where they switch to exponent notation.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn format_natively(v: f64, out: &mut Vec<u8>) {
-    out.extend_from_slice(format!("{v}").as_bytes());
+    out.extend_from_slice(alloc::format!("{v}").as_bytes());
 }
 
 /// Appends epoch milliseconds as `Date.prototype.toISOString` prints them:

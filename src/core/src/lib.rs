@@ -1,0 +1,33 @@
+//! # recoloca-telemetry-core
+//!
+//! The logic of the `@recoloca/telemetry` client, with no browser in it: the JSON encoding of
+//! metrics and log entries in the seed's wire format, a stream's queue with its bounds, the
+//! retry schedule, the text form of batches kept in `localStorage`, the options, the gate that
+//! keeps error storms quiet, and the arithmetic of the page timings. It imports nothing from
+//! wasm-bindgen, web-sys or js-sys, reads no clock of its own, and is tested natively
+//! (`cargo test --workspace`), with property tests where an invariant matters.
+//!
+//! The crate at the repository's root is the browser layer that drives it.
+//!
+//! It is `no_std` (with `alloc`) outside tests, so that the WebAssembly module links neither
+//! std's panic machinery nor its formatting.
+
+#![cfg_attr(not(test), no_std)]
+// `f64::clamp` asserts its bounds with a message that formats floats, which would drag Rust's
+// float printing into the module; the code clamps with `max`/`min` on purpose.
+#![allow(clippy::manual_clamp)]
+
+extern crate alloc;
+
+pub mod batch;
+pub mod config;
+pub mod error_gate;
+pub mod float;
+pub mod json;
+pub mod log;
+pub mod metric;
+pub mod persist;
+pub mod retry;
+pub mod text;
+pub mod uuid;
+pub mod vitals;
