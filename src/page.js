@@ -342,7 +342,7 @@ export function interactionCount() {
 // ---- requests -------------------------------------------------------------------------------
 
 /** POSTs `body` (copied: the module's memory may move) as JSON with its idempotency key,
- *  aborted after `timeoutMs` (0: never). The answer wakes `token`, exactly once, with the
+ *  ended after `timeoutMs` (0: never). The answer wakes `token`, exactly once, with the
  *  status (-1 when there was none) and the Retry-After header. Returns whether a request
  *  started. */
 export function post(url, body, key, keepalive, timeoutMs, token) {
@@ -359,10 +359,13 @@ export function post(url, body, key, keepalive, timeoutMs, token) {
       init.signal = controller.signal;
     }
   } catch (_) {
-    /* no AbortController: the request goes without a timeout */
+    /* no AbortController: the timeout below still ends the attempt, without cancelling it */
   }
   let abort;
+  let done = false;
   const settled = (status, retryAfter) => {
+    if (done) return; // once: the answer or the timeout, whichever came first
+    done = true;
     clearTimeout(abort);
     tell(token, () => [status, retryAfter]);
   };
@@ -386,7 +389,15 @@ export function post(url, body, key, keepalive, timeoutMs, token) {
   } catch (_) {
     return false;
   }
-  if (controller) abort = setTimeout(() => controller.abort(), timeoutMs);
+  // The timeout ends the attempt by itself, as no answer: a fetch that ignores its signal and
+  // never settles (a page's own wrapper can) must not hold the stream, nor flush() waiters,
+  // forever. Whatever its promise does later is ignored.
+  if (timeoutMs > 0) {
+    abort = setTimeout(() => {
+      attempt(() => controller.abort());
+      settled(-1);
+    }, timeoutMs);
+  }
   return true;
 }
 

@@ -209,6 +209,33 @@ for (const engine of ENGINES) {
       await until(() => named('telemetry_retries_total').length > 0, 3000, 'the retries metric');
     });
 
+    test('a fetch that ignores its abort signal and never settles is timed out and retried', async () => {
+      await fresh();
+      await open('clock=real', { ...HOLD, ...FAST_RETRY, requestTimeoutMs: 500 });
+      const flushed = await browser.run(async () => {
+        // A page's own wrapper of fetch that swallows each stream's first request: it never
+        // settles, whatever the signal says.
+        const real = window.fetch;
+        const swallowed = new Set();
+        window.fetch = (url, init) => {
+          if (!swallowed.has(String(url))) {
+            swallowed.add(String(url));
+            return new Promise(() => {});
+          }
+          return real(url, init);
+        };
+        const { metricsCollector, logger, flush } = window.telemetry;
+        for (let i = 0; i < 6; i++) {
+          metricsCollector.recordMetric('e2e_total', i, { k: 'v' });
+          logger.info('log ' + i, { i });
+        }
+        // flush() settles once each stream has sent or stopped at a failure: here, the timeout.
+        return Promise.race([flush().then(() => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 3000))]);
+      });
+      assert.equal(flushed, 'settled', 'flush() waits no longer than the timeout');
+      await exactlyOnce(6);
+    });
+
     test('a tab switch away sends what is buffered, once, and coming back withdraws nothing', async () => {
       await fresh();
       await open('clock=real', HOLD);
