@@ -23,7 +23,7 @@ use crate::log::{Entry, ErrorInfo, Level};
 
 const MAX_FRAMES: usize = 50;
 const MAX_CAUSES: usize = 5;
-/// Longest message or non-Error rejection value kept, in characters.
+/// Longest message, name, file, stack line or non-Error rejection value kept, in characters.
 const MAX_TEXT: usize = 1000;
 
 /// The listeners: one capture-phase `error` listener on window (it sees script errors, which
@@ -63,15 +63,18 @@ fn present(field: &str) -> Option<&str> {
 /// error event the line and column are staged as numbers.
 pub fn on_error(rejection: bool, facts: &str) {
     let mut fields = crate::text::split(facts, 0);
-    let file = present(fields.next().unwrap_or(""));
-    let name = fields.next().unwrap_or("");
+    // Every text is bounded like the message: the name, the file, and each line of the stack.
+    let file = present(fields.next().unwrap_or("")).map(bounded);
+    let name = bounded(fields.next().unwrap_or(""));
+    let message = bounded(fields.next().unwrap_or(""));
+    let stack = fields
+        .next()
+        .and_then(present)
+        .map(|s| error_gate::bound_stack(s, MAX_FRAMES, MAX_TEXT));
     let mut e = Captured {
         name: if name.is_empty() { "Error" } else { name },
-        message: bounded(fields.next().unwrap_or("")),
-        stack: fields
-            .next()
-            .and_then(present)
-            .map(|s| error_gate::truncate_stack(s, MAX_FRAMES)),
+        message,
+        stack: stack.as_deref(),
         component: if rejection { "promise" } else { "global" },
         causes: fields,
         ..Captured::default()

@@ -386,6 +386,27 @@ for (const engine of ENGINES) {
       assert.deepEqual(counted.sort(), ['RangeError/promise/u-1', 'ResourceError/global/u-1', 'TypeError/global/u-1', 'UnhandledRejection/promise/u-1']);
     });
 
+    test("a captured error's name and every line of its stack are bounded like its message", async () => {
+      await fresh();
+      await open('clock=real', HOLD);
+      const longest = await browser.run(async () => {
+        window.throwLong();
+        await new Promise((r) => setTimeout(r, 300));
+        await window.telemetry.flush();
+        return window.longestStackLine;
+      });
+      await until(() => server.state.logs.length === 1, 3000, 'the error entry');
+      const { error } = server.state.logs[0];
+      assert.equal(error.name, 'N'.repeat(1000));
+      assert.equal(error.message, 'long');
+      const lines = error.stack.split('\n');
+      // Where the engine names the function in its frame (Chromium, Firefox), that line is
+      // kept, cut to the bound.
+      if (longest > 3000) assert.ok(lines.some((l) => l.includes('f'.repeat(500))), 'the long frame is kept, cut');
+      assert.ok(lines.every((l) => [...l].length <= 1000), `lines of ${lines.map((l) => l.length).join(', ')} characters`);
+      assert.deepEqual(named('frontend_errors_total').map((m) => m.labels.error_type), ['N'.repeat(1000)]);
+    });
+
     test('the React bindings: stable hooks, and the error boundary reports a render error once', async () => {
       await fresh();
       await browser.goto(server.url + '/react-app/index.html');

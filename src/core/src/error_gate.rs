@@ -9,6 +9,7 @@
 //! Errors that are not reported are added to per-label counters that the client turns into
 //! `frontend_errors_total` events with their summed value at the next flush.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -187,6 +188,26 @@ pub fn truncate_stack(stack: &str, max_frames: usize) -> &str {
         end -= 1;
     }
     stack.get(..end).unwrap_or(stack)
+}
+
+/// The stack as [`truncate_stack`] keeps it, with every line cut to `max_chars` characters as
+/// [`bounded`] cuts a message: a frame of a minified bundle or a first line that repeats a
+/// huge message must not make the report too large to send. Borrowed as it is when no line is
+/// that long.
+pub fn bound_stack(stack: &str, max_frames: usize, max_chars: usize) -> Cow<'_, str> {
+    let kept = truncate_stack(stack, max_frames);
+    let long = |line: &str| bounded(line, max_chars).len() < line.len();
+    if !text::split(kept, b'\n').any(long) {
+        return Cow::Borrowed(kept);
+    }
+    let mut out = String::new();
+    for (i, line) in text::split(kept, b'\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(bounded(line, max_chars));
+    }
+    Cow::Owned(out)
 }
 
 /// At most `max_chars` characters of `s` (on a character boundary).

@@ -193,3 +193,25 @@ fn a_clock_set_back_does_not_change_which_fingerprint_is_forgotten() {
     assert_eq!(g.decide("A".into(), t + 20.0), Decision::Repeat);
     assert_eq!(g.decide("B".into(), t + 30.0), Decision::Repeat);
 }
+
+#[test]
+fn a_stack_keeps_its_frames_each_line_cut_to_the_bound() {
+    // Chromium's first line repeats the message; a minified bundle's frame can be very long.
+    let stack = format!(
+        "TypeError: {}\n    at {} (https://x/app.js:1:2)\n    at g (https://x/app.js:3:4)",
+        "m".repeat(30),
+        "f".repeat(40)
+    );
+    let cut = bound_stack(&stack, 50, 20);
+    let lines: Vec<&str> = cut.split('\n').collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
+    assert_eq!(lines[0], "TypeError: mmmmmmmmm");
+    assert_eq!(lines[1], format!("    at {}", "f".repeat(13)));
+    assert_eq!(lines[2], "    at g (https://x/");
+    // Within the bound, the stack is the one truncate_stack keeps, not a copy.
+    let short = "Error: x\n    at g (a.js:1:2)";
+    assert!(matches!(bound_stack(short, 50, 1000), Cow::Borrowed(s) if s == short));
+    // The frame limit still applies first; characters, not bytes, are counted.
+    assert_eq!(bound_stack("E: ééé\n    at a (x:1:1)\n    at b (x:1:1)", 1, 4), "E: é\n    ");
+}

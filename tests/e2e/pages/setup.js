@@ -39,6 +39,23 @@
       throw new TypeError('cannot read "score"', { cause: new Error('no analysis') });
     });
 
+  // An error whose name and top frame are 3,000 characters long (a function of that name).
+  window.throwLong = () =>
+    setTimeout(() => {
+      const fn = 'f'.repeat(3000);
+      const error = new Error('long');
+      error.name = 'N'.repeat(3000);
+      const thrower = {
+        [fn]() {
+          error.stack = new Error('long').stack; // a stack through the long-named function
+          // Its longest line, as the engine wrote it (WebKit does not name such a method).
+          window.longestStackLine = Math.max(...error.stack.split('\n').map((l) => l.length));
+          throw error;
+        },
+      };
+      thrower[fn]();
+    });
+
   // Unhandled rejections of the page's own code (Chromium and Firefox do not report one made in
   // a WebDriver script as unhandled).
   window.rejectLater = () =>
