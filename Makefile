@@ -116,8 +116,8 @@ test: test-native test-browser test-e2e test-react
 # free of the browser: no wasm-bindgen, web-sys or js-sys anywhere in its dependency tree.
 test-native:
 	cargo test --workspace --quiet
-	! cargo tree --quiet -p recoloca-telemetry-core -e normal,build --prefix none \
-	  | grep -E '^(wasm-bindgen|web-sys|js-sys)( |$$)'
+	cargo tree --quiet -p recoloca-telemetry-core -e normal,build --prefix none > target/core-tree.txt
+	! grep -E '^(wasm-bindgen|web-sys|js-sys)( |$$)' target/core-tree.txt
 
 test-browser: bootstrap
 	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
@@ -125,7 +125,10 @@ test-browser: bootstrap
 	# WebKit: wasm-pack has no flag for it, so cargo runs the tests through wasm-bindgen's runner
 	# (what wasm-pack does), which drives WebKitGTK's WebDriver when SAFARIDRIVER names it.
 	# WebKitGTK has no headless mode: it runs in a virtual X display.
-	xvfb-run -a env SAFARIDRIVER=$(WEBKITDRIVER) \
+	# (wasm-bindgen's runner prefers GECKODRIVER, CHROMEDRIVER and *_REMOTE over SAFARIDRIVER:
+	# cleared, so that this step cannot quietly test another browser.)
+	xvfb-run -a env -u GECKODRIVER -u CHROMEDRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER_REMOTE \
+	  -u SAFARIDRIVER_REMOTE SAFARIDRIVER=$(WEBKITDRIVER) \
 	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  cargo test --target wasm32-unknown-unknown
 

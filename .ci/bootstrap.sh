@@ -22,6 +22,7 @@ command -v promtool >/dev/null || need_apt+=(prometheus) # promtool checks the c
 # WebKit: WebKitGTK's WebDriver (and MiniBrowser) needs an X display, hence Xvfb.
 command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
 command -v xvfb-run >/dev/null || need_apt+=(xvfb)
+command -v xauth >/dev/null || need_apt+=(xauth) # xvfb-run needs it; xvfb only recommends it
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -175,7 +175,7 @@ fn context_json(e: &Captured) -> Vec<u8> {
         }
         out.extend_from_slice(if n == 0 { b",\"cause\":[" } else { b"," });
         out.extend_from_slice(b"{\"name\":");
-        json::write_str(&mut out, name);
+        json::write_str(&mut out, bounded(name));
         out.extend_from_slice(b",\"message\":");
         json::write_str(&mut out, bounded(message));
         out.push(b'}');

@@ -169,7 +169,7 @@ export async function launch(name) {
     async goto(url) {
       await call('POST', at('/url'), { url });
       const href = new URL(url).href;
-      const arrived = () => browser.run(async (href) => location.href === href && document.readyState === 'complete', href);
+      const arrived = () => browser.poll(async (href) => location.href === href && document.readyState === 'complete', href);
       for (let i = 0; !(await arrived()); i++) {
         if (i >= 200) throw new Error(`${name}: ${url} did not load`);
         await new Promise((r) => setTimeout(r, 25));
@@ -184,6 +184,15 @@ export async function launch(name) {
       const out = await call('POST', at('/execute/async'), { script, args });
       if (out?.error !== undefined) throw new Error(`in ${name}: ${out.error}`);
       return out?.value;
+    },
+    /** `run(f, ...args)` for a poll: false, not an error, while the page cannot run scripts
+     *  (it is in the middle of navigating). */
+    async poll(f, ...args) {
+      try {
+        return await browser.run(f, ...args);
+      } catch (_) {
+        return false;
+      }
     },
     /** A trusted click on the first element matching `css` (real input, as a user's). */
     async click(css) {
@@ -216,11 +225,15 @@ export async function launch(name) {
         handle = (await call('GET', at('/window/handles'))).find((h) => !before.includes(h));
         if (!handle) await new Promise((r) => setTimeout(r, 50));
       }
+      if (!handle) throw new Error(`${name}: the new tab did not appear`);
       await call('POST', at('/window'), { handle });
       // WebDriver's navigation waited for the load; here the page is polled for it (past the
       // initial about:blank, which is complete at once).
-      const loaded = () => browser.run(async () => location.href !== 'about:blank' && document.readyState === 'complete');
-      for (let i = 0; i < 100 && !(await loaded()); i++) await new Promise((r) => setTimeout(r, 50));
+      const loaded = () => browser.poll(async () => location.href !== 'about:blank' && document.readyState === 'complete');
+      for (let i = 0; !(await loaded()); i++) {
+        if (i >= 100) throw new Error(`${name}: ${url} did not load in the new tab`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       return {
         async close() {
           await call('POST', at('/window'), { handle: previous });
