@@ -82,7 +82,10 @@ fn observers_start_for_each_supported_entry_type_and_skip_the_others() {
     assert_eq!(telemetry::observed_entry_types(), expected);
     // Whatever the browser lacks (Firefox: layout-shift; WebKit: everything but paint) is
     // simply not observed; every engine has paint entries.
-    assert!(!telemetry::observed_entry_types().is_empty(), "{expected:?}");
+    assert!(
+        !telemetry::observed_entry_types().is_empty(),
+        "{expected:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -113,7 +116,11 @@ async fn timings_are_recorded_at_the_hide_once_and_not_when_turned_off() {
     // TTFB and FCP exactly where the page's own timeline has them: nothing is made up.
     let ttfb = has_response_start();
     assert_eq!(got.contains(&"time_to_first_byte_ms"), ttfb, "{body}");
-    assert_eq!(got.contains(&"first_contentful_paint_ms"), painted(), "{body}");
+    assert_eq!(
+        got.contains(&"first_contentful_paint_ms"),
+        painted(),
+        "{body}"
+    );
     assert!(
         body.contains(r#""labels":{"navigation_type":"navigate"}"#),
         "{body}"

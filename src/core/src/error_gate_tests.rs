@@ -213,5 +213,8 @@ fn a_stack_keeps_its_frames_each_line_cut_to_the_bound() {
     let short = "Error: x\n    at g (a.js:1:2)";
     assert!(matches!(bound_stack(short, 50, 1000), Cow::Borrowed(s) if s == short));
     // The frame limit still applies first; characters, not bytes, are counted.
-    assert_eq!(bound_stack("E: ééé\n    at a (x:1:1)\n    at b (x:1:1)", 1, 4), "E: é\n    ");
+    assert_eq!(
+        bound_stack("E: ééé\n    at a (x:1:1)\n    at b (x:1:1)", 1, 4),
+        "E: é\n    "
+    );
 }
