@@ -101,8 +101,8 @@ for (const engine of ENGINES) {
      *  again after it was accepted (the collector hides such duplicates: its requests show
      *  them). With `resent`, a batch may go again, but only as the same bytes under the same
      *  key, which a deduping collector stores once. */
-    async function exactlyOnce(n, { from = 0, ms = 8000, resent = false } = {}) {
-      await until(() => received().metrics.length >= n && received().logs.length >= n, ms, `${n} events per stream`);
+    async function exactlyOnce(n, { from = 0, resent = false } = {}) {
+      await until(() => received().metrics.length >= n && received().logs.length >= n, 8000, `${n} events per stream`);
       await sleep(300); // anything extra would show up now
       assert.deepEqual(received().metrics, range(n, from), 'metrics: each once, in order');
       assert.deepEqual(received().logs, range(n, from), 'logs: each once, in order');
