@@ -62,40 +62,16 @@ define entry
 	wasm-opt $(WASM_OPT_AGAIN) $(WASM_FEATURES) \
 	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
 	cp pkg-template/index.js target/entry-$(1)/index.js
-	# Some of wasm-bindgen's generic helpers in the glue replaced with smaller ones that do the
-	# same for this module; on wasm-bindgen's own names, so before they are shortened.
-	node .ci/slim-glue.mjs target/entry-$(1)
-	# The names shared by the module and its glue shortened (their hashes do not compress).
-	node .ci/minify-names.mjs target/entry-$(1) $(WASM_FEATURES)
-	node .ci/expose-init.mjs target/entry-$(1)/core.js
 	# What a browser loads for an entry is one minified file: index.js (the readable source is
-	# pkg-template/index.js), wasm-bindgen's glue (core.js) and the module's hand-written
-	# imports (src/page.js, which wasm-bindgen copies to snippets/). One request, one gzip
-	# stream, and the glue's unused exports left out. The glue is not shipped: loaded beside
-	# the entry, it would be a second, separate instance of the module. WASM_FILE names the
-	# module the entry fetches.
-	# esbuild simplifies the syntax; terser, run over its output, compresses further (merged
-	# declarations, conditionals folded into expressions: about 0.25 kB less gzip than esbuild's
-	# --minify alone) and names the variables (14 and 4 B less gzip for index.js and slim.js than
-	# with esbuild's names, which terser would keep). Of terser's options:
-	#   ecma=2020, unsafe_arrows, unsafe_methods   function expressions written as arrows and
-	#       methods (20 B less gzip per entry). Not constructors then, nor with a prototype: safe
-	#       while no function expression of the bundle is called with `new`, reads `this`,
-	#       `arguments` or its `prototype`. Those it has are the glue's imports, which
-	#       WebAssembly calls plainly, and the functions terser's inlining calls in place.
-	#   inline=1   only simple functions inlined; one-use functions with arguments stay
-	#       functions rather than becoming calls of function expressions (7 and 14 B less).
-	#   sequences=false   statements not joined with commas (4 and 3 B less).
+	# pkg-template/index.js) and wasm-bindgen's glue (core.js), bundled by esbuild and compressed
+	# by terser. One request, one gzip stream, and the glue's unused exports left out. The glue
+	# is not shipped on its own: loaded beside the entry, it would be a second, separate
+	# instance of the module. WASM_FILE names the module the entry fetches.
 	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify-syntax --log-level=warning \
 	  --define:WASM_FILE='"$(2)_bg.wasm"' \
 	  --outfile=target/entry-$(1)/bundle.js
-	# That condition, checked on the bundle: every `new` is of a built-in (capitalized), none of
-	# its own functions is capitalized, no `this`, `arguments` or `new.target`, and the one
-	# `prototype` read is PerformanceEventTiming's.
-	! grep -nE 'new [a-z_$$]|function [A-Z]|\bthis\b|\barguments\b|new\.target' target/entry-$(1)/bundle.js
-	! grep -n 'prototype' target/entry-$(1)/bundle.js | grep -v 'PerformanceEventTiming\.prototype'
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
-	  --compress passes=2,unsafe_arrows,unsafe_methods,inline=1,sequences=false
+	  --compress passes=2
 	cp target/entry-$(1)/core_bg.wasm pkg/$(2)_bg.wasm
 endef
 

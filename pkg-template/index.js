@@ -1,12 +1,15 @@
 // @recoloca/telemetry: the JavaScript face of the WebAssembly client.
 //
-// This file only normalizes arguments, queues calls made before the module has loaded, and
-// stages metric events so that they cross into WebAssembly in bulk. Buffering, batching,
-// encoding and delivery all happen in the module (src/ in the repository).
+// This file only normalizes arguments, queues calls made before the module has loaded (or
+// while it is busy), and stages metric events so that they cross into WebAssembly in bulk.
+// Buffering, batching, encoding and delivery all happen in the module (src/ in the
+// repository), loaded with wasm-bindgen's own loader.
 //
-// Nothing exported here throws: every entry point catches, warns once, and carries on.
+// Nothing exported here throws: every entry point catches, warns once, and carries on. Should
+// the module ever trap (a bug: it is built never to), the trap is caught here like any error,
+// said once, counted, and the module is not called again.
 
-import * as core from './core.js';
+import init, * as core from './core.js';
 
 // WASM_FILE: the module this entry loads, beside it (`core_bg.wasm`, or `slim_bg.wasm` for
 // the slim entry). `make pkg` builds this file once per entry and defines it as a string, which
@@ -27,10 +30,21 @@ const MAX_LABELS_JSON = 16384;
 const BUSY = 0xffffffff;
 /** Series ids remembered before starting over (the module keeps the same bound). */
 const RESET_FLAG = 0x80000000;
+/** Metric events staged before they cross into the module in one call. */
+const STAGING_EVENTS = 512;
 
-/** Says `message` once per `key`, with the package's prefix (page.js's `warn`, which the
- *  module's own warnings go through too). */
-const warnOnce = core.__pageWarn;
+const warned = new Set();
+
+/** Says `message` once per `key`, with the package's prefix. */
+function warnOnce(key, message = key) {
+  if (warned.has(key)) return;
+  warned.add(key);
+  try {
+    console.warn('[@recoloca/telemetry] ' + message);
+  } catch (_) {
+    /* a console that throws (a test helper failing on warnings) is not ours to report */
+  }
+}
 
 // ---- argument normalization -----------------------------------------------------------------
 
@@ -127,41 +141,35 @@ function keepEarly(f, ...args) {
 
 let echo = false; // environment === 'development': log entries go to the console too
 
-/** Fetches and instantiates the module, asynchronously (streaming where the server says
- *  `application/wasm`), with the glue's imports; the glue then finishes its setup. The glue's
- *  own loader is not used: its fallbacks and deprecated call forms are code every page would
- *  download for nothing (`make pkg` exports the two steps, see .ci/expose-init.mjs). */
-async function loadModule() {
-  const response = await fetch(new URL(WASM_FILE, import.meta.url));
-  if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + WASM_FILE);
-  const imports = core.__wbg_get_imports();
-  let result;
+let traps = 0;
+
+/** Calls into the module: `f()`, or `fallback` once it has trapped. A trap (a
+ *  `WebAssembly.RuntimeError`) leaves the module unusable for the rest of the page's life: it
+ *  is said once, counted, and the module is not called again, so that no call of the page
+ *  throws. Anything else thrown is passed on, to the entry point's own catch. */
+function call(f, fallback) {
+  if (traps > 0) return fallback;
   try {
-    result = await WebAssembly.instantiateStreaming(response, imports);
+    return f();
   } catch (err) {
-    // A server that sends another Content-Type (the body is still unread then): instantiate
-    // from the bytes. Any other failure is the module's own.
-    if (response.bodyUsed) throw err;
-    warnOnce('mime', WASM_FILE + ' could not be compiled as it streamed in (is it served as application/wasm?); loading it the slower way');
-    result = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
+    if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+    traps++;
+    warnOnce('trap', 'the WebAssembly module failed (' + toText(err) + '); telemetry is off for this page');
+    return fallback;
   }
-  return core.__wbg_finalize_init(result.instance, result.module);
 }
 
 /** Resolves with `true` once the module is loaded and every earlier call has been replayed, or
  *  with `false` (after one warning) if it could not load. Never rejects. */
 export const ready = inBrowser
-  ? loadModule()
+  ? init({ module_or_path: new URL(WASM_FILE, import.meta.url) })
       .then((raw) => {
         exports_ = raw;
-        // What the page tells the module (timers, listeners, observers, answers) reaches it
-        // through its exported `wake`; page.js (src/page.js, re-exported by the glue: see
-        // .ci/expose-init.mjs) is given it before anything can fire, with `drain` to run
-        // first each time. The module then sees every call in the order it was made: metrics
+        // The module runs `drain` before it hears of anything from the page (an event, an
+        // answer, a timer), so that it sees every call in the order it was made: metrics
         // recorded just before an uncaught error arrive ahead of its report, and page exit
         // seals everything recorded before it.
-        core.__pageInit(core.wake, drain);
-        core.start();
+        core.start(drainTask);
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
@@ -187,41 +195,29 @@ export const ready = inBrowser
 
 // ---- staging: metric events cross into the module in bulk -----------------------------------
 
-let staging = null; // Float64Array view on the module's staging area
-let stagingPtr = 0;
-let stagingCap = 0;
+const staging = new Float64Array(STAGING_EVENTS * 3);
 let staged = 0;
 let draining = false;
 let drainQueued = false;
 const seriesIds = new Map();
 
-/** Hands every staged event to the module. Called before any other call into it, and by
- *  page.js before it tells the module of anything, so the module sees calls in the order they
- *  were made. */
+/** Hands every staged event to the module, in one call. Called before any other call into it,
+ *  and by the module before it hears of anything from the page, so that it sees calls in the
+ *  order they were made. */
 function drain() {
   if (staged === 0 || draining) return;
   const n = staged;
   let took = false;
   draining = true;
   try {
-    took = core.ingest(n);
+    took = call(() => core.ingest(staging.subarray(0, n * 3)), true);
   } finally {
     draining = false;
   }
-  if (!took) return; // the module was busy (a call from inside its own call): next time
-  // Events staged while it ingested (from a page callback it triggered) move to the front. Its
-  // memory may have grown meanwhile, detaching the view.
-  if (staged > n) {
-    if (staging.length === 0) staging = stagingView();
-    staging.copyWithin(0, n * 3, staged * 3);
-  }
+  if (!took) return; // the module was busy: next time
+  // Events staged while it ingested (from a page callback it triggered) move to the front.
+  if (staged > n) staging.copyWithin(0, n * 3, staged * 3);
   staged -= n;
-}
-
-/** A view on the staging area; a new one is needed whenever the module's memory grows (the
- *  old view is then detached: its length reads 0). */
-function stagingView() {
-  return new Float64Array(exports_.memory.buffer, stagingPtr, stagingCap * 3);
 }
 
 function drainTask() {
@@ -280,7 +276,7 @@ function seriesId(name, labels) {
       warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
       return -1;
     }
-    id = core.addSeries(name, labelsJson ?? '');
+    id = call(() => core.addSeries(name, labelsJson), BUSY);
     if (id === BUSY) return -1; // the module is inside one of its own calls: drop, do not cache
     if (id & RESET_FLAG) {
       seriesIds.clear();
@@ -299,16 +295,9 @@ function stageMetric(name, value, labels, ts) {
   }
   const id = seriesId(name, labels);
   if (id < 0) return;
-  if (staged === stagingCap || staging === null || staging.length === 0) {
+  if (staged === STAGING_EVENTS) {
     drain();
-    // (Re)create the view: first use, or the module's memory grew and detached the old one.
-    if (stagingPtr === 0) {
-      stagingCap = core.stagingEvents();
-      stagingPtr = core.stagingPtr();
-      if (stagingPtr === 0) return; // the module was busy: nowhere to stage yet
-    }
-    staging = stagingView();
-    if (staged === stagingCap) {
+    if (staged === STAGING_EVENTS) {
       warnOnce('staging', 'a metric recorded from inside the module\'s own call was dropped');
       return;
     }
@@ -349,7 +338,7 @@ function syncIdentity() {
     try {
       fresh = crypto.randomUUID();
     } catch (_) {
-      fresh = core.uuid(); // not a secure context
+      fresh = call(() => core.uuid(), ''); // not a secure context
     }
     try {
       window.sessionStorage.setItem('session_id', fresh);
@@ -361,7 +350,7 @@ function syncIdentity() {
   if (user !== lastUser || session !== lastSession) {
     lastUser = user;
     lastSession = session;
-    core.setIdentity(user ?? '', session ?? '');
+    whenFree(() => core.setIdentity(user, session));
   }
 }
 
@@ -390,36 +379,48 @@ function sendLog(level, message, context, error, ts) {
   for (const part of err ? err.slice(1) : []) size += part.length;
   if (size > MAX_EVENT_CHARS) {
     warnOnce('log-size', 'a log entry over 64 KiB was dropped');
-    core.droppedLog();
+    whenFree(() => core.logTooLarge());
     return;
   }
-  // The error's name, message and stack (if it has one), NUL-separated as the module reads
-  // them; a NUL inside one becomes U+FFFD, as in the errors the module captures itself.
-  const errorText = err?.map((v) => v.replace(/\0/g, '\uFFFD')).join('\0');
-  core.log(level, text, contextJson ?? '', errorText ?? '', ts);
+  whenFree(() => core.log(level, text, contextJson, err?.[0], err?.[1], err?.[2], ts));
 }
 
 // ---- the public API ---------------------------------------------------------------------------
 
-/** Retries of a configure() the module could not take because it was inside one of its own
- *  calls (a wrapped fetch that configures, say); it is then applied once that call is over. */
-const CONFIGURE_RETRIES = 3;
+/** Tries of a call the module could not take because it was inside one of its own calls (a
+ *  page's `fetch` wrapper that logs, say): it is applied once that call is over, in order. */
+const BUSY_RETRIES = 3;
+const later = [];
 
-function applyConfig(options, retries = CONFIGURE_RETRIES) {
-  drain();
-  core.__pageOffer(options);
-  if (core.configure()) return;
-  if (retries > 0) {
-    queueMicrotask(() => {
-      try {
-        applyConfig(options, retries - 1);
-      } catch (err) {
-        warnOnce('configure-throw', 'configure() failed: ' + toText(err));
-      }
-    });
-  } else {
-    warnOnce('configure-busy', 'configure() could not be applied: the client stayed busy');
+/** Runs `f` (a call into the module that answers `false` when busy) now, or after the calls
+ *  already waiting; one still refused after `BUSY_RETRIES` tries is said once and dropped. */
+function whenFree(f) {
+  if (later.length === 0 && call(f, true)) return;
+  later.push([f, BUSY_RETRIES]);
+  if (later.length === 1) queueMicrotask(retryLater);
+}
+
+function retryLater() {
+  while (later.length > 0) {
+    const next = later[0];
+    let done = true;
+    try {
+      done = call(next[0], true);
+    } catch (err) {
+      warnOnce('busy-throw', 'a call failed: ' + toText(err));
+    }
+    if (!done && --next[1] > 0) {
+      queueMicrotask(retryLater);
+      return;
+    }
+    if (!done) warnOnce('busy', 'a call could not be applied: the client stayed busy');
+    later.shift();
   }
+}
+
+function applyConfig(options) {
+  drain();
+  whenFree(() => core.configure(options));
 }
 
 /** Changes options (see the README); those not named keep their value. */
@@ -444,7 +445,7 @@ export function flush() {
   try {
     if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
     drain();
-    return core.__pageSettled(core.flush());
+    return call(() => core.flush(), Promise.resolve());
   } catch (err) {
     warnOnce('flush', 'flush() failed: ' + toText(err));
     return Promise.resolve();
@@ -457,6 +458,7 @@ export function flush() {
  *  it out). */
 export const __internals = {
   held: () => guarded(() => [0, 1, 2, 3].map(core.held), []),
+  traps: () => traps,
   memoryBytes: () => guarded(() => exports_.memory.buffer.byteLength, 0),
 };
 

@@ -1,189 +1,185 @@
-//! Capturing the page's uncaught errors, unhandled rejections and failed resource loads.
+//! Error capture in the page: the listeners, and reading what was thrown.
 //!
 //! Listeners are added with `addEventListener` (never by overwriting `window.onerror`, which
-//! belongs to the page). Each error becomes the seed's `frontend_errors_total` {error_type,
-//! component: 'global' or 'promise', user_id} and an error log entry with name, message, stack
-//! (at most 50 frames), the `cause` chain (at most 5 deep) and the source location, subject to
-//! the dedupe and rate limit of [`crate::error_gate`]. page.js reads the page's objects (a
-//! throwing getter or a revoked proxy is just an absence there) and hands over plain text;
-//! the bounds, the dedupe and the encoding are here.
+//! belongs to the page): one capture-phase `error` listener on window (it sees script errors,
+//! which reach window as `ErrorEvent`s, and failed resource loads, which do not bubble), and
+//! one for `unhandledrejection`. What was thrown is read here, where every property read may
+//! run page code (a getter, a proxy) and is allowed to fail; counting, bounds and encoding are
+//! the core's (`src/core/src/capture.rs`, `error_gate.rs`).
 //!
 //! The client's own requests never come through here: a failed `fetch` rejects a promise that
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
 
-use alloc::string::ToString;
-use alloc::vec::Vec;
+use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
+use js_sys::Reflect;
+use recoloca_telemetry_core::client::{Captured, Input};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ErrorEvent, Event, PromiseRejectionEvent};
 
-use crate::client::{self, Client, Kind};
-use crate::delivery;
-use crate::error_gate::{self, Decision};
-use crate::json;
-use crate::listen::Hold;
-use crate::log::{Entry, ErrorInfo, Level};
+use crate::driver;
 
-const MAX_FRAMES: usize = 50;
+/// Causes read at most (the core keeps no more).
 const MAX_CAUSES: usize = 5;
-/// Longest message, name, file, stack line or non-Error rejection value kept, in characters.
-const MAX_TEXT: usize = 1000;
 
-/// The listeners: one capture-phase `error` listener on window (it sees script errors, which
-/// reach window as ErrorEvents, and resource failures, which do not bubble), and one for
-/// `unhandledrejection`. page.js reads each error's facts (see [`on_error`]).
-pub fn listen() -> Option<Hold> {
-    Hold::listeners(crate::page::listen_errors())
+#[wasm_bindgen]
+extern "C" {
+    /// `String(v)`: a value as text, whatever it is (a Symbol too), caught should its
+    /// `toString` throw. js-sys has no binding of the global `String` function.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn string_of(v: &JsValue) -> Result<String, JsValue>;
 }
 
-/// One captured error, read out of the page's objects (its text borrowed from what page.js
-/// handed over, already cut to the bounds).
-#[derive(Debug, Default)]
-struct Captured<'a> {
-    name: &'a str,
-    message: &'a str,
-    stack: Option<&'a str>,
-    /// The facts' remaining fields: `name, message` of each `cause`, outermost first (the
-    /// first `MAX_CAUSES` pairs count). Read where they are when the context is written, and
-    /// each message bounded then, rather than collected into a `Vec`.
-    causes: crate::text::Split<'a>,
-    /// `(file, line, column)` where it was thrown, when the browser says.
-    source: Option<(&'a str, f64, f64)>,
-    component: &'static str,
+/// The listeners, removed when dropped (`captureErrors: false`).
+pub struct Capture {
+    _listeners: [EventListener; 2],
 }
 
-fn bounded(s: &str) -> &str {
-    error_gate::bounded(s, MAX_TEXT)
-}
-
-/// A field of the facts page.js read: U+0001 stands for "absent".
-fn present(field: &str) -> Option<&str> {
-    (field != crate::page::ABSENT).then_some(field)
-}
-
-/// An uncaught error (`rejection`: an unhandled rejection) as page.js read it: `facts` is
-/// `file, name, message, stack, (cause name, cause message)…` separated by NULs, and for an
-/// error event the line and column are staged as numbers.
-pub fn on_error(rejection: bool, facts: &str) {
-    let mut fields = crate::text::split(facts, 0);
-    // Every text is bounded like the message: the name, the file, and each line of the stack.
-    let file = present(fields.next().unwrap_or("")).map(bounded);
-    let name = bounded(fields.next().unwrap_or(""));
-    let message = bounded(fields.next().unwrap_or(""));
-    let stack = fields
-        .next()
-        .and_then(present)
-        .map(|s| error_gate::bound_stack(s, MAX_FRAMES, MAX_TEXT));
-    let mut e = Captured {
-        name: if name.is_empty() { "Error" } else { name },
-        message,
-        stack: stack.as_deref(),
-        component: if rejection { "promise" } else { "global" },
-        causes: fields,
-        ..Captured::default()
+pub fn listen() -> Option<Capture> {
+    let window = web_sys::window()?;
+    let capture = EventListenerOptions {
+        phase: EventListenerPhase::Capture,
+        passive: true,
     };
-    if !rejection {
-        let at = crate::page::numbers(2);
-        let (line, col) = match at.as_slice() {
-            [line, col] => (*line, *col),
-            _ => (0.0, 0.0),
+    Some(Capture {
+        _listeners: [
+            EventListener::new_with_options(&window, "error", capture, on_error),
+            EventListener::new(&window, "unhandledrejection", on_rejection),
+        ],
+    })
+}
+
+/// What was read of one error: owned, because reading it ran page code.
+#[derive(Default)]
+struct Facts {
+    name: String,
+    message: String,
+    stack: Option<String>,
+    causes: Vec<(String, String)>,
+    source: Option<(String, f64, f64)>,
+}
+
+fn on_error(e: &Event) {
+    let facts = if let Some(e) = e.dyn_ref::<ErrorEvent>() {
+        // Without an error, most often a cross-origin script ("Script error."), whose details
+        // the browser hides: the event's message.
+        let error = e.error();
+        let mut f = if error.is_undefined() || error.is_null() {
+            read(&error, "Error", Some(e.message()))
+        } else {
+            read(&error, "Error", None)
         };
-        e.source = Some((file.unwrap_or_default(), line, col));
-    }
-    client::with(|c| capture(c, e));
-}
-
-/// Counts and, when the gate allows, reports one error.
-fn capture(c: &mut Client, e: Captured) {
-    let now = crate::page::date_now();
-    // The top frame of the stack, else where it was thrown, written straight into the
-    // fingerprint: no string of its own, and the stack searched once.
-    let frame = e.stack.map_or("", error_gate::top_frame);
-    let mut fingerprint = error_gate::fingerprint(e.name, e.message, frame);
-    if let (true, Some((file, line, col))) = (frame.is_empty(), &e.source) {
-        fingerprint.push_str(file);
-        for n in [line, col] {
-            fingerprint.push(':');
-            fingerprint.push_str(&crate::page::number_text(*n));
+        f.source = Some((e.filename(), f64::from(e.lineno()), f64::from(e.colno())));
+        f
+    } else {
+        // Not an ErrorEvent: a resource (img, script, link…) that failed to load.
+        let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let url = el
+            .get_attribute("src")
+            .or_else(|| el.get_attribute("href"))
+            .unwrap_or_default();
+        let mut message = String::from("failed to load <");
+        message.push_str(&el.tag_name().to_ascii_lowercase());
+        message.push_str("> ");
+        message.push_str(&url);
+        Facts {
+            name: "ResourceError".into(),
+            message,
+            source: Some((url, 0.0, 0.0)),
+            ..Facts::default()
         }
-    }
-    let decision = c.error_gate().decide(fingerprint, now);
-    match decision {
-        Decision::Report => report(c, &e, now),
-        Decision::Repeat | Decision::Limited { notice: false } => {
-            c.error_gate().count(e.name, e.component)
-        }
-        Decision::Limited { notice: true } => {
-            c.error_gate().count(e.name, e.component);
-            let entry = Entry {
-                epoch_ms: now,
-                level: Level::Warn,
-                message: "error reports rate limited: at most 100 a minute; further errors are only counted",
-                context_json: Some(b"{\"component\":\"telemetry\"}"),
-                error: None,
-            };
-            if c.log(&entry) {
-                delivery::on_full_batch(c, Kind::Logs);
-            }
-        }
-    }
-}
-
-fn report(c: &mut Client, e: &Captured, now: f64) {
-    let user = c.user_id().unwrap_or("anonymous").to_string();
-    let labels = [
-        ("error_type", e.name),
-        ("component", e.component),
-        ("user_id", user.as_str()),
-    ];
-    if c.record("frontend_errors_total", 1.0, &labels) {
-        delivery::on_full_batch(c, Kind::Metrics);
-    }
-    let context = context_json(e);
-    let entry = Entry {
-        epoch_ms: now,
-        level: Level::Error,
-        message: e.message,
-        context_json: Some(&context),
-        error: Some(ErrorInfo {
-            name: e.name,
-            message: e.message,
-            stack: e.stack,
-        }),
     };
-    if c.log(&entry) {
-        delivery::on_full_batch(c, Kind::Logs);
-    }
+    report(false, facts);
 }
 
-/// `{"component":…,"source":{"file":…,"line":…,"column":…},"cause":[{"name":…,"message":…}]}`
-fn context_json(e: &Captured) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(b"{\"component\":");
-    json::write_str(&mut out, e.component);
-    if let Some((file, line, col)) = &e.source {
-        out.extend_from_slice(b",\"source\":{\"file\":");
-        json::write_str(&mut out, file);
-        out.extend_from_slice(b",\"line\":");
-        json::write_f64(&mut out, *line, crate::engine_number);
-        out.extend_from_slice(b",\"column\":");
-        json::write_f64(&mut out, *col, crate::engine_number);
-        out.push(b'}');
+fn on_rejection(e: &Event) {
+    let Some(e) = e.dyn_ref::<PromiseRejectionEvent>() else {
+        return;
+    };
+    report(true, read(&e.reason(), "UnhandledRejection", None));
+}
+
+fn report(rejection: bool, f: Facts) {
+    driver::before_event();
+    let causes: Vec<(&str, &str)> = f
+        .causes
+        .iter()
+        .map(|(n, m)| (n.as_str(), m.as_str()))
+        .collect();
+    driver::handle(Input::Error(Captured {
+        rejection,
+        name: &f.name,
+        message: &f.message,
+        stack: f.stack.as_deref(),
+        causes: &causes,
+        source: f
+            .source
+            .as_ref()
+            .map(|(file, l, c)| (file.as_str(), *l, *c)),
+    }));
+}
+
+/// `v[key]`, or undefined where reading it throws (a getter, a revoked proxy): one bad
+/// property must not cost the whole error.
+fn get(v: &JsValue, key: &str) -> JsValue {
+    if !v.is_object() {
+        return JsValue::UNDEFINED;
     }
-    let mut causes = e.causes.clone();
-    let mut n = 0;
-    while let (Some(name), Some(message)) = (causes.next(), causes.next()) {
-        if n == MAX_CAUSES {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Whether `v` is shaped like an Error: an object with a string message or stack.
+fn error_like(v: &JsValue) -> bool {
+    v.is_object() && (get(v, "message").is_string() || get(v, "stack").is_string())
+}
+
+/// The name, message, stack and causes of an Error-like value; else `name` with `message`, or
+/// (if that is none) the value as text.
+fn read(v: &JsValue, name: &str, message: Option<String>) -> Facts {
+    if !error_like(v) {
+        return Facts {
+            name: name.into(),
+            message: message.unwrap_or_else(|| text(v)),
+            ..Facts::default()
+        };
+    }
+    let mut f = Facts {
+        name: get(v, "name")
+            .as_string()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Error".into()),
+        message: get(v, "message").as_string().unwrap_or_default(),
+        stack: get(v, "stack").as_string(),
+        ..Facts::default()
+    };
+    // At most 5 causes; a cycle of causes ends there too.
+    let mut cause = get(v, "cause");
+    while f.causes.len() < MAX_CAUSES && !cause.is_undefined() && !cause.is_null() {
+        if !error_like(&cause) {
+            f.causes.push(("Value".into(), text(&cause)));
             break;
         }
-        out.extend_from_slice(if n == 0 { b",\"cause\":[" } else { b"," });
-        out.extend_from_slice(b"{\"name\":");
-        json::write_str(&mut out, bounded(name));
-        out.extend_from_slice(b",\"message\":");
-        json::write_str(&mut out, bounded(message));
-        out.push(b'}');
-        n += 1;
+        let name = get(&cause, "name")
+            .as_string()
+            .unwrap_or_else(|| "Error".into());
+        let message = get(&cause, "message").as_string().unwrap_or_default();
+        f.causes.push((name, message));
+        cause = get(&cause, "cause");
     }
-    if n > 0 {
-        out.push(b']');
+    f
+}
+
+/// A value as text: strings as they are, objects as JSON, anything else as `String()` does.
+fn text(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        return s;
     }
-    out.push(b'}');
-    out
+    if v.is_object() {
+        if let Some(json) = js_sys::JSON::stringify(v).ok().and_then(|j| j.as_string()) {
+            return json;
+        }
+    }
+    string_of(v).unwrap_or_default()
 }

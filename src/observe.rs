@@ -1,30 +1,32 @@
-//! Browser glue of the page timings: the `PerformanceObserver`s and listeners that feed
-//! [`crate::vitals::View`], and the reports it gives when the page is hidden.
+//! Page timings in the page: the `PerformanceObserver`s and listeners that feed
+//! [`View`] (the arithmetic is the core's, `src/core/src/vitals/`), and the reports it gives
+//! when the page is hidden.
 //!
 //! Each entry type is observed with `buffered: true` (so entries from before the module loaded
 //! count), only if the browser lists it in `PerformanceObserver.supportedEntryTypes`: a
-//! browser without one (Firefox has no `layout-shift`) simply has no such metric. Entries are
-//! processed as they arrive, not in an idle callback as web-vitals does, and when the page is
-//! hidden every observer's pending records are taken synchronously (`takeRecords()`) before
-//! the values are computed. [`on_hide`] runs first thing in the page-exit handling
-//! (`exit::on_exit`), so the reports are in the batch that exit sends.
+//! browser without one (Firefox has no `layout-shift`, WebKit no `largest-contentful-paint`)
+//! simply has no such metric. Entries are processed as they arrive, not in an idle callback as
+//! web-vitals does, and when the page is hidden every observer's pending records are taken
+//! synchronously (`takeRecords()`) before the values are computed.
 //!
-//! The state lives in its own static ([`LIVE`]), not in the client, so observer
-//! callbacks and listeners never borrow the client; only the hide, which records, runs with it
-//! (called from page exit, which holds it already). The client owns the observers and
-//! listeners ([`Vitals`]); dropping them (`observePerformance: false`) disconnects and removes
-//! them.
+//! The state lives apart from the client ([`LIVE`]), so observer callbacks never touch it; only
+//! the hide records, through the client's inputs. The client's features own the observers
+//! and listeners ([`Vitals`]); dropping them (`observePerformance: false`) disconnects them.
 
-use alloc::vec::Vec;
-use core::cell::RefCell;
+use std::cell::RefCell;
 
-use crate::client::Client;
-use crate::listen::Hold;
-use crate::page;
-use crate::vitals::{FirstInput, Metric, Navigation, Timing, View};
-use crate::wake;
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_render::AnimationFrame;
+use js_sys::{Array, Reflect};
+use recoloca_telemetry_core::client::Input;
+use recoloca_telemetry_core::vitals::{FirstInput, Metric, Navigation, Timing, View};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Performance, PerformanceEntry, PerformanceObserver, PerformanceObserverEntryList};
 
-/// The entry types observed, by source number (the order of `ENTRY_TYPES` in page.js).
+use crate::driver;
+
+/// The entry types observed, by source number.
 const ENTRY_TYPES: [&str; 5] = [
     "paint",
     "largest-contentful-paint",
@@ -32,192 +34,296 @@ const ENTRY_TYPES: [&str; 5] = [
     "event",
     "first-input",
 ];
-const PAINT: u32 = 0;
-const LARGEST_PAINT: u32 = 1;
-const LAYOUT_SHIFT: u32 = 2;
-const EVENT: u32 = 3;
-/// Numbers page.js stages per entry: startTime, duration, value, interactionId,
-/// processingStart, hadRecentInput, and whether it is the first contentful paint.
-const STRIDE: usize = 7;
+const PAINT: usize = 0;
+const LARGEST_PAINT: usize = 1;
+const LAYOUT_SHIFT: usize = 2;
+const EVENT: usize = 3;
+const FIRST_INPUT: usize = 4;
 
-/// The observers and listeners, owned by the client while `observePerformance` is on.
-pub struct Vitals {
-    /// The input and restore listeners, then the observers.
-    _held: Vec<Hold>,
+/// One observer, disconnected when dropped.
+struct Observer {
+    observer: PerformanceObserver,
+    _callback: Closure<dyn FnMut(PerformanceObserverEntryList)>,
 }
 
-// A build without page timings (the slim entry) never makes a `Vitals`, but its client still
-// has the field; without this impl there, the field's drop costs no code.
-#[cfg(feature = "timings")]
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// The observers and listeners, owned by the client's features while `observePerformance` is on.
+pub struct Vitals {
+    _listeners: Vec<EventListener>,
+}
+
 impl Drop for Vitals {
     /// Stops everything, but keeps the view: what was reported stays reported if the timings
     /// are turned on again.
     fn drop(&mut self) {
-        with_live(|live| {
-            live.takers = [0; ENTRY_TYPES.len()];
-            live.frames = None;
+        let stopped = LIVE.with(|l| {
+            let mut l = l.try_borrow_mut().ok()?;
+            let live = l.as_mut()?;
             live.on = false;
+            Some((std::mem::take(&mut live.observers), live.frames.take()))
         });
+        drop(stopped);
     }
 }
 
 /// The measuring state.
 struct Live {
     view: View,
-    /// Each source's observer, by its page.js id (0: none), to take its pending records. An
-    /// array by source rather than a list: no `Vec` code for it in the module.
-    takers: [u32; ENTRY_TYPES.len()],
+    /// Each source's observer (by source number), to take its pending records.
+    observers: Vec<(usize, Observer)>,
     /// The frames after a bfcache restore, while awaited.
-    frames: Option<Hold>,
+    frames: Option<AnimationFrame>,
     /// When the page came back from the bfcache (the `pageshow` event's timeStamp).
     shown: f64,
     /// Whether the observers run (false once [`Vitals`] was dropped).
     on: bool,
 }
 
-static LIVE: crate::Local<RefCell<Option<Live>>> = crate::Local(RefCell::new(None));
+thread_local! {
+    static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
+}
 
 /// Runs `f` on the state while the timings are on (and the state is free).
 fn with_live<R>(f: impl FnOnce(&mut Live) -> R) -> Option<R> {
-    let mut guard = LIVE.0.try_borrow_mut().ok()?;
-    guard.as_mut().filter(|l| l.on).map(f)
+    LIVE.with(|l| l.try_borrow_mut().ok()?.as_mut().filter(|l| l.on).map(f))
+}
+
+fn performance() -> Option<Performance> {
+    web_sys::window()?.performance()
+}
+
+/// `o[key]` as a number; NaN where it is missing or not a number.
+fn number(o: &JsValue, key: &str) -> f64 {
+    Reflect::get(o, &JsValue::from_str(key))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
 }
 
 /// `performance.interactionCount`, where the browser has it.
 fn interaction_count() -> Option<f64> {
-    let n = page::interaction_count();
+    let n = number(&performance()?.into(), "interactionCount");
     n.is_finite().then_some(n)
 }
 
-/// The navigation entry and the document as page.js reads them (see `navigation` there):
-/// the navigation type, then ten numbers. `None` outside a browser.
-fn navigation() -> Option<(page::Text, [f64; 10])> {
-    let kind = page::navigation()?;
-    // page.js stages all ten whenever it answers with a type.
-    let facts = page::numbers(10).as_slice().try_into();
-    Some((kind, facts.unwrap_or([f64::NAN; 10])))
+/// The navigation entry (web-sys's `PerformanceNavigationTiming` lacks `activationStart`, so
+/// its fields are read by name).
+fn navigation_entry() -> Option<JsValue> {
+    let entries = performance()?.get_entries_by_type("navigation");
+    let first = entries.get(0);
+    (!first.is_undefined()).then_some(first)
+}
+
+/// Entry types the browser can observe, by source number (none where there is no
+/// `PerformanceObserver`, which web-sys would assume).
+fn supported() -> [bool; 5] {
+    let all = Reflect::get(&js_sys::global(), &"PerformanceObserver".into())
+        .and_then(|po| Reflect::get(&po, &"supportedEntryTypes".into()))
+        .ok()
+        .and_then(|v| v.dyn_into::<Array>().ok());
+    let mut out = [false; 5];
+    if let Some(all) = all {
+        for (on, t) in out.iter_mut().zip(ENTRY_TYPES) {
+            *on = all.includes(&JsValue::from_str(t), 0);
+        }
+    }
+    out
 }
 
 /// Starts the observers and listeners. `None` outside a browser.
 pub fn start() -> Option<Vitals> {
-    let (kind, [activation, _, _, _, _, prerendering, discarded, hidden_now, ids, hidden_at]) =
-        navigation()?;
-    let prerendering = prerendering == 1.0;
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let nav = navigation_entry().unwrap_or(JsValue::UNDEFINED);
+    let activation = number(&nav, "activationStart");
+    let kind = Reflect::get(&nav, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    let flag = |key: &str| {
+        Reflect::get(&document, &JsValue::from_str(key)).is_ok_and(|v| v == JsValue::TRUE)
+    };
+    let prerendering = flag("prerendering");
     // When the page was first hidden before we started: the browser's record of an earlier
     // hide (`visibility-state` entries, where available), else 0 if it is hidden now (loaded
     // in the background), else never. A prerendering page is hidden without being hidden
     // from anyone.
+    let hidden_at = performance()
+        .map(|p| p.get_entries_by_type("visibility-state"))
+        .and_then(|entries| {
+            entries.iter().find_map(|e| {
+                let e: PerformanceEntry = e.unchecked_into();
+                (e.name() == "hidden" && e.start_time() >= activation.max(0.0))
+                    .then(|| e.start_time())
+            })
+        });
     let first_hidden = if prerendering {
         f64::INFINITY
-    } else if hidden_at.is_finite() {
-        hidden_at
-    } else if hidden_now == 1.0 {
+    } else if let Some(at) = hidden_at {
+        at
+    } else if document.visibility_state() == web_sys::VisibilityState::Hidden {
         0.0
     } else {
         f64::INFINITY
     };
     let mut view = View::new(
-        Navigation::from_entry(&kind, prerendering || activation > 0.0, discarded == 1.0),
+        Navigation::from_entry(
+            &kind,
+            prerendering || activation > 0.0,
+            flag("wasDiscarded"),
+        ),
         first_hidden,
     );
-    let supported = page::supported();
-    let inp = ids == 1.0;
+    let supported = supported();
+    // INP needs event entries with an interactionId (web-sys has no PerformanceEventTiming).
+    let inp = Reflect::get(&js_sys::global(), &"PerformanceEventTiming".into())
+        .and_then(|t| Reflect::get(&t, &"prototype".into()))
+        .and_then(|p| Reflect::has(&p, &"interactionId".into()))
+        .unwrap_or(false);
     if !inp {
         view.without(Metric::Inp);
-    }
-    if supported & (1 << LAYOUT_SHIFT) == 0 {
-        view.without(Metric::Cls);
     }
     // Without paint or LCP entries (WebKit has no `largest-contentful-paint`) the first view
     // has no such value anyway; marked absent, a bfcache restore does not time one from
     // animation frames either, as web-vitals does not: a restored view's paints are only
     // reported where the browser measures them for a load.
-    if supported & (1 << PAINT) == 0 {
-        view.without(Metric::Fcp);
-    }
-    if supported & (1 << LARGEST_PAINT) == 0 {
-        view.without(Metric::Lcp);
+    for (source, metric) in [
+        (LAYOUT_SHIFT, Metric::Cls),
+        (PAINT, Metric::Fcp),
+        (LARGEST_PAINT, Metric::Lcp),
+    ] {
+        if !supported.get(source).copied().unwrap_or(false) {
+            view.without(metric);
+        }
     }
     // A restart (turned off and on again) keeps what was already reported: the buffered
     // entries replayed into the new view would otherwise be reported twice. The state is in
     // place before any observer exists: a browser that calls back from within observe() (old
     // Safari did) finds it.
-    {
-        let mut live = LIVE.0.try_borrow_mut().ok()?;
-        if let Some(old) = live.as_ref() {
+    let old = LIVE.with(|l| {
+        let mut l = l.try_borrow_mut().ok()?;
+        if let Some(old) = l.as_ref() {
             view.carry_over(&old.view);
         }
-        *live = Some(Live {
+        l.replace(Live {
             view,
-            takers: [0; ENTRY_TYPES.len()],
+            observers: Vec::new(),
             frames: None,
             shown: 0.0,
             on: true,
-        });
-    }
+        })
+    });
+    drop(old);
     let native_count = interaction_count().is_some();
-    // The input and restore listeners (`wake::KEYDOWN`, `CLICK`, `RESTORE`), then the observers.
-    let mut held = Vec::new();
-    if let Some(inputs) = Hold::listeners(page::listen_inputs()) {
-        held.push(inputs);
-    }
-    for source in 0..ENTRY_TYPES.len() as u32 {
-        let event = source == EVENT;
-        if supported & (1 << source) == 0 || (event && !inp) {
+    for (source, &on) in supported.iter().enumerate() {
+        if !on || (source == EVENT && !inp) {
             continue;
         }
         // Candidates are event entries of 40 ms or more; without performance.interactionCount,
         // the shorter ones (down to the 16 ms minimum) are needed too, to estimate the count.
-        let threshold = match (event, native_count) {
+        let threshold = match (source == EVENT, native_count) {
             (false, _) => 0.0,
             (true, true) => 40.0,
             (true, false) => 16.0,
         };
-        if let Some(o) = Hold::observer(source, wake::ENTRIES + source, threshold) {
-            with_live(|live| {
-                if let Some(taker) = live.takers.get_mut(source as usize) {
-                    *taker = o.id();
-                }
-            });
-            held.push(o);
+        if let Some(o) = observe(source, threshold) {
+            with_live(|live| live.observers.push((source, o)));
         }
     }
-    Some(Vitals { _held: held })
+    let capture = EventListenerOptions::run_in_capture_phase();
+    let input = |e: &web_sys::Event| {
+        if e.is_trusted() {
+            on_input()
+        }
+    };
+    let listeners = vec![
+        EventListener::new_with_options(&window, "keydown", capture, input),
+        EventListener::new_with_options(&window, "click", capture, input),
+        EventListener::new_with_options(&window, "pageshow", capture, |e| {
+            if Reflect::get(e, &"persisted".into()).is_ok_and(|p| p.is_truthy()) {
+                on_restore(e.time_stamp());
+            }
+        }),
+    ];
+    Some(Vitals {
+        _listeners: listeners,
+    })
+}
+
+/// A buffered observer of entry type `source`.
+fn observe(source: usize, threshold: f64) -> Option<Observer> {
+    let callback = Closure::<dyn FnMut(PerformanceObserverEntryList)>::new(
+        move |list: PerformanceObserverEntryList| {
+            let entries = list.get_entries();
+            with_live(|live| feed_view(&mut live.view, source, &entries));
+        },
+    );
+    let observer = PerformanceObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    // web-sys's PerformanceObserverInit has no `type` (needed with `buffered`), nor
+    // `durationThreshold`: the options are a plain object.
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| Reflect::set(&options, &JsValue::from_str(k), &v);
+    let _ = set("type", JsValue::from_str(ENTRY_TYPES.get(source)?));
+    let _ = set("buffered", JsValue::TRUE);
+    if threshold > 0.0 {
+        let _ = set("durationThreshold", JsValue::from_f64(threshold));
+    }
+    // Called as a function, caught: `observe()` throws for an entry type the browser does not
+    // know, and web-sys's binding of it would let that pass through the module.
+    let observe = Reflect::get(&observer, &"observe".into()).ok()?;
+    observe
+        .dyn_ref::<js_sys::Function>()?
+        .call1(&observer, &options)
+        .ok()?;
+    Some(Observer {
+        observer,
+        _callback: callback,
+    })
 }
 
 /// Entry types observed now (for the browser tests).
 pub fn observed() -> Vec<&'static str> {
     with_live(|live| {
-        ENTRY_TYPES
-            .iter()
-            .zip(live.takers)
-            .filter_map(|(&name, id)| (id != 0).then_some(name))
+        let mut sources: Vec<usize> = live.observers.iter().map(|(s, _)| *s).collect();
+        sources.sort_unstable();
+        sources
+            .into_iter()
+            .filter_map(|s| ENTRY_TYPES.get(s).copied())
             .collect()
     })
     .unwrap_or_default()
 }
 
-/// An observer of `source` delivered `n` entries, which page.js staged.
-pub fn on_entries(source: u32, n: f64) {
-    let entries = page::numbers(n as usize * STRIDE);
-    with_live(|live| feed_view(&mut live.view, source, &entries));
-}
-
-fn feed_view(view: &mut View, source: u32, entries: &[f64]) {
-    for e in entries.chunks_exact(STRIDE) {
-        let &[start, duration, value, interaction_id, processing_start, recent, fcp] = e else {
-            continue;
-        };
+fn feed_view(view: &mut View, source: usize, entries: &Array) {
+    for e in entries.iter() {
+        let start = number(&e, "startTime");
+        let duration = number(&e, "duration");
         match source {
-            PAINT if fcp == 1.0 => view.contentful_paint(start),
+            PAINT => {
+                let name = Reflect::get(&e, &"name".into())
+                    .ok()
+                    .and_then(|n| n.as_string());
+                if name.as_deref() == Some("first-contentful-paint") {
+                    view.contentful_paint(start)
+                }
+            }
             LARGEST_PAINT => view.largest_paint(start),
-            LAYOUT_SHIFT => view.layout_shift(start, value, recent == 1.0),
-            EVENT => view.event(interaction_id, duration),
-            4 => view.first_input(FirstInput {
+            LAYOUT_SHIFT => {
+                let recent =
+                    Reflect::get(&e, &"hadRecentInput".into()).is_ok_and(|v| v == JsValue::TRUE);
+                view.layout_shift(start, number(&e, "value"), recent)
+            }
+            EVENT => view.event(number(&e, "interactionId"), duration),
+            FIRST_INPUT => view.first_input(FirstInput {
                 start,
-                processing_start,
+                processing_start: number(&e, "processingStart"),
                 duration,
-                interaction_id,
+                interaction_id: number(&e, "interactionId"),
             }),
             _ => {}
         }
@@ -225,19 +331,20 @@ fn feed_view(view: &mut View, source: u32, entries: &[f64]) {
 }
 
 /// Takes every observer's pending records (those of `only`, if given) into the view.
-fn take_pending(live: &mut Live, only: Option<u32>) {
-    let Live { view, takers, .. } = live;
-    for (source, &id) in (0..).zip(takers.iter()) {
-        if id != 0 && only.is_none_or(|o| o == source) {
-            let n = page::take_records(id) as usize;
-            feed_view(view, source, &page::numbers(n * STRIDE));
+fn take_pending(live: &mut Live, only: Option<usize>) {
+    let Live {
+        view, observers, ..
+    } = live;
+    for (source, o) in observers.iter() {
+        if only.is_none_or(|s| s == *source) {
+            feed_view(view, *source, &o.observer.take_records());
         }
     }
 }
 
 /// The first trusted keydown or click makes LCP final (the browser stops reporting candidates
 /// at input too); the candidates painted before it that are still pending are taken first.
-pub fn on_input() {
+fn on_input() {
     with_live(|live| {
         if !live.view.lcp_is_final() {
             take_pending(live, Some(LARGEST_PAINT));
@@ -248,51 +355,66 @@ pub fn on_input() {
 
 /// A restore from the back/forward cache (`pageshow` at `shown`) begins a new view (see
 /// [`View::restore`]); its FCP and LCP are the time to the second frame after it.
-pub fn on_restore(shown: f64) {
-    with_live(|live| {
-        live.view.restore(interaction_count());
-        live.shown = shown;
-        live.frames = Hold::frames(wake::FRAMES);
+fn on_restore(shown: f64) {
+    let count = interaction_count();
+    let first = gloo_render::request_animation_frame(|_| {
+        let second = gloo_render::request_animation_frame(|_| {
+            let now = performance().map_or(f64::NAN, |p| p.now());
+            with_live(|live| live.view.painted_after_restore(now - live.shown));
+        });
+        with_live(|live| live.frames = Some(second));
     });
-}
-
-/// The second frame after a restore, at `now`.
-pub fn on_frames(now: f64) {
-    with_live(|live| live.view.painted_after_restore(now - live.shown));
+    with_live(|live| {
+        live.view.restore(count);
+        live.shown = shown;
+        live.frames = Some(first);
+    });
 }
 
 /// What the navigation entry and `performance` say now.
 fn timing() -> Timing {
     // Without an entry, all 0: what an entry has for the marks not reached yet.
-    let (_, [activation, fetch_start, response_start, dcl_end, load_end, ..]) =
-        navigation().unwrap_or_default();
+    let nav = navigation_entry();
+    let read = |key: &str| nav.as_ref().map_or(0.0, |n| number(n, key));
     Timing {
-        now: page::now(),
-        activation_start: activation.max(0.0),
-        fetch_start,
-        response_start,
-        dom_content_loaded_end: dcl_end,
-        load_event_end: load_end,
+        now: performance().map_or(f64::NAN, |p| p.now()),
+        activation_start: read("activationStart").max(0.0),
+        fetch_start: read("fetchStart"),
+        response_start: read("responseStart"),
+        dom_content_loaded_end: read("domContentLoadedEventEnd"),
+        load_event_end: read("loadEventEnd"),
         interaction_count: interaction_count(),
     }
 }
 
-/// The page is being hidden or left (called by `exit::on_exit` before it seals the streams):
-/// pending entries are taken, and every timing of this view not yet reported goes into the
-/// metrics stream.
-#[inline(never)]
-pub fn on_hide(c: &mut Client) {
-    with_live(|live| {
-        live.view.hidden(page::now());
+/// The page is being hidden or left (called before the client hears of it): pending entries
+/// are taken, and every timing of this view not yet reported goes into the metrics stream.
+pub fn on_hide() {
+    let timing = timing();
+    let reports = with_live(|live| {
+        live.view.hidden(timing.now);
         take_pending(live, None);
-        let nav = ("navigation_type", live.view.navigation().label());
-        // Recorded as they come, with the state still borrowed: recording touches only the
-        // client.
-        live.view.reports(&timing(), |r| {
-            // One call for both shapes: a metric without thresholds skips the rating label.
-            let labels = [("rating", r.rating.map_or("", |r| r.label())), nav];
-            let rated = labels.get(usize::from(r.rating.is_none())..);
-            c.record(r.name, r.value, rated.unwrap_or_default());
-        });
+        let nav = live.view.navigation().label();
+        let mut reports = Vec::new();
+        live.view
+            .reports(&timing, |r| reports.push((r.name, r.value, r.rating, nav)));
+        reports
     });
+    for (name, value, rating, nav) in reports.unwrap_or_default() {
+        // A metric without thresholds has no rating label.
+        let rated = [
+            ("rating", rating.map_or("", |r| r.label())),
+            ("navigation_type", nav),
+        ];
+        let labels = if rating.is_some() {
+            &rated[..]
+        } else {
+            &rated[1..]
+        };
+        driver::handle(Input::Record {
+            name,
+            value,
+            labels,
+        });
+    }
 }

@@ -1,61 +1,54 @@
-//! Reading a `configure()` object: index.js offers it to page.js, which looks the options up
-//! by name and type (see `readOptions` there) and hands back plain values; here they become
-//! [`Options`].
+//! Reading a `configure()` object into the core's [`Options`]: each option looked up by name
+//! and checked for its type, so that one mistyped option is dropped with one warning and the
+//! others still apply.
 //!
-//! A hand-written reader rather than serde-wasm-bindgen: it lets one mistyped option be
-//! dropped on its own (the others still apply), and it keeps serde's error formatting and
-//! Rust's float printing out of the module.
+//! Read with js-sys (`Reflect`) rather than serde-wasm-bindgen: a derived `Deserialize` fails
+//! the whole object on one bad field, and serde's error formatting costs the module more than
+//! the rest of the client's input handling (README, "Building", has the figure).
 
-use alloc::string::String;
+use js_sys::Reflect;
+use recoloca_telemetry_core::config::{Options, Value, NAMES, TYPES};
+use recoloca_telemetry_core::text;
+use wasm_bindgen::JsValue;
 
-use crate::config::{Options, Value, NAMES, TYPES};
-use crate::page;
+use crate::console;
 
-/// The options named in the object page.js was offered; anything that is not an object
-/// names none. A mistyped option is left out with a warning; the others still apply.
-pub fn read() -> Options {
-    let mut given = Options::new();
-    let Some(states) = page::read_options(NAMES, TYPES) else {
-        crate::warn("configure() takes an object; ignored");
-        return given;
-    };
-    let numbers = page::numbers(TYPES.len());
-    // Per option, NUL-separated: a string option's value, "" for the others when present,
-    // U+0001 when absent (undefined, null) and U+0002 when of the wrong type. Numbers are
-    // staged as they are, booleans as 0 or 1.
-    let names = crate::text::split(NAMES, 0);
-    let kinds = TYPES.bytes();
-    for (i, ((state, name), kind)) in crate::text::split(&states, 0)
-        .zip(names)
-        .zip(kinds)
-        .enumerate()
-    {
-        if state == page::ABSENT {
-            continue;
-        }
-        if state == page::MISTYPED {
-            mistyped(name, kind);
-            continue;
-        }
-        let value = match (kind, numbers.get(i)) {
-            (b's', _) => Value::Text(state.into()),
-            (_, Some(n)) => Value::Number(*n),
-            // No number staged for it (never, from page.js): left as it is.
-            (_, None) => continue,
-        };
-        given.push((i, value));
+/// The options `o` names. `None` when it is not an object.
+pub fn read(o: &JsValue) -> Option<Options> {
+    if !o.is_object() {
+        console::warn_once("configure() takes an object; ignored");
+        return None;
     }
-    given
+    let mut given = Options::new();
+    for (i, (name, kind)) in text::split(NAMES, 0).zip(TYPES.bytes()).enumerate() {
+        // A getter that throws reads as absent.
+        let v = Reflect::get(o, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        let value = match kind {
+            b's' => v.as_string().map(Value::Text),
+            b'n' => v.as_f64().map(Value::Number),
+            _ => v
+                .as_bool()
+                .map(|b| Value::Number(if b { 1.0 } else { 0.0 })),
+        };
+        match value {
+            Some(value) => given.push((i, value)),
+            None => mistyped(name, kind),
+        }
+    }
+    Some(given)
 }
 
-fn mistyped(key: &str, kind: u8) {
+fn mistyped(name: &str, kind: u8) {
     let mut msg = String::from("configure(): ");
-    msg.push_str(key);
+    msg.push_str(name);
     msg.push_str(match kind {
         b's' => " must be a string",
         b'n' => " must be a number",
         _ => " must be true or false",
     });
     msg.push_str("; it was ignored");
-    crate::warn(&msg);
+    console::warn_once(&msg);
 }

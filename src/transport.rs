@@ -1,77 +1,110 @@
-//! How a batch travels: a `fetch` POST of the batch's exact bytes (aborted after a timeout),
-//! or at page exit a keepalive `fetch` or a beacon, all made by page.js (see [`crate::page`]).
-//! The answer wakes the module with the request's token; [`Request`] remembers what it was.
+//! How a batch travels: a `fetch` POST of its exact bytes, or at page exit a keepalive `fetch`
+//! or a beacon. The answer goes back to the client as [`Input::Answer`]; *when* to send and
+//! what an answer means are the client's (`src/core/src/delivery.rs`).
 
-use alloc::string::String;
+use std::cell::RefCell;
 
-use crate::client::Kind;
+use js_sys::{Promise, Reflect, Uint8Array};
+use recoloca_telemetry_core::client::{Input, Post, RequestId};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Blob, BlobPropertyBag, Headers, RequestInit};
 
-/// The server's answer to one attempt.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer<'a> {
-    /// The HTTP status; `None` when there was no answer (network error, reset, timeout).
-    pub status: Option<u16>,
-    /// The `Retry-After` header, if any (borrowed from what page.js handed over).
-    pub retry_after: Option<&'a str>,
+use crate::driver;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `fetch` as it is at call time (a wrapper the page installs later is used
+    /// too). web-sys's `Window::fetch_with_str_and_init` would let an exception a wrapper
+    /// throws pass through the module; this one catches it.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
 }
 
-impl<'a> Answer<'a> {
-    /// From what page.js reports: the status (-1 without an answer) and the header ("" for
-    /// none).
-    pub fn from_page(status: f64, retry_after: &'a str) -> Answer<'a> {
-        Answer {
-            status: (0.0..=65535.0).contains(&status).then_some(status as u16),
-            retry_after: crate::text::given(retry_after),
-        }
+thread_local! {
+    /// The abort controllers of ordinary requests under way, by request.
+    static UNDER_WAY: RefCell<Vec<(RequestId, AbortController)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// POSTs the body as `application/json` with its `Idempotency-Key`; the answer reaches the
+/// client once, in a later task, even when no request could start.
+pub fn post(p: Post) {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    if let Ok(headers) = Headers::new() {
+        let _ = headers.set("Content-Type", "application/json");
+        let _ = headers.set("Idempotency-Key", &p.key);
+        init.set_headers(&headers);
+    }
+    init.set_body(&Uint8Array::from(p.body.as_slice()));
+    if p.keepalive {
+        // web-sys 0.3 has no setter for RequestInit's `keepalive`.
+        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    } else if let Ok(controller) = AbortController::new() {
+        init.set_signal(Some(&controller.signal()));
+        UNDER_WAY.with(|u| u.borrow_mut().push((p.request, controller)));
+    }
+    let started = fetch(&p.url, &init);
+    let request = p.request;
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = match started {
+            Ok(promise) => JsFuture::from(promise).await.ok(),
+            Err(_) => None,
+        };
+        forget(request);
+        let (status, retry_after) = answer.as_ref().map(read).unwrap_or((None, None));
+        driver::before_event();
+        driver::handle(Input::Answer {
+            request,
+            status,
+            retry_after: retry_after.as_deref(),
+        });
+    });
+}
+
+/// The status and `Retry-After` of what `fetch` resolved with. A page's wrapper of `fetch`
+/// may resolve with anything: what is not a response with a status reads as no answer.
+fn read(response: &JsValue) -> (Option<u16>, Option<String>) {
+    let status = Reflect::get(response, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| (0.0..=65535.0).contains(s))
+        .map(|s| s as u16);
+    let retry_after = Reflect::get(response, &"headers".into())
+        .ok()
+        .and_then(|h| h.dyn_into::<Headers>().ok())
+        .and_then(|h| h.get("Retry-After").ok().flatten());
+    (status, retry_after)
+}
+
+/// Ends request `request`'s attempt (the client gave up waiting for it).
+pub fn abort(request: RequestId) {
+    if let Some(controller) = forget(request) {
+        controller.abort();
     }
 }
 
-/// One attempt to make.
-pub struct Attempt<'a> {
-    pub url: &'a str,
-    pub body: &'a [u8],
-    pub key: &'a str,
-    /// Outlives the page (for page exit); such requests share a 64 KiB budget.
-    pub keepalive: bool,
-    /// Aborted without an answer after this long (0: never).
-    pub timeout_ms: u32,
+fn forget(request: RequestId) -> Option<AbortController> {
+    UNDER_WAY.with(|u| {
+        let mut u = u.borrow_mut();
+        let i = u.iter().position(|(r, _)| *r == request)?;
+        Some(u.swap_remove(i).1)
+    })
 }
 
-/// A request under way, found again by its token when the answer comes.
-pub struct Request {
-    pub token: u32,
-    pub kind: Kind,
-    /// The idempotency key of the batch it carries.
-    pub key: String,
-    /// Set for a keepalive request (made at page exit).
-    pub keepalive: Option<Keepalive>,
-}
-
-/// What page exit keeps of a keepalive request.
-pub struct Keepalive {
-    /// The body's length (keepalive requests share the browser's budget).
-    pub len: usize,
-    /// The hide it was made in (see `Client::hides`).
-    pub hide: u32,
-}
-
-/// POSTs the body as `application/json` with its `Idempotency-Key`; the answer wakes `token`,
-/// once, in a later task. Returns `false` (and nothing wakes) when no request started.
-pub fn send(a: &Attempt, token: u32) -> bool {
-    crate::page::post(a.url, a.body, a.key, a.keepalive, a.timeout_ms, token)
-}
-
-/// Queues the body with `navigator.sendBeacon`. A beacon cannot carry headers, so the
-/// idempotency key travels in the query string (`idempotency_key`). Returns whether the
-/// browser took it.
-pub fn beacon(url: &str, body: &[u8], key: &str) -> bool {
-    let mut full = String::from(url);
-    full.push(if url.bytes().any(|b| b == b'?') {
-        '&'
-    } else {
-        '?'
-    });
-    full.push_str("idempotency_key=");
-    full.push_str(key);
-    crate::page::beacon(&full, body)
+/// Queues the body with `navigator.sendBeacon`. Whether the browser took it.
+pub fn beacon(url: &str, body: &[u8]) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let options = BlobPropertyBag::new();
+    options.set_type("application/json");
+    let parts = js_sys::Array::of1(&Uint8Array::from(body));
+    let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
+        return false;
+    };
+    window
+        .navigator()
+        .send_beacon_with_opt_blob(url, Some(&blob))
+        .unwrap_or(false)
 }

@@ -76,7 +76,7 @@ fn timings_in(body: &str) -> Vec<&'static str> {
 
 #[wasm_bindgen_test]
 fn observers_start_for_each_supported_entry_type_and_skip_the_others() {
-    telemetry::start();
+    telemetry::start(None);
     let expected: Vec<String> = supported().iter().filter_map(|v| v.as_string()).collect();
     web_sys::console::log_1(&describe().into());
     assert_eq!(telemetry::observed_entry_types(), expected);
@@ -92,19 +92,19 @@ fn observers_start_for_each_supported_entry_type_and_skip_the_others() {
 async fn timings_are_recorded_at_the_hide_once_and_not_when_turned_off() {
     JsFuture::from(loaded()).await.unwrap();
     install_fetch();
-    telemetry::host::configure(options(&[("batchSize", 1000.into())]));
-    JsFuture::from(telemetry::host::flush()).await.unwrap();
+    telemetry::configure(options(&[("batchSize", 1000.into())]));
+    JsFuture::from(telemetry::flush()).await.unwrap();
     bodies();
 
     // Off: the observers are dropped and a hide records nothing.
-    telemetry::host::configure(options(&[("observePerformance", false.into())]));
+    telemetry::configure(options(&[("observePerformance", false.into())]));
     assert!(telemetry::observed_entry_types().is_empty());
     hide();
     sleep(50).await;
     assert_eq!(timings_in(&bodies()), Vec::<&str>::new());
 
     // On again: the hide records the timings the page has, with their labels.
-    telemetry::host::configure(options(&[("observePerformance", true.into())]));
+    telemetry::configure(options(&[("observePerformance", true.into())]));
     assert!(!telemetry::observed_entry_types().is_empty());
     hide();
     sleep(50).await;

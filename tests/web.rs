@@ -3,9 +3,7 @@
 //! Run by `make test-browser` in headless Chromium and Firefox.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -17,31 +15,24 @@ use support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Stages events as index.js does: straight into the module's staging area.
+/// Stages events as index.js does: `(series, value, epoch ms)` triples, in one call.
 fn stage(events: &[(u32, f64, f64)]) {
-    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-    let view = Float64Array::new_with_byte_offset_and_length(
-        &memory.buffer(),
-        telemetry::staging_ptr(),
-        telemetry::staging_events() * 3,
-    );
-    for (i, &(id, value, ts)) in events.iter().enumerate() {
-        view.set_index(3 * i as u32, f64::from(id));
-        view.set_index(3 * i as u32 + 1, value);
-        view.set_index(3 * i as u32 + 2, ts);
-    }
-    telemetry::ingest(events.len() as u32);
+    let flat: Vec<f64> = events
+        .iter()
+        .flat_map(|&(id, value, ts)| [f64::from(id), value, ts])
+        .collect();
+    telemetry::ingest(&flat);
 }
 
 async fn flush() {
-    JsFuture::from(telemetry::host::flush()).await.unwrap();
+    JsFuture::from(telemetry::flush()).await.unwrap();
 }
 
 /// A fresh pair of endpoints, large batches (only flush() sends) and fast retries. Whatever an
 /// earlier test left (health counters included) is flushed away first.
 async fn setup(tag: &str) {
     install_fetch();
-    telemetry::host::configure(options(&[
+    telemetry::configure(options(&[
         ("batchSize", 1000.into()),
         ("logBatchSize", 1000.into()),
         ("retryInitialMs", 20.into()),
@@ -51,7 +42,7 @@ async fn setup(tag: &str) {
         ("observePerformance", false.into()),
     ]));
     flush().await;
-    telemetry::host::configure(options(&[
+    telemetry::configure(options(&[
         ("metricsEndpoint", format!("/{tag}/metrics").into()),
         ("logsEndpoint", format!("/{tag}/logs").into()),
     ]));
@@ -68,10 +59,10 @@ fn is_uuid(s: &str) -> bool {
 async fn metrics_arrive_as_the_seeds_body() {
     setup("m1").await;
     let pv = telemetry::add_series(
-        "page_views_total".into(),
-        r#"{"page":"/cv","user_id":"anonymous"}"#.into(),
+        "page_views_total",
+        Some(r#"{"page":"/cv","user_id":"anonymous"}"#.into()),
     );
-    let plain = telemetry::add_series("custom_ms".into(), "".into());
+    let plain = telemetry::add_series("custom_ms", None);
     stage(&[
         (pv, 1.0, 1_764_166_892_123.0),
         (plain, 12.75, 1_764_166_892_124.0),
@@ -97,19 +88,23 @@ async fn metrics_arrive_as_the_seeds_body() {
 #[wasm_bindgen_test]
 async fn logs_arrive_as_the_seeds_body() {
     setup("l1").await;
-    telemetry::set_identity("u-1".into(), "s-1".into());
+    telemetry::set_identity(Some("u-1".into()), Some("s-1".into()));
     telemetry::log(
         1,
-        "hello \"world\"".into(),
-        r#"{"component":"Upload"}"#.into(),
-        "".into(),
+        "hello \"world\"",
+        Some(r#"{"component":"Upload"}"#.into()),
+        None,
+        None,
+        None,
         0.0,
     );
     telemetry::log(
         3,
-        "failed".into(),
-        "".into(),
-        "TypeError\0x is undefined".into(),
+        "failed",
+        None,
+        Some("TypeError".into()),
+        Some("x is undefined".into()),
+        None,
         1.0,
     );
     flush().await;
@@ -128,7 +123,7 @@ async fn logs_arrive_as_the_seeds_body() {
 #[wasm_bindgen_test]
 async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
     setup("r1").await;
-    let id = telemetry::add_series("retry_total".into(), "".into());
+    let id = telemetry::add_series("retry_total", None);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     script_statuses(vec![503, 0]); // a server error, then a network failure
     flush().await; // settles at the first failure: the rest is the backoff's business
@@ -160,7 +155,7 @@ async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
 #[wasm_bindgen_test]
 async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
     setup("r0").await;
-    let id = telemetry::add_series("odd_fetch_total".into(), "".into());
+    let id = telemetry::add_series("odd_fetch_total", None);
     stage(&[(id, 1.0, 1.0)]);
     script_statuses(vec![1]); // resolves with undefined: the stream must not wait forever
     flush().await;
@@ -173,7 +168,7 @@ async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
 #[wasm_bindgen_test]
 async fn retry_after_is_obeyed() {
     setup("ra").await;
-    telemetry::log(1, "wait for it".into(), "".into(), "".into(), 0.0);
+    telemetry::log(1, "wait for it", None, None, None, None, 0.0);
     script_retry_after(429, "1");
     flush().await;
     sleep(700).await;
@@ -191,7 +186,7 @@ async fn retry_after_is_obeyed() {
 #[wasm_bindgen_test]
 async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
     setup("sp").await;
-    let id = telemetry::add_series("split_total".into(), "".into());
+    let id = telemetry::add_series("split_total", None);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0), (id, 3.0, 3.0)]);
     script_statuses(vec![413, 200, 400]); // whole: too large; first half ok; second half refused
     flush().await;
@@ -218,8 +213,8 @@ async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
 #[wasm_bindgen_test]
 async fn a_batch_is_given_up_after_max_attempts() {
     setup("gu").await;
-    telemetry::host::configure(options(&[("retryMaxAttempts", 3.into())]));
-    telemetry::log(1, "doomed".into(), "".into(), "".into(), 0.0);
+    telemetry::configure(options(&[("retryMaxAttempts", 3.into())]));
+    telemetry::log(1, "doomed", None, None, None, None, 0.0);
     script_statuses(vec![500, 500, 500]);
     flush().await;
     sleep(200).await;
@@ -238,8 +233,8 @@ async fn a_batch_is_given_up_after_max_attempts() {
 #[wasm_bindgen_test]
 async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
     setup("b1").await;
-    telemetry::host::configure(options(&[("batchSize", 2.into())]));
-    let id = telemetry::add_series("batch_total".into(), "".into());
+    telemetry::configure(options(&[("batchSize", 2.into())]));
+    let id = telemetry::add_series("batch_total", None);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     sleep(50).await;
     let s = sent();
@@ -250,23 +245,17 @@ async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
 #[wasm_bindgen_test]
 async fn bad_input_is_dropped_and_delivery_goes_on() {
     setup("h1").await;
-    telemetry::host::configure(JsValue::from_str("not an object"));
-    telemetry::host::configure(options(&[("batchSize", "ten".into())]));
-    let id = telemetry::add_series("hostile".into(), "".into());
+    telemetry::configure(JsValue::from_str("not an object"));
+    telemetry::configure(options(&[("batchSize", "ten".into())]));
+    let id = telemetry::add_series("hostile", None);
     stage(&[
         (id, f64::NAN, 1.0),
         (id, f64::INFINITY, 2.0),
         (999_999, 1.0, 3.0),
         (id, 7.0, 4.0),
     ]);
-    telemetry::log(
-        9,
-        "x".repeat(1 << 20).as_str().into(),
-        "".into(),
-        "".into(),
-        5.0,
-    ); // over 64 KiB: dropped
-    telemetry::log(1, "after".into(), "".into(), "".into(), 6.0);
+    telemetry::log(9, &"x".repeat(1 << 20), None, None, None, None, 5.0); // over 64 KiB: dropped
+    telemetry::log(1, "after", None, None, None, None, 6.0);
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 2, "{s:?}");

@@ -63,7 +63,7 @@ extern "C" {
 
 /// Every metric and log entry sent since the last call, parsed.
 pub async fn sent() -> (Vec<JsValue>, Vec<JsValue>) {
-    JsFuture::from(telemetry::host::flush()).await.unwrap();
+    JsFuture::from(telemetry::flush()).await.unwrap();
     let mut metrics = Vec::new();
     let mut logs = Vec::new();
     for b in bodies() {
@@ -102,7 +102,7 @@ pub async fn setup() {
     let o = Object::new();
     Reflect::set(&o, &"batchSize".into(), &1000.into()).unwrap();
     Reflect::set(&o, &"logBatchSize".into(), &1000.into()).unwrap();
-    telemetry::host::configure(o.into());
-    telemetry::set_identity("u-9".into(), "s-9".into());
+    telemetry::configure(o.into());
+    telemetry::set_identity(Some("u-9".into()), Some("s-9".into()));
     let _ = sent().await;
 }

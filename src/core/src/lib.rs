@@ -20,14 +20,20 @@
 extern crate alloc;
 
 pub mod batch;
+mod capture;
+pub mod client;
 pub mod config;
+mod delivery;
 pub mod error_gate;
+pub mod exit;
 pub mod float;
 pub mod json;
 pub mod log;
 pub mod metric;
 pub mod persist;
+mod random;
 pub mod retry;
+pub mod stream;
 pub mod text;
 pub mod uuid;
 pub mod vitals;

@@ -1,0 +1,658 @@
+//! The client as one state machine, in the manner of str0m: the browser layer hands it
+//! [`Input`]s with the time they happened ([`Client::handle_input`]), drains the
+//! [`Output`]s it asks for ([`Client::poll_output`]: requests, beacons, storage writes,
+//! warnings, finished flushes), and wakes it at [`Client::poll_timeout`]. It never reads a
+//! clock, never waits, and never touches the page, so native tests drive it through hours of
+//! outages in microseconds.
+//!
+//! Two clocks: `now`, given with every input, is the scheduling clock (monotonic in the
+//! browser: `performance.now()`, which neither a page that fakes `Date.now` nor a wall clock
+//! set back can stall); the timestamps of events the client makes itself (errors, timings,
+//! its own health) are wall-clock epoch ms, `now` plus an offset that the timestamps of the
+//! page's own events keep up to date ([`Client::set_wall_offset`] sets the first).
+//!
+//! This file holds the state and the dispatch; each concern is in the file named after it:
+//! what the streams hold (`stream.rs`, `batch.rs`), when and how batches go and what an
+//! answer does (`delivery.rs`), page exit and reload (`exit.rs`), captured errors
+//! (`capture.rs`).
+//!
+//! ```
+//! use recoloca_telemetry_core::client::{Client, Input, Output, Platform};
+//! use recoloca_telemetry_core::config::{Options, Value};
+//!
+//! let mut c = Client::new(Platform::native(), [7; 32], true, 0.0);
+//! c.handle_input(0.0, Input::Configure(vec![(1, Value::Number(1.0))])); // batchSize: 1
+//! let id = c.add_series("page_views_total", None);
+//! c.handle_input(5.0, Input::Metrics(&[f64::from(id), 1.0, 5.0]));
+//! match c.poll_output() {
+//!     Some(Output::Post(p)) => assert_eq!(
+//!         p.body,
+//!         br#"{"metrics":[{"name":"page_views_total","value":1,"timestamp":5}]}"#
+//!     ),
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::batch::Drop;
+use crate::config::{Config, Options};
+use crate::error_gate::Gate;
+use crate::json::{self, NumberFallback};
+use crate::log::{self, Entry, Stamp};
+use crate::metric::SeriesTable;
+use crate::random::Random;
+use crate::stream::{Kind, Stream};
+
+pub use crate::capture::Captured;
+
+/// Most series remembered before the table starts over.
+const MAX_SERIES: usize = 2048;
+
+/// A request of the client's, named in its answer.
+pub type RequestId = u32;
+
+/// The two functions of the JavaScript engine the client uses for what it cannot do as well
+/// in a few bytes: printing the rare number whose shortest form it does not find itself, and
+/// reading an HTTP-date. Both pure; neither is I/O.
+#[derive(Clone, Copy)]
+pub struct Platform {
+    pub number: NumberFallback,
+    /// Epoch ms of an HTTP-date, NaN when it cannot read it (the engine's `Date.parse`).
+    pub parse_date: fn(&str) -> f64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Platform {
+    /// For native code and tests: Rust's number printing, and no dates.
+    pub fn native() -> Platform {
+        Platform {
+            number: json::format_natively,
+            parse_date: |_| f64::NAN,
+        }
+    }
+}
+
+/// What happened, as the browser layer tells it. Every input comes with `now` (ms on the
+/// scheduling clock).
+#[derive(Debug)]
+pub enum Input<'a> {
+    /// `configure()`: the options it named.
+    Configure(Options),
+    /// Metric events staged by the JavaScript side: `(series, value, epoch ms)` triples.
+    Metrics(&'a [f64]),
+    /// A metric the client makes itself (page timings), stamped `now`. It starts no request
+    /// of its own: page timings are recorded just before a hide, which sends them.
+    Record {
+        name: &'a str,
+        value: f64,
+        labels: &'a [(&'a str, &'a str)],
+    },
+    /// One `logger.*` call.
+    Log(Entry<'a>),
+    /// A log entry the JavaScript side found too large to even encode.
+    LogTooLarge,
+    /// The user and session later log entries carry.
+    Identity {
+        user_id: Option<&'a str>,
+        session_id: Option<&'a str>,
+    },
+    /// An uncaught error, unhandled rejection or failed resource load.
+    Error(Captured<'a>),
+    /// `flush()`: [`Output::Flushed`] with this id says when it is done.
+    Flush(u32),
+    /// The time [`Client::poll_timeout`] asked for has come (or passed).
+    Timeout,
+    /// The answer to a request: its HTTP status (`None`: no answer, a network error) and its
+    /// `Retry-After` header.
+    Answer {
+        request: RequestId,
+        status: Option<u16>,
+        retry_after: Option<&'a str>,
+    },
+    /// Whether the browser queued a beacon ([`Output::Beacon`]) or refused it.
+    Beaconed { request: RequestId, accepted: bool },
+    /// The page is hidden (`last: false`) or unloading for good (`last: true`).
+    /// `stored_elsewhere`: bytes other pages of the origin keep in storage now.
+    Hide { last: bool, stored_elsewhere: usize },
+    /// The page is visible again, or restored from the back/forward cache.
+    Show,
+    /// Connectivity changed (`navigator.onLine`).
+    Online(bool),
+    /// What earlier pages kept in storage (key, text), read once at start.
+    Stored(Vec<(String, String)>),
+}
+
+/// One request to make.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Post {
+    pub request: RequestId,
+    pub url: String,
+    /// The exact bytes, `application/json`.
+    pub body: Vec<u8>,
+    /// The `Idempotency-Key` header.
+    pub key: String,
+    /// Outlives the page (made at page exit).
+    pub keepalive: bool,
+}
+
+/// What the client asks of the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// POST a batch; answer with [`Input::Answer`].
+    Post(Post),
+    /// Give up request `id` (it timed out): abort it; any answer it still gets is ignored.
+    Abort(RequestId),
+    /// `navigator.sendBeacon(url, body)`; say how it went with [`Input::Beaconed`].
+    Beacon {
+        request: RequestId,
+        url: String,
+        body: Vec<u8>,
+    },
+    /// `localStorage.setItem(key, text)` (UTF-8).
+    Store { key: String, text: Vec<u8> },
+    /// `localStorage.removeItem(key)`.
+    Unstore { key: String },
+    /// The `flush()` with this id is done.
+    Flushed(u32),
+    /// Say this once on the console.
+    Warn(Warning),
+}
+
+/// The client's own warnings, each said once per page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    Dropped,
+    NotANumber,
+    NotInThisBuild,
+}
+
+impl Warning {
+    pub fn text(self) -> &'static str {
+        match self {
+            Warning::Dropped => "telemetry events were dropped; see telemetry_events_dropped_total",
+            Warning::NotANumber => "a metric value that is not a finite number was dropped",
+            Warning::NotInThisBuild => {
+                "captureErrors and observePerformance are not in the slim entry"
+            }
+        }
+    }
+}
+
+/// A request under way.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub id: RequestId,
+    pub kind: Kind,
+    /// The idempotency key of the batch it carries.
+    pub key: String,
+    /// An ordinary request is given up at this time (epoch ms); a keepalive one never.
+    pub deadline: f64,
+    /// Set for a keepalive request (made at page exit).
+    pub keepalive: Option<Keepalive>,
+}
+
+/// What page exit keeps of a keepalive request.
+#[derive(Debug)]
+pub(crate) struct Keepalive {
+    /// The body's length (keepalive requests share the browser's budget).
+    pub len: usize,
+    /// The hide it was made in (see `Client::hides`).
+    pub hide: u32,
+}
+
+pub struct Client {
+    pub(crate) config: Config,
+    pub(crate) metrics: Stream,
+    pub(crate) logs: Stream,
+    series: SeriesTable,
+    stamp: Stamp,
+    pub(crate) user_id: Option<String>,
+    pub(crate) gate: Gate,
+    pub(crate) random: Random,
+    pub(crate) platform: Platform,
+    pub(crate) online: bool,
+    pub(crate) requests: Vec<Request>,
+    next_request: RequestId,
+    /// Bytes of keepalive requests under way (the browser allows 64 KiB in all).
+    pub(crate) keepalive_bytes: usize,
+    /// How many times the page came back from hidden: the exit passes of one hide share it.
+    pub(crate) hides: u32,
+    /// This page's storage key for batches kept at exit.
+    pub(crate) page_key: String,
+    /// `flush()` calls under way: id, and streams still to go quiet.
+    flushes: Vec<(u32, u8)>,
+    pub(crate) exit: crate::exit::Exit,
+    outputs: VecDeque<Output>,
+    /// Warnings said, by bit.
+    warned: u8,
+    /// Wall-clock epoch ms less the scheduling clock.
+    wall_offset: f64,
+}
+
+impl Client {
+    /// A client with the seed's defaults at `now`. `seed` feeds its idempotency keys and retry
+    /// jitter (from `crypto.getRandomValues` in the browser); `online` is connectivity now.
+    pub fn new(platform: Platform, seed: [u8; 32], online: bool, now: f64) -> Self {
+        let config = Config::default();
+        let mut random = Random::new(seed);
+        let page_key = crate::exit::page_key(&mut random);
+        let mut c = Client {
+            metrics: Stream::new(b"{\"metrics\":[", config.metrics(), now),
+            logs: Stream::new(b"{\"logs\":[", config.logs(), now),
+            config,
+            series: SeriesTable::new(MAX_SERIES),
+            stamp: Stamp::default(),
+            user_id: None,
+            gate: Gate::new(),
+            random,
+            platform,
+            online,
+            requests: Vec::new(),
+            next_request: 1,
+            keepalive_bytes: 0,
+            hides: 0,
+            page_key,
+            flushes: Vec::new(),
+            exit: Default::default(),
+            outputs: VecDeque::new(),
+            warned: 0,
+            wall_offset: 0.0,
+        };
+        c.configure(Options::new(), now);
+        c
+    }
+
+    /// Sets the wall clock: epoch ms at `now` = 0 on the scheduling clock (in the browser,
+    /// `performance.timeOrigin`). Until then (natively) the two clocks are one.
+    pub fn set_wall_offset(&mut self, offset: f64) {
+        if offset.is_finite() {
+            self.wall_offset = offset;
+        }
+    }
+
+    /// Epoch ms at `now`.
+    pub(crate) fn wall(&self, now: f64) -> f64 {
+        now + self.wall_offset
+    }
+
+    /// Takes one input at `now`.
+    pub fn handle_input(&mut self, now: f64, input: Input) {
+        match input {
+            Input::Configure(o) => self.configure(o, now),
+            Input::Metrics(staged) => {
+                // The page's own timestamps keep the wall clock current.
+                if let Some(&ts) = staged.chunks_exact(3).filter_map(|e| e.get(2)).last() {
+                    self.set_wall_offset(ts - now);
+                }
+                if self.ingest(staged) {
+                    self.on_full_batch(Kind::Metrics, now);
+                }
+            }
+            Input::Record {
+                name,
+                value,
+                labels,
+            } => {
+                self.record(name, value, labels, now);
+            }
+            Input::Log(entry) => {
+                self.set_wall_offset(entry.epoch_ms - now);
+                if self.log(&entry) {
+                    self.on_full_batch(Kind::Logs, now);
+                }
+            }
+            Input::LogTooLarge => self.count_drop(Kind::Logs, Drop::TooLarge, 1),
+            Input::Identity {
+                user_id,
+                session_id,
+            } => {
+                self.user_id = user_id.map(String::from);
+                self.stamp.set_identity(user_id, session_id);
+            }
+            // A build without error capture (the slim entry) leaves its code out.
+            Input::Error(e) if cfg!(feature = "errors") => self.capture(e, now),
+            Input::Error(_) => {}
+            Input::Flush(id) => self.flush(id, now),
+            Input::Timeout => self.on_timeout(now),
+            Input::Answer {
+                request,
+                status,
+                retry_after,
+            } => self.answered(request, status, retry_after, now),
+            Input::Beaconed { request, accepted } => self.beaconed(request, accepted),
+            Input::Hide {
+                last,
+                stored_elsewhere,
+            } => self.on_hide(last, stored_elsewhere, now),
+            Input::Show => self.on_show(),
+            Input::Online(online) => self.on_online(online, now),
+            Input::Stored(entries) => self.restore(entries, now),
+        }
+    }
+
+    /// The next thing to do, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When to wake the client with [`Input::Timeout`] (epoch ms): the next flush interval,
+    /// end of a backoff, or request deadline.
+    pub fn poll_timeout(&self) -> f64 {
+        let mut at = f64::INFINITY;
+        for s in [&self.metrics, &self.logs] {
+            at = at.min(s.next_flush);
+            if s.retry_at > 0.0 {
+                at = at.min(s.retry_at);
+            }
+        }
+        for r in &self.requests {
+            at = at.min(r.deadline);
+        }
+        at
+    }
+
+    pub(crate) fn emit(&mut self, o: Output) {
+        self.outputs.push_back(o);
+    }
+
+    pub(crate) fn warn(&mut self, w: Warning) {
+        let bit = 1 << (w as u8);
+        if self.warned & bit == 0 {
+            self.warned |= bit;
+            self.emit(Output::Warn(w));
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn stream(&mut self, kind: Kind) -> &mut Stream {
+        match kind {
+            Kind::Metrics => &mut self.metrics,
+            Kind::Logs => &mut self.logs,
+        }
+    }
+
+    pub(crate) fn stream_ref(&self, kind: Kind) -> &Stream {
+        match kind {
+            Kind::Metrics => &self.metrics,
+            Kind::Logs => &self.logs,
+        }
+    }
+
+    pub(crate) fn next_request(&mut self) -> RequestId {
+        let id = self.next_request;
+        self.next_request = id.wrapping_add(1).max(1);
+        id
+    }
+
+    /// Counts `n` events of `kind` lost for `reason`, and says so once.
+    pub(crate) fn count_drop(&mut self, kind: Kind, reason: Drop, n: usize) {
+        self.stream(kind).count_drop(reason, n);
+        self.warn(Warning::Dropped);
+    }
+
+    fn configure(&mut self, options: Options, now: f64) {
+        self.config.apply(options);
+        self.stamp
+            .set_service(&self.config.service, &self.config.version);
+        let (m, l) = (self.config.metrics(), self.config.logs());
+        self.metrics.update(m, now);
+        self.logs.update(l, now);
+        // A build without error capture or page timings (the slim entry) turns their options
+        // back off, and says so once.
+        let asked = (self.config.capture_errors, self.config.observe_performance);
+        self.config.capture_errors &= cfg!(feature = "errors");
+        self.config.observe_performance &= cfg!(feature = "timings");
+        if asked != (self.config.capture_errors, self.config.observe_performance) {
+            self.warn(Warning::NotInThisBuild);
+        }
+    }
+
+    /// Names a series (metric name and labels JSON) and returns its id; see
+    /// [`crate::metric::RESET_FLAG`].
+    pub fn add_series(&mut self, name: &str, labels_json: Option<&str>) -> u32 {
+        self.series.add(name, labels_json)
+    }
+
+    /// Encodes staged events into the metrics stream. Whether it now holds a full batch.
+    fn ingest(&mut self, staged: &[f64]) -> bool {
+        for event in staged.chunks_exact(3) {
+            let &[id, value, ts] = event else { continue };
+            let (series, number) = (&self.series, self.platform.number);
+            let admitted = self
+                .metrics
+                .queue
+                .push_with(|out| series.encode(out, id as u32, value, ts, number));
+            if let Err(d) = admitted {
+                if d == Drop::Invalid {
+                    self.warn(Warning::NotANumber);
+                }
+                self.count_drop(Kind::Metrics, d, 1);
+            }
+        }
+        self.metrics.is_full()
+    }
+
+    /// Records a metric the client makes itself. Whether the stream now holds a full batch.
+    pub(crate) fn record(
+        &mut self,
+        name: &str,
+        value: f64,
+        labels: &[(&str, &str)],
+        now: f64,
+    ) -> bool {
+        let (number, wall) = (self.platform.number, self.wall(now));
+        let admitted = self
+            .metrics
+            .queue
+            .push_with(|out| encode_metric(out, name, value, labels, wall, number));
+        if let Err(d) = admitted {
+            self.count_drop(Kind::Metrics, d, 1);
+        }
+        self.metrics.is_full()
+    }
+
+    /// Encodes one log entry. Whether the logs stream now holds a full batch.
+    pub(crate) fn log(&mut self, entry: &Entry) -> bool {
+        let stamp = &self.stamp;
+        let admitted = self.logs.queue.push_with(|out| {
+            log::encode(out, entry, stamp);
+            true
+        });
+        if let Err(d) = admitted {
+            self.count_drop(Kind::Logs, d, 1);
+        }
+        self.logs.is_full()
+    }
+
+    /// Puts the client's own health into the metrics stream: every non-zero loss and retry
+    /// counter becomes one event, reset only once that event was admitted (so a count waits
+    /// out a full buffer instead of vanishing).
+    pub(crate) fn report_health(&mut self, now: f64) {
+        for kind in Kind::BOTH {
+            for reason in Drop::ALL {
+                let slot = reason.index();
+                let n = self
+                    .stream_ref(kind)
+                    .dropped
+                    .get(slot)
+                    .copied()
+                    .unwrap_or(0);
+                if n > 0
+                    && self.push_health(
+                        "telemetry_events_dropped_total",
+                        kind,
+                        Some(reason),
+                        n,
+                        now,
+                    )
+                {
+                    if let Some(count) = self.stream(kind).dropped.get_mut(slot) {
+                        *count -= n;
+                    }
+                }
+            }
+            let n = self.stream_ref(kind).retries;
+            if n > 0 && self.push_health("telemetry_retries_total", kind, None, n, now) {
+                self.stream(kind).retries -= n;
+            }
+        }
+        if cfg!(feature = "errors") {
+            self.report_error_counts(now);
+        }
+    }
+
+    /// One health event; a report that does not fit is not itself a loss to count (the
+    /// counter simply stays).
+    fn push_health(
+        &mut self,
+        name: &str,
+        kind: Kind,
+        reason: Option<Drop>,
+        n: u64,
+        now: f64,
+    ) -> bool {
+        let stream = ("stream", kind.name());
+        let labels: &[(&str, &str)] = match reason {
+            Some(r) => &[stream, ("reason", r.reason())],
+            None => &[stream],
+        };
+        let (number, wall) = (self.platform.number, self.wall(now));
+        self.metrics
+            .queue
+            .push_with(|out| encode_metric(out, name, n as f64, labels, wall, number))
+            .is_ok()
+    }
+
+    /// Errors counted but not reported one by one (repeats, rate-limited) become
+    /// `frontend_errors_total` events with their summed value.
+    fn report_error_counts(&mut self, now: f64) {
+        let user = self.user_id.as_deref().unwrap_or("anonymous");
+        let (number, wall) = (self.platform.number, self.wall(now));
+        let queue = &mut self.metrics.queue;
+        self.gate.report_counts(|error_type, component, n| {
+            let labels = [
+                ("error_type", error_type),
+                ("component", component),
+                ("user_id", user),
+            ];
+            queue
+                .push_with(|out| {
+                    encode_metric(
+                        out,
+                        "frontend_errors_total",
+                        n as f64,
+                        &labels,
+                        wall,
+                        number,
+                    )
+                })
+                .is_ok()
+        });
+    }
+
+    /// `flush()` number `id`: seals both streams now; done once each has sent it all, or
+    /// stopped at a failure to retry later.
+    fn flush(&mut self, id: u32, now: f64) {
+        self.flushes.push((id, 2));
+        for kind in Kind::BOTH {
+            self.seal(kind, now);
+            self.stream(kind).waiters.push(id);
+            self.pump(kind, now);
+        }
+    }
+
+    /// Tells every `flush()` waiting on this stream that it is quiet.
+    pub(crate) fn release_waiters(&mut self, kind: Kind) {
+        let ids = core::mem::take(&mut self.stream(kind).waiters);
+        for id in ids {
+            let Some(i) = self.flushes.iter().position(|f| f.0 == id) else {
+                continue;
+            };
+            let done = self.flushes.get_mut(i).is_some_and(|f| {
+                f.1 -= 1;
+                f.1 == 0
+            });
+            if done {
+                self.flushes.swap_remove(i);
+                self.emit(Output::Flushed(id));
+            }
+        }
+    }
+
+    /// Counts of what the client holds, for tests and the benchmark:
+    /// `[metrics events, metrics bytes, logs events, logs bytes]`.
+    pub fn held(&self) -> [f64; 4] {
+        [
+            self.metrics.queue.len() as f64,
+            self.metrics.queue.bytes() as f64,
+            self.logs.queue.len() as f64,
+            self.logs.queue.bytes() as f64,
+        ]
+    }
+
+    /// This page's storage key, and the prefix every page's key has: the browser layer sums
+    /// what *other* pages keep before a hide.
+    pub fn page_key(&self) -> &str {
+        &self.page_key
+    }
+
+    /// A fresh random UUID (for a session id where `crypto.randomUUID` is missing).
+    pub fn uuid(&mut self) -> String {
+        self.random.uuid()
+    }
+
+    /// Requests under way (for tests: bounded).
+    pub fn requests_under_way(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// `flush()` calls not yet done (for tests: bounded).
+    pub fn flushes_waiting(&self) -> usize {
+        self.flushes.len()
+    }
+}
+
+/// Appends `{"name":…,"value":…,"labels":{…},"timestamp":…}` (labels left out when there are
+/// none, as the seed does). `false`, writing nothing, for a value JSON cannot carry.
+pub(crate) fn encode_metric(
+    out: &mut Vec<u8>,
+    name: &str,
+    value: f64,
+    labels: &[(&str, &str)],
+    now: f64,
+    number: NumberFallback,
+) -> bool {
+    if !value.is_finite() {
+        return false;
+    }
+    out.extend_from_slice(b"{\"name\":");
+    json::write_str(out, name);
+    out.extend_from_slice(b",\"value\":");
+    json::write_f64(out, value, number);
+    if !labels.is_empty() {
+        out.extend_from_slice(b",\"labels\":{");
+        for (i, (k, v)) in labels.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json::write_str(out, k);
+            out.push(b':');
+            json::write_str(out, v);
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b",\"timestamp\":");
+    json::write_f64(out, now, number);
+    out.push(b'}');
+    true
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "client_tests.rs"]
+mod tests;

@@ -1,0 +1,91 @@
+//! One stream (metrics or logs): its settings, its queue, and where its delivery stands.
+//!
+//! The fields say *what is*; `delivery.rs` decides what happens next from them.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::batch::{Drop, Queue};
+use crate::config::StreamSettings;
+
+/// Which stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Metrics,
+    Logs,
+}
+
+impl Kind {
+    /// Both, in the order they are always visited.
+    pub const BOTH: [Kind; 2] = [Kind::Metrics, Kind::Logs];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Metrics => "metrics",
+            Kind::Logs => "logs",
+        }
+    }
+}
+
+/// One stream's settings, buffer, and the state of its delivery.
+pub struct Stream {
+    pub settings: StreamSettings,
+    pub queue: Queue,
+    /// The key of the batch whose ordinary request is under way: at most one at a time, so
+    /// that batches reach the server in order.
+    pub busy: Option<String>,
+    /// Consecutive failed attempts; 0 while the stream is healthy.
+    pub failures: u32,
+    /// No attempt before this time (epoch ms); 0 when no backoff is pending.
+    pub retry_at: f64,
+    /// When the flush interval next seals and sends what is pending (epoch ms).
+    pub next_flush: f64,
+    /// `flush()` calls (their ids) waiting for this stream to go quiet.
+    pub waiters: Vec<u32>,
+    /// Events lost, by reason (indexed by [`Drop::index`]), not yet reported.
+    pub dropped: [u64; Drop::ALL.len()],
+    /// Retries scheduled, not yet reported.
+    pub retries: u64,
+}
+
+impl Stream {
+    pub fn new(open: &'static [u8], settings: StreamSettings, now: f64) -> Self {
+        Stream {
+            queue: Queue::new(open, settings.limits.clone()),
+            next_flush: now + f64::from(settings.flush_interval_ms),
+            settings,
+            busy: None,
+            failures: 0,
+            retry_at: 0.0,
+            waiters: Vec::new(),
+            dropped: [0; Drop::ALL.len()],
+            retries: 0,
+        }
+    }
+
+    /// Takes new settings; the flush interval restarts only if its period changed.
+    pub fn update(&mut self, settings: StreamSettings, now: f64) {
+        if settings.flush_interval_ms != self.settings.flush_interval_ms {
+            self.next_flush = now + f64::from(settings.flush_interval_ms);
+        }
+        self.queue.limits = settings.limits.clone();
+        self.settings = settings;
+    }
+
+    /// Whether the stream waits out a backoff (or is failing).
+    pub fn is_failing(&self) -> bool {
+        self.failures > 0
+    }
+
+    /// Whether a full batch is pending.
+    pub fn is_full(&self) -> bool {
+        self.queue.pending_len() >= self.settings.batch_size
+    }
+
+    /// Counts `n` events lost for `reason` (reported later as `telemetry_events_dropped_total`).
+    pub fn count_drop(&mut self, reason: Drop, n: usize) {
+        if let Some(count) = self.dropped.get_mut(reason.index()) {
+            *count += n as u64;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The client's home in the page: the one [`Client`] (the sans-IO state machine of
+//! `src/core/`), the inputs it is handed, and the outputs carried out for it.
+//!
+//! Every path into the client goes through [`handle`]: it takes the time, hands over the input,
+//! drains the outputs, and only then, with the client no longer borrowed, carries them out
+//! (a `fetch`, a beacon, a storage write, a console warning). Page code those run (a page's own
+//! `fetch` wrapper that logs, a `console.warn` that records a metric) finds the client free, so
+//! its calls are applied in order instead of being lost. Last, the one timer is set for the
+//! client's next deadline ([`Client::poll_timeout`]).
+
+use std::cell::RefCell;
+
+use gloo_timers::callback::Timeout;
+use js_sys::Function;
+use recoloca_telemetry_core::client::{Client, Input, Output, Platform};
+use wasm_bindgen::JsValue;
+
+use crate::{console, storage, transport};
+
+thread_local! {
+    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+    /// The timer for the client's next deadline, and that deadline.
+    static TIMER: RefCell<Option<(f64, Timeout)>> = const { RefCell::new(None) };
+    /// `flush()` promises waiting, by id: their `resolve` functions.
+    static FLUSHES: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
+    /// What index.js runs before the client hears of anything from the page: it hands over
+    /// the metric events it has staged, so that the client sees every call in the order it
+    /// was made (metrics recorded just before a page exit leave with it).
+    static BEFORE: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// The client's scheduling clock: `performance.now()`, monotonic, which a page that fakes
+/// `Date.now` or a wall clock set back cannot stall (see `src/core/src/client.rs`).
+pub fn now() -> f64 {
+    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
+}
+
+/// Creates the client with the seed's defaults, if there is none yet. Returns whether it
+/// was created now.
+pub fn ensure() -> bool {
+    let created = CLIENT.with(|cell| {
+        let mut c = cell.try_borrow_mut().ok()?;
+        if c.is_some() {
+            return None;
+        }
+        let platform = Platform {
+            number: engine_number,
+            parse_date: |text| js_sys::Date::parse(text),
+        };
+        let now = now();
+        let mut client = Client::new(platform, seed(), crate::lifecycle::online(), now);
+        // Epoch ms at the scheduling clock's zero (without `performance`, the clocks are one).
+        let origin = PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.time_origin()));
+        client.set_wall_offset(origin);
+        *c = Some(client);
+        Some(now)
+    });
+    if let Some(now) = created {
+        rearm(now);
+    }
+    created.is_some()
+}
+
+/// Sets what runs before each event of the page reaches the client (see `BEFORE`).
+pub fn before_events(f: Option<Function>) {
+    BEFORE.with(|b| *b.borrow_mut() = f);
+}
+
+/// Runs index.js's hook (see `BEFORE`); a hook that throws is not the page's problem.
+pub fn before_event() {
+    let hook = BEFORE.with(|b| b.borrow().clone());
+    if let Some(f) = hook {
+        let _ = f.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// Reads the client (`None` before it exists, or while it is in use).
+pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
+    CLIENT.with(|cell| cell.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// Hands `input` to the client and carries out what it asks. `false`, doing nothing, when the
+/// client does not exist or is in use (which the order above rules out; the caller keeps the
+/// call for later rather than lose it).
+pub fn handle(input: Input) -> bool {
+    let now = now();
+    if with(|c| c.handle_input(now, input)).is_none() {
+        return false;
+    }
+    // One output at a time, each taken only once the one before it is carried out: an output
+    // may bring an input of its own (a refused beacon), whose outputs then come after those
+    // already waiting, in the order the client made them.
+    while let Some(o) = with(|c| c.poll_output()).flatten() {
+        carry(o);
+    }
+    rearm(now);
+    true
+}
+
+/// Carries out one output of the client.
+fn carry(o: Output) {
+    match o {
+        Output::Post(post) => transport::post(post),
+        Output::Abort(request) => transport::abort(request),
+        Output::Beacon { request, url, body } => {
+            let accepted = transport::beacon(&url, &body);
+            handle(Input::Beaconed { request, accepted });
+        }
+        Output::Store { key, text } => {
+            if !storage::set(&key, &text) {
+                console::warn_once(
+                    "localStorage refused the undelivered telemetry; it is lost with this page",
+                );
+            }
+        }
+        Output::Unstore { key } => storage::remove(&key),
+        Output::Flushed(id) => {
+            let waiting = FLUSHES.with(|f| {
+                let mut f = f.borrow_mut();
+                let i = f.iter().position(|(w, _)| *w == id)?;
+                Some(f.swap_remove(i).1)
+            });
+            if let Some(resolve) = waiting {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        }
+        Output::Warn(w) => console::warn_once(w.text()),
+    }
+}
+
+/// A promise for `flush()` number `id`, resolved when the client says it is done.
+pub fn flush_promise(id: u32) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _reject| {
+        FLUSHES.with(|f| f.borrow_mut().push((id, resolve)));
+    })
+}
+
+/// Sets the timer for the client's next deadline (if it moved), from `now`.
+fn rearm(now: f64) {
+    let Some(at) = with(|c| c.poll_timeout()) else {
+        return;
+    };
+    let armed = TIMER.with(|t| t.borrow().as_ref().map(|(a, _)| *a));
+    if armed == Some(at) {
+        return;
+    }
+    let timer = at.is_finite().then(|| {
+        // A timer may fire a little early by the wall clock: one millisecond more.
+        let ms = (at - now).ceil().max(0.0) + 1.0;
+        let timeout = Timeout::new(ms.min(2_147_483_647.0) as u32, || {
+            // Forgotten before the client runs, so that whatever deadline it has next is armed
+            // anew, even the same one (should the clock say it has not come yet).
+            let fired = TIMER.with(|t| t.borrow_mut().take());
+            handle(Input::Timeout);
+            drop(fired);
+        });
+        (at, timeout)
+    });
+    TIMER.with(|t| *t.borrow_mut() = timer);
+}
+
+/// 32 bytes from `crypto.getRandomValues`, `Math.random` where there is none.
+fn seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut seed).is_ok());
+    if !filled {
+        for b in seed.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    seed
+}
+
+/// A number as the JavaScript engine prints it (the rare one the core does not print itself).
+fn engine_number(v: f64, out: &mut Vec<u8>) {
+    if let Ok(text) = js_sys::Number::from(v).to_string_with_radix(10) {
+        out.extend_from_slice(String::from(text).as_bytes());
+    }
+}

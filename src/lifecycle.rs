@@ -1,0 +1,76 @@
+//! The page's lifecycle, as the client hears of it: hidden, shown, unloading, online.
+//!
+//! `visibilitychange` to hidden and `pagehide` are the exits (never `unload` or
+//! `beforeunload`, which break the back/forward cache); `pageshow` and `visibilitychange` to
+//! visible are returns; `online` and `offline` are connectivity. What the client does then is
+//! in `src/core/src/exit.rs`.
+
+use gloo_events::EventListener;
+use recoloca_telemetry_core::client::Input;
+use wasm_bindgen::JsValue;
+use web_sys::VisibilityState;
+
+use crate::driver;
+
+/// The listeners, removed when dropped.
+pub struct Lifecycle {
+    _listeners: Vec<EventListener>,
+}
+
+/// `navigator.onLine`, true where unknown.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+pub fn listen() -> Option<Lifecycle> {
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let mut listeners = vec![
+        EventListener::new(&window, "pagehide", |e| {
+            // Persisted: into the back/forward cache, from where it may come back.
+            let persisted = js_sys::Reflect::get(e, &JsValue::from_str("persisted"))
+                .is_ok_and(|p| p.is_truthy());
+            hide(!persisted);
+        }),
+        EventListener::new(&window, "pageshow", |_| show()),
+    ];
+    let doc = document.clone();
+    listeners.push(EventListener::new(
+        &document,
+        "visibilitychange",
+        move |_| {
+            if doc.visibility_state() == VisibilityState::Hidden {
+                hide(false)
+            } else {
+                show()
+            }
+        },
+    ));
+    for kind in ["online", "offline"] {
+        listeners.push(EventListener::new(&window, kind, |_| {
+            driver::before_event();
+            driver::handle(Input::Online(online()));
+        }));
+    }
+    Some(Lifecycle {
+        _listeners: listeners,
+    })
+}
+
+/// The page is hidden, or unloading for good (`last`). The page timings go first, so that
+/// their final values leave with this page.
+fn hide(last: bool) {
+    driver::before_event();
+    #[cfg(feature = "timings")]
+    crate::observe::on_hide();
+    let own = driver::with(|c| c.page_key().to_owned()).unwrap_or_default();
+    driver::handle(Input::Hide {
+        last,
+        stored_elsewhere: crate::storage::bytes_elsewhere(&own),
+    });
+}
+
+fn show() {
+    driver::before_event();
+    driver::handle(Input::Show);
+}
