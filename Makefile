@@ -76,7 +76,8 @@ define entry
 endef
 
 # Where the module's bytes go: the optimized module once more with its function names kept,
-# by twiggy (installed on first use; the tests do not need it).
+# by twiggy (installed on first use; the tests do not need it): the largest items, then the
+# bytes by crate (tests/size-by-crate.mjs; the table in README, "Building").
 size: pkg
 	command -v twiggy >/dev/null || cargo install --quiet --locked twiggy --version 0.8.0 \
 	  || cargo install --quiet twiggy --version 0.8.0
@@ -85,6 +86,7 @@ size: pkg
 	wasm-opt $(WASM_OPT) -g $(WASM_FEATURES) target/size/core_bg.wasm -o target/size/named.wasm
 	wasm-opt $(WASM_OPT_AGAIN) -g $(WASM_FEATURES) target/size/named.wasm -o target/size/named.wasm
 	twiggy top -n 30 target/size/named.wasm
+	node tests/size-by-crate.mjs target/size/named.wasm
 
 test: test-native test-browser test-e2e test-react
 

@@ -236,6 +236,48 @@ test('configure() made from inside a call of the module (a wrapped fetch) still 
   await context.close();
 });
 
+test('logs and identity changes made from inside the client\'s own calls are applied, in order', async () => {
+  server.reset();
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html');
+  await page.evaluate(async () => {
+    const { configure, logger, ready, flush } = window.telemetry;
+    await ready;
+    configure({ observePerformance: false, logBatchSize: 1000, batchSize: 1000 });
+    await flush();
+    // A page's own fetch wrapper that logs, and changes the user, while the client is sending;
+    // and a console.warn hook that logs while the client warns.
+    const send = window.fetch;
+    window.fetch = (...args) => {
+      window.fetch = send;
+      logger.info('from inside fetch');
+      localStorage.setItem('user_id', 'user-after');
+      return send(...args);
+    };
+    const warn = console.warn;
+    console.warn = (...args) => {
+      console.warn = warn;
+      logger.info('from inside console.warn');
+    };
+    logger.info('before');
+    await flush(); // the wrapper runs here, inside the client's delivery
+    configure({ batchSize: 'ten' }); // the client warns: the hook runs inside its call
+    logger.info('after');
+    await flush();
+  });
+  await until(() => server.state.logs.length >= 4);
+  assert.deepEqual(
+    server.state.logs.map((l) => [l.message, l.user_id]),
+    [
+      ['before', undefined],
+      ['from inside fetch', undefined],
+      ['from inside console.warn', 'user-after'],
+      ['after', 'user-after'],
+    ],
+  );
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
 test('hostile input neither throws nor stops delivery', async () => {
   server.reset();
   const { page, context, problems } = await openPage(browser, server.url + '/index.html');

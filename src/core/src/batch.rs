@@ -348,23 +348,39 @@ impl Queue {
     /// the whole as too large, so no part of it was stored). Returns `false`, changing
     /// nothing, when the front batch has a single event.
     pub fn split_front(&mut self, key_a: String, key_b: String) -> bool {
-        let Some(front) = self.sealed.first() else {
+        self.split_at(0, key_a, key_b)
+    }
+
+    /// [`Queue::split_front`] for the sealed batch with this key, wherever it stands (refused
+    /// as too large when a request made at page exit carried it): its halves take its place.
+    /// Returns `false`, changing nothing, when there is no such batch or it has a single event.
+    pub fn split_key(&mut self, key: &str, key_a: String, key_b: String) -> bool {
+        let Some(i) = self.sealed.iter().position(|b| b.key == key) else {
             return false;
         };
-        let n = front.events();
+        self.split_at(i, key_a, key_b)
+    }
+
+    /// Replaces sealed batch `i` by its two halves, the first at its place, the second right
+    /// after it.
+    fn split_at(&mut self, i: usize, key_a: String, key_b: String) -> bool {
+        let Some(whole) = self.sealed.get(i) else {
+            return false;
+        };
+        let n = whole.events();
         if n < 2 {
             return false;
         }
         let open = self.open;
         // Both halves as `skip(…).take(…)`: one iterator type, so one copy of `build`.
-        let half = |from, count| front.event_slices(open.len()).skip(from).take(count);
+        let half = |from, count| whole.event_slices(open.len()).skip(from).take(count);
         let first = Batch::build(open, key_a, half(0, n / 2));
         let second = Batch::build(open, key_b, half(n / 2, n));
-        if let Some(slot) = self.sealed.first_mut() {
+        if let Some(slot) = self.sealed.get_mut(i) {
             *slot = first;
         }
         self.sealed.push(second);
-        if let Some(after_first) = self.sealed.get_mut(1..) {
+        if let Some(after_first) = self.sealed.get_mut(i + 1..) {
             to_front(after_first);
         }
         true

@@ -273,9 +273,9 @@ impl Client {
         }
     }
 
-    /// Epoch ms at `now`.
+    /// Epoch ms at `now`, whole as `Date.now()` gives them.
     pub(crate) fn wall(&self, now: f64) -> f64 {
-        now + self.wall_offset
+        crate::float::floor(now + self.wall_offset)
     }
 
     /// Takes one input at `now`.
@@ -284,7 +284,7 @@ impl Client {
             Input::Configure(o) => self.configure(o, now),
             Input::Metrics(staged) => {
                 // The page's own timestamps keep the wall clock current.
-                if let Some(&ts) = staged.chunks_exact(3).filter_map(|e| e.get(2)).last() {
+                if let Some(&ts) = staged.chunks_exact(3).filter_map(|e| e.get(2)).next_back() {
                     self.set_wall_offset(ts - now);
                 }
                 if self.ingest(staged) {
@@ -472,7 +472,8 @@ impl Client {
 
     /// Puts the client's own health into the metrics stream: every non-zero loss and retry
     /// counter becomes one event, reset only once that event was admitted (so a count waits
-    /// out a full buffer instead of vanishing).
+    /// out a full buffer instead of vanishing; one still waiting at page exit goes to storage
+    /// with the kept batches, for the next page to report: see `exit.rs`).
     pub(crate) fn report_health(&mut self, now: f64) {
         for kind in Kind::BOTH {
             for reason in Drop::ALL {

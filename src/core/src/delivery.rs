@@ -160,10 +160,17 @@ impl Client {
             Kind::Metrics => &mut self.metrics.queue,
             Kind::Logs => &mut self.logs.queue,
         };
-        match queue.settle_front(verdict, retry.max_attempts, || random.uuid()) {
+        let settled = queue.settle_front(verdict, retry.max_attempts, || random.uuid());
+        match settled {
             Some(Settled::Delivered) | Some(Settled::Split) | None => {}
             Some(Settled::Dropped(reason, n)) => self.count_drop(kind, reason, n),
             Some(Settled::Retry) => self.stream(kind).retries += 1,
+        }
+        // Hidden, with the batch in the stored copy: the copy follows what became of it.
+        match settled {
+            Some(Settled::Delivered) | Some(Settled::Dropped(..)) => self.rekeep(kind, key, None),
+            Some(Settled::Split) => self.rekeep(kind, key, Some(0)),
+            Some(Settled::Retry) | None => {}
         }
         if verdict != Verdict::Retry {
             return self.pump(kind, now);

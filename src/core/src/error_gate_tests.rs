@@ -44,8 +44,8 @@ fn counts_add_up_per_label_set_and_are_taken_once_sent() {
     assert_eq!(
         g.counts(),
         &vec![
-            (("TypeError".into(), "global".into()), 2),
-            (("Error".into(), "promise".into()), 1)
+            (("TypeError".into(), "global"), 2),
+            (("Error".into(), "promise"), 1)
         ]
     );
     let mut offered = vec![];
@@ -60,7 +60,7 @@ fn counts_add_up_per_label_set_and_are_taken_once_sent() {
             ("Error".into(), "promise".into(), 1)
         ]
     );
-    assert_eq!(g.counts(), &vec![(("Error".into(), "promise".into()), 1)]);
+    assert_eq!(g.counts(), &vec![(("Error".into(), "promise"), 1)]);
     for i in 0..200 {
         g.count(&format!("T{i}"), "global");
     }

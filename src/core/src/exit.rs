@@ -8,6 +8,21 @@
 //! `Retry-After`) still holds, and a request would most likely fail with nobody left to retry
 //! it. The next page load of the origin sends what was kept with its original idempotency
 //! keys, so a deduping collector counts each event once.
+//!
+//! The loss and retry counts the page has not reported when it writes its copy (at a hide:
+//! those whose health report did not fit a full buffer) go into storage with the batches, and
+//! so do the events of kept batches that the storage budget leaves out (as
+//! `buffer_full_bytes`): the next page reports them. Counts in storage are *handed over*: the
+//! page no longer holds them, so that they are reported once, by this page if it becomes
+//! visible again (it takes them back, and withdraws the stored copy) or by whichever page reads
+//! the copy. Until then the copy is kept current: a kept batch that this page delivers, drops
+//! or splits while hidden is written out of it again (with the counts that dropping it made).
+//! What a hidden page records or counts otherwise reaches a copy only at its next hide.
+//!
+//! The answer to a keepalive request is heeded as an ordinary answer would be, unless an
+//! ordinary request of the same batch is under way (its answer decides): a 2xx removes the
+//! batch, a 413 splits it, another refusal drops and counts it; a retryable failure leaves it
+//! for the next attempt.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -16,7 +31,8 @@ use crate::batch::{Batch, Drop};
 use crate::client::{Client, Keepalive, Output, Post, Request, RequestId};
 use crate::persist::{self, Stream as Persisted};
 use crate::random::Random;
-use crate::stream::Kind;
+use crate::retry::{self, Verdict};
+use crate::stream::{Counters, Kind};
 
 /// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
 pub const KEEPALIVE_BUDGET: usize = 65_536;
@@ -35,6 +51,10 @@ pub struct Exit {
     beacons: Vec<(RequestId, Kind, String)>,
     /// What other pages keep, as of the hide.
     stored_elsewhere: usize,
+    /// Counts (metrics, logs) handed to the stored copy: the streams no longer hold them. They
+    /// come back when the page is shown again (the copy is withdrawn) or hidden again (the
+    /// copy is written anew); otherwise the next page reads them from the copy.
+    handed: [Counters; 2],
 }
 
 /// A fresh key for what this page keeps.
@@ -49,6 +69,8 @@ impl Client {
     /// forgotten, since a beacon gives no answer and a page that lives on must still be able
     /// to retry them.
     pub(crate) fn on_hide(&mut self, last: bool, stored_elsewhere: usize, now: f64) {
+        // Counts an earlier hide handed over: this one reports what it can and stores the rest.
+        self.take_back_counts();
         self.exit = crate::exit::Exit {
             last,
             stored_elsewhere,
@@ -144,7 +166,9 @@ impl Client {
         }
     }
 
-    /// The answer to a keepalive request of `len` bytes carrying batch `key`.
+    /// The answer to a keepalive request of `len` bytes carrying batch `key`: what an ordinary
+    /// answer would do, unless the batch's ordinary request is under way (that one's answer
+    /// decides) or the batch is gone already.
     pub(crate) fn keepalive_done(
         &mut self,
         kind: Kind,
@@ -153,19 +177,82 @@ impl Client {
         status: Option<u16>,
     ) {
         self.keepalive_bytes = self.keepalive_bytes.saturating_sub(len);
-        let s = self.stream(kind);
-        // The page lived on and the batch arrived: it must not go again (unless its ordinary
-        // request is under way; that one's answer will remove it).
-        if matches!(status, Some(200..=299)) && s.busy.as_deref() != Some(key) {
-            s.queue.remove_key(key);
+        let s = self.stream_ref(kind);
+        if s.busy.as_deref() == Some(key) {
+            return;
         }
+        let Some((at, events)) = s
+            .queue
+            .sealed()
+            .iter()
+            .enumerate()
+            .find(|(_, b)| b.key == key)
+            .map(|(i, b)| (i, b.events()))
+        else {
+            return;
+        };
+        let halves = match retry::classify(status) {
+            // It stays, for an ordinary request or the next exit.
+            Verdict::Retry => return,
+            // The page lived on and the batch arrived: it must not go again.
+            Verdict::Delivered => {
+                self.stream(kind).queue.remove_key(key);
+                None
+            }
+            // Too large: the server will refuse these bytes every time, so its halves go
+            // instead (each under a new key), by this page or the next.
+            Verdict::Split if events > 1 => {
+                let (a, b) = (self.random.uuid(), self.random.uuid());
+                self.stream(kind).queue.split_key(key, a, b);
+                Some(at)
+            }
+            Verdict::Split | Verdict::Reject => {
+                self.stream(kind).queue.remove_key(key);
+                self.count_drop(kind, Drop::Rejected, events);
+                None
+            }
+        };
+        self.rekeep(kind, key, halves);
+    }
+
+    /// Batch `key` of the stream left the queue: delivered, dropped, or split into the two
+    /// batches from place `halves` on. If the stored copy of the current hide holds it, the
+    /// copy is written again, with the halves in its place: it must not hold a batch this page
+    /// delivered or counted as dropped since, nor bytes the server refuses.
+    pub(crate) fn rekeep(&mut self, kind: Kind, key: &str, halves: Option<usize>) {
+        if !self.exit.kept.iter().any(|(k, x)| *k == kind && x == key) {
+            return;
+        }
+        let halves: Vec<String> = halves
+            .and_then(|i| self.stream_ref(kind).queue.sealed().get(i..))
+            .unwrap_or_default()
+            .iter()
+            .take(2)
+            .map(|b| b.key.clone())
+            .collect();
+        for (k, x) in core::mem::take(&mut self.exit.kept) {
+            if k == kind && x == key {
+                self.exit
+                    .kept
+                    .extend(halves.iter().map(|h| (kind, h.clone())));
+            } else {
+                self.exit.kept.push((k, x));
+            }
+        }
+        self.write_kept();
     }
 
     /// Writes the kept batches under this page's key, within what other pages left of the
-    /// origin's `maxPersistedBytes`; removes the key when nothing stays behind.
+    /// origin's `maxPersistedBytes`, with the counts this page has not reported (handed over
+    /// to the copy) and the events of kept batches the budget leaves out; removes the key when
+    /// nothing stays behind.
     fn write_kept(&mut self) {
+        let counts = Kind::BOTH.map(|kind| self.stream(kind).take_counters());
+        for (handed, c) in self.exit.handed.iter_mut().zip(counts.iter()) {
+            handed.add(c);
+        }
         let key = self.page_key.clone();
-        if self.exit.kept.is_empty() {
+        if self.exit.kept.is_empty() && self.exit.handed.iter().all(Counters::is_zero) {
             return self.emit(Output::Unstore { key });
         }
         let budget = self
@@ -185,13 +272,24 @@ impl Client {
                 .find(|b| &b.key == key)?;
             Some((tag, b))
         });
-        let (text, _) = persist::encode(batches, budget);
+        let (text, _) = persist::encode(batches, self.exit.handed, budget);
         self.emit(Output::Store { key, text });
     }
 
+    /// The counts handed to the stored copy are the streams' again (to report, or to hand
+    /// over anew).
+    fn take_back_counts(&mut self) {
+        let handed = core::mem::take(&mut self.exit.handed);
+        for (kind, c) in Kind::BOTH.into_iter().zip(handed.iter()) {
+            self.stream(kind).add_counters(c);
+        }
+    }
+
     /// The page is visible again, or restored from the back/forward cache: its batches are
-    /// still in memory, so the copy kept for a later page is withdrawn.
+    /// still in memory, so the copy kept for a later page is withdrawn, and the counts handed
+    /// to it are this page's to report again.
     pub(crate) fn on_show(&mut self) {
+        self.take_back_counts();
         let key = self.page_key.clone();
         self.emit(Output::Unstore { key });
         self.exit = Exit::default();
@@ -200,21 +298,29 @@ impl Client {
     }
 
     /// Takes over every batch that earlier pages of this origin kept, ahead of anything new,
-    /// and counts what the bounds refuse; each key read is removed.
+    /// and counts what the bounds refuse; adds the counts they could not report to this page's
+    /// (reported with its next metrics batch); each key read is removed.
     pub(crate) fn restore(&mut self, entries: Vec<(String, String)>, now: f64) {
         let (mut metrics, mut logs) = (Vec::<Batch>::new(), Vec::<Batch>::new());
+        let mut counts = [Counters::default(); 2];
         for (key, text) in entries {
             if key == self.page_key {
                 continue;
             }
-            persist::decode(&text, |stream, batch| {
+            let found = persist::decode(&text, |stream, batch| {
                 let list = match stream {
                     Persisted::Metrics => &mut metrics,
                     Persisted::Logs => &mut logs,
                 };
                 list.push(batch);
             });
+            for (sum, c) in counts.iter_mut().zip(found.iter()) {
+                sum.add(c);
+            }
             self.emit(Output::Unstore { key });
+        }
+        for (kind, c) in Kind::BOTH.into_iter().zip(counts.iter()) {
+            self.stream(kind).add_counters(c);
         }
         let mut restored = 0;
         for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {

@@ -1,19 +1,32 @@
-//! The text form of batches kept in `localStorage` across page loads.
+//! The text form of what a page keeps in `localStorage` for the next page load of the origin:
+//! batches it could not send, and the loss and retry counts it could not report.
 //!
 //! ```text
 //! rt1
 //! m <key> <len>,<len>,… <body bytes>
 //! <body>
 //! l <key> …
+//! c m <invalid>,<too large>,<buffer events>,<buffer bytes>,<rejected>,<retries exhausted>,<retries>
+//! c l …
 //! ```
 //! One header line per batch (stream, idempotency key, event lengths, body length), then the
 //! body itself. Lengths make the format immune to whatever the bodies contain; anything that
 //! does not parse ends the reading (what came before it is kept).
+//!
+//! Then at most one counters line per stream (`c`, the stream, and its counts: the events lost
+//! by reason in the order of [`Drop::ALL`], then the retries), for the streams with a count to
+//! pass on, the events of batches left out for lack of room included (as
+//! [`Drop::BufferBytes`]). The counters come last so that a reader of the format before them
+//! (which stops at the first line it cannot read) still takes every batch; and text without
+//! them is text of this format, so the magic stays `rt1`. A counters line is read wherever it
+//! stands; one that does not parse (another number of counts, a number too large) is skipped,
+//! and the reading goes on.
 
 use alloc::vec::Vec;
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Drop};
 use crate::json;
+use crate::stream::Counters;
 use crate::text;
 
 const MAGIC: &str = "rt1\n";
@@ -25,69 +38,167 @@ pub enum Stream {
     Logs,
 }
 
+impl Stream {
+    /// The place of this stream's counters in the `[Counters; 2]` of [`encode`] and [`decode`].
+    pub fn index(self) -> usize {
+        match self {
+            Stream::Metrics => 0,
+            Stream::Logs => 1,
+        }
+    }
+
+    fn tag(self) -> u8 {
+        match self {
+            Stream::Metrics => b'm',
+            Stream::Logs => b'l',
+        }
+    }
+
+    fn from_tag(tag: &str) -> Option<Stream> {
+        match tag {
+            "m" => Some(Stream::Metrics),
+            "l" => Some(Stream::Logs),
+            _ => None,
+        }
+    }
+}
+
 /// Writes `batches` in order, stopping before the first that would take the text over
-/// `max_bytes`. Returns the text (UTF-8) and how many batches it holds.
+/// `max_bytes`, then the `counters` of each stream (metrics, logs) that has any. The events of
+/// every batch left out are added to its stream's counters as [`Drop::BufferBytes`]; when the
+/// counters lines do not fit either, the newest batches written make room for them (and are
+/// counted so), so that every event of `batches` is either in the text or counted in it.
+/// Only when not even the counters fit alone are they left out. Returns the text (UTF-8) and
+/// how many batches it holds.
 pub fn encode<'a>(
     batches: impl Iterator<Item = (Stream, &'a Batch)>,
+    mut counters: [Counters; 2],
     max_bytes: usize,
 ) -> (Vec<u8>, usize) {
     let mut out = Vec::from(MAGIC.as_bytes());
-    let mut n = 0;
+    // Where each batch written starts, its stream and its events: to take it back out.
+    let mut written: Vec<(usize, Stream, usize)> = Vec::new();
+    let mut full = false;
     for (stream, b) in batches {
         let start = out.len();
-        out.push(match stream {
-            Stream::Metrics => b'm',
-            Stream::Logs => b'l',
-        });
-        out.push(b' ');
-        out.extend_from_slice(b.key.as_bytes());
-        out.push(b' ');
-        for (i, len) in b.lengths.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json::write_u64(&mut out, u64::from(*len));
+        if !full {
+            write_batch(&mut out, stream, b);
+            full = out.len() > max_bytes;
         }
-        out.push(b' ');
-        json::write_u64(&mut out, b.body.len() as u64);
-        out.push(b'\n');
-        out.extend_from_slice(&b.body);
-        out.push(b'\n');
-        if out.len() > max_bytes {
+        if full {
             out.truncate(start);
-            break;
+            left_out(&mut counters, stream, b.events());
+        } else {
+            written.push((start, stream, b.events()));
         }
-        n += 1;
     }
-    (out, n)
+    let end = loop {
+        let end = out.len();
+        for stream in [Stream::Metrics, Stream::Logs] {
+            if let Some(c) = counters.get(stream.index()).filter(|c| !c.is_zero()) {
+                write_counters(&mut out, stream, c);
+            }
+        }
+        if out.len() <= max_bytes {
+            break out.len();
+        }
+        let Some((start, stream, events)) = written.pop() else {
+            break end;
+        };
+        out.truncate(start);
+        left_out(&mut counters, stream, events);
+    };
+    out.truncate(end);
+    (out, written.len())
 }
 
-/// Reads what [`encode`] wrote, handing each batch to `found` in order. Malformed text yields
-/// what parsed before the fault. A callback rather than a returned `Vec`: the caller sorts
-/// the batches into its own lists, with no list of pairs to build, empty and drop between.
-pub fn decode(text: &str, mut found: impl FnMut(Stream, Batch)) {
+/// Counts the events of a batch left out of the text.
+fn left_out(counters: &mut [Counters; 2], stream: Stream, events: usize) {
+    if let Some(c) = counters.get_mut(stream.index()) {
+        c.count_drop(Drop::BufferBytes, events);
+    }
+}
+
+fn write_batch(out: &mut Vec<u8>, stream: Stream, b: &Batch) {
+    out.push(stream.tag());
+    out.push(b' ');
+    out.extend_from_slice(b.key.as_bytes());
+    out.push(b' ');
+    for (i, len) in b.lengths.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json::write_u64(out, u64::from(*len));
+    }
+    out.push(b' ');
+    json::write_u64(out, b.body.len() as u64);
+    out.push(b'\n');
+    out.extend_from_slice(&b.body);
+    out.push(b'\n');
+}
+
+fn write_counters(out: &mut Vec<u8>, stream: Stream, c: &Counters) {
+    out.extend_from_slice(b"c ");
+    out.push(stream.tag());
+    out.push(b' ');
+    for (i, n) in c.dropped.iter().chain([&c.retries]).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json::write_u64(out, *n);
+    }
+    out.push(b'\n');
+}
+
+/// Reads what [`encode`] wrote, handing each batch to `found` in order, and returns the
+/// counters of each stream (metrics, logs; zero where the text has none). Malformed text
+/// yields what parsed before the fault. A callback rather than a returned `Vec`: the caller
+/// sorts the batches into its own lists, with no list of pairs to build, empty and drop
+/// between.
+pub fn decode(text: &str, mut found: impl FnMut(Stream, Batch)) -> [Counters; 2] {
+    let mut counters = [Counters::default(); 2];
     if !text.as_bytes().starts_with(MAGIC.as_bytes()) {
-        return;
+        return counters;
     }
     let Some(mut rest) = text.get(MAGIC.len()..) else {
-        return;
+        return counters;
     };
     while let Some((header, after)) = text::split_once(rest, b'\n') {
+        let tag = text::split(header, b' ').next();
+        if tag == Some("c") {
+            if let Some((stream, c)) = read_counters(header.get(2..).unwrap_or_default()) {
+                if let Some(sum) = counters.get_mut(stream.index()) {
+                    sum.add(&c);
+                }
+            }
+            rest = after;
+            continue;
+        }
         let Some((stream, batch, remaining)) = read_one(header, after) else {
             break;
         };
         found(stream, batch);
         rest = remaining;
     }
+    counters
+}
+
+/// A counters line after its `c `: the stream, then exactly one count per reason and the
+/// retries.
+fn read_counters(fields: &str) -> Option<(Stream, Counters)> {
+    let (stream, counts) = text::split_once(fields, b' ')?;
+    let stream = Stream::from_tag(stream)?;
+    let mut c = Counters::default();
+    let mut numbers = text::split(counts, b',');
+    for slot in c.dropped.iter_mut().chain([&mut c.retries]) {
+        *slot = text::number(numbers.next()?)?;
+    }
+    numbers.next().is_none().then_some((stream, c))
 }
 
 fn read_one<'a>(header: &str, after: &'a str) -> Option<(Stream, Batch, &'a str)> {
     let mut fields = text::split(header, b' ');
-    let stream = match fields.next()? {
-        "m" => Stream::Metrics,
-        "l" => Stream::Logs,
-        _ => return None,
-    };
+    let stream = Stream::from_tag(fields.next()?)?;
     let key = fields.next()?;
     let mut lengths = Vec::new();
     for l in text::split(fields.next()?, b',') {

@@ -27,6 +27,37 @@ impl Kind {
     }
 }
 
+/// A stream's loss and retry counts not yet reported, as they travel apart from the stream:
+/// kept in storage at page exit (`exit.rs`, `persist.rs`) for the next page to report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Events lost, by reason (indexed by [`Drop::index`]).
+    pub dropped: [u64; Drop::ALL.len()],
+    /// Retries scheduled.
+    pub retries: u64,
+}
+
+impl Counters {
+    pub fn is_zero(&self) -> bool {
+        self.retries == 0 && self.dropped.iter().all(|&n| n == 0)
+    }
+
+    /// Adds `other` (saturating: the counts may come from storage, which anyone can write).
+    pub fn add(&mut self, other: &Counters) {
+        for (n, m) in self.dropped.iter_mut().zip(other.dropped) {
+            *n = n.saturating_add(m);
+        }
+        self.retries = self.retries.saturating_add(other.retries);
+    }
+
+    /// Counts `n` more events lost for `reason`.
+    pub fn count_drop(&mut self, reason: Drop, n: usize) {
+        if let Some(count) = self.dropped.get_mut(reason.index()) {
+            *count = count.saturating_add(n as u64);
+        }
+    }
+}
+
 /// One stream's settings, buffer, and the state of its delivery.
 pub struct Stream {
     pub settings: StreamSettings,
@@ -87,5 +118,26 @@ impl Stream {
         if let Some(count) = self.dropped.get_mut(reason.index()) {
             *count += n as u64;
         }
+    }
+
+    /// Whether any loss or retry count waits to be reported.
+    pub fn has_counts(&self) -> bool {
+        self.retries > 0 || self.dropped.iter().any(|&n| n > 0)
+    }
+
+    /// Takes every count not yet reported (they are then someone else's to report).
+    pub fn take_counters(&mut self) -> Counters {
+        Counters {
+            dropped: core::mem::take(&mut self.dropped),
+            retries: core::mem::take(&mut self.retries),
+        }
+    }
+
+    /// Adds counts to report (taken back, or left by an earlier page).
+    pub fn add_counters(&mut self, c: &Counters) {
+        let mut mine = self.take_counters();
+        mine.add(c);
+        self.dropped = mine.dropped;
+        self.retries = mine.retries;
     }
 }
