@@ -338,7 +338,7 @@ function syncIdentity() {
     try {
       fresh = crypto.randomUUID();
     } catch (_) {
-      fresh = call(() => core.uuid(), ''); // not a secure context
+      fresh = uuidV4(); // not a secure context: no randomUUID
     }
     try {
       window.sessionStorage.setItem('session_id', fresh);
@@ -352,6 +352,21 @@ function syncIdentity() {
     lastSession = session;
     whenFree(() => core.setIdentity(user, session));
   }
+}
+
+/** A version 4 UUID from `crypto.getRandomValues` (which, unlike `randomUUID`, works outside
+ *  secure contexts), or `Math.random` where there is no crypto at all. */
+function uuidV4() {
+  const b = new Uint8Array(16);
+  try {
+    crypto.getRandomValues(b);
+  } catch (_) {
+    for (let i = 0; i < 16; i++) b[i] = Math.random() * 256;
+  }
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
 }
 
 /** The wire format's context is an object; anything else is kept under `value`. */
@@ -382,7 +397,7 @@ function sendLog(level, message, context, error, ts) {
     whenFree(() => core.logTooLarge());
     return;
   }
-  whenFree(() => core.log(level, text, contextJson, err?.[0], err?.[1], err?.[2], ts));
+  whenFree(() => core.log(level, text, contextJson, err ?? undefined, ts));
 }
 
 // ---- the public API ---------------------------------------------------------------------------

@@ -65,23 +65,27 @@ fn on_error(e: &Event) {
         // the browser hides: the event's message.
         let error = e.error();
         let mut f = if error.is_undefined() || error.is_null() {
-            read(&error, "Error", Some(e.message()))
+            read(&error, "Error", Some(string(e, "message")))
         } else {
             read(&error, "Error", None)
         };
-        f.source = Some((e.filename(), f64::from(e.lineno()), f64::from(e.colno())));
+        f.source = Some((
+            string(e, "filename"),
+            f64::from(e.lineno()),
+            f64::from(e.colno()),
+        ));
         f
     } else {
         // Not an ErrorEvent: a resource (img, script, link…) that failed to load.
         let Some(el) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
-        let url = el
-            .get_attribute("src")
-            .or_else(|| el.get_attribute("href"))
+        let attribute = |name: &str| el.get_attribute_node(name).map(|a| string(&a, "value"));
+        let url = attribute("src")
+            .or_else(|| attribute("href"))
             .unwrap_or_default();
         let mut message = String::from("failed to load <");
-        message.push_str(&el.tag_name().to_ascii_lowercase());
+        message.push_str(&string(&el, "tagName").to_ascii_lowercase());
         message.push_str("> ");
         message.push_str(&url);
         Facts {
@@ -128,6 +132,13 @@ fn get(v: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `v[key]` as a string, "" when it is none. (Strings are read through one conversion rather
+/// than a binding per getter: each binding that returns a string costs the glue its own copy of
+/// the conversion.)
+fn string(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
 }
 
 /// Whether `v` is shaped like an Error: an object with a string message or stack.

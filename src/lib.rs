@@ -136,13 +136,22 @@ pub fn ingest(events: &[f64]) -> bool {
     driver::handle(Input::Metrics(events))
 }
 
-/// Names a series (metric name and labels JSON) and returns its id; see
+/// Names a series (metric name, and labels as JSON text or undefined) and returns its id; see
 /// `recoloca_telemetry_core::metric::RESET_FLAG`. `u32::MAX` (never an id) when the client
 /// was busy.
+///
+/// The exports take texts as plain values, read with one shared conversion (`text`): each
+/// `String` or `Option<String>` parameter would cost its export a conversion of its own.
 #[wasm_bindgen(js_name = addSeries)]
-pub fn add_series(name: &str, labels_json: Option<String>) -> u32 {
+pub fn add_series(name: JsValue, labels_json: JsValue) -> u32 {
     started();
-    driver::with(|c| c.add_series(name, labels_json.as_deref())).unwrap_or(u32::MAX)
+    let (name, labels) = (text(&name).unwrap_or_default(), text(&labels_json));
+    driver::with(|c| c.add_series(&name, labels.as_deref())).unwrap_or(u32::MAX)
+}
+
+/// A text the JavaScript side passed, `None` for anything else (undefined, null).
+fn text(v: &JsValue) -> Option<String> {
+    v.as_string()
 }
 
 /// Counts one log entry index.js dropped as too large before encoding it.
@@ -152,41 +161,50 @@ pub fn log_too_large() -> bool {
     driver::handle(Input::LogTooLarge)
 }
 
-/// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error; the error's name,
-/// message and stack when it has one. `false` when the client was busy.
+/// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error; `context_json` the
+/// context as JSON text; `error` the error's `[name, message, stack]` when it has one (the
+/// stack may be missing). `false` when the client was busy.
 #[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
 pub fn log(
     level: u32,
-    message: &str,
-    context_json: Option<String>,
-    error_name: Option<String>,
-    error_message: Option<String>,
-    error_stack: Option<String>,
+    message: JsValue,
+    context_json: JsValue,
+    error: JsValue,
     epoch_ms: f64,
 ) -> bool {
     started();
-    let error = error_name.as_deref().map(|name| ErrorInfo {
-        name,
-        message: error_message.as_deref().unwrap_or(""),
-        stack: error_stack.as_deref(),
+    let message = text(&message).unwrap_or_default();
+    let context = text(&context_json);
+    let part = |i: u32| {
+        let v = js_sys::Reflect::get_u32(&error, i).unwrap_or(JsValue::UNDEFINED);
+        text(&v)
+    };
+    let parts = error.is_object().then(|| (part(0), part(1), part(2)));
+    let error = parts.as_ref().and_then(|(name, message, stack)| {
+        Some(ErrorInfo {
+            name: name.as_deref()?,
+            message: message.as_deref().unwrap_or(""),
+            stack: stack.as_deref(),
+        })
     });
     driver::handle(Input::Log(Entry {
         epoch_ms,
         level: Level::from_index(level).unwrap_or(Level::Info),
-        message,
-        context_json: context_json.as_deref().map(str::as_bytes),
+        message: &message,
+        context_json: context.as_deref().map(str::as_bytes),
         error,
     }))
 }
 
-/// The user and session every later log entry carries. `false` when the client was busy.
+/// The user and session every later log entry carries (texts, or undefined for none).
+/// `false` when the client was busy.
 #[wasm_bindgen(js_name = setIdentity)]
-pub fn set_identity(user_id: Option<String>, session_id: Option<String>) -> bool {
+pub fn set_identity(user_id: JsValue, session_id: JsValue) -> bool {
     started();
+    let (user, session) = (text(&user_id), text(&session_id));
     driver::handle(Input::Identity {
-        user_id: user_id.as_deref(),
-        session_id: session_id.as_deref(),
+        user_id: user.as_deref(),
+        session_id: session.as_deref(),
     })
 }
 
@@ -213,13 +231,6 @@ pub fn held(i: u32) -> f64 {
     driver::with(|c| c.held().get(i as usize).copied())
         .flatten()
         .unwrap_or(f64::NAN)
-}
-
-/// A fresh random UUID (for the session id where `crypto.randomUUID` is missing).
-#[wasm_bindgen]
-pub fn uuid() -> String {
-    started();
-    driver::with(|c| c.uuid()).unwrap_or_default()
 }
 
 /// Entry types the page timings observe now (for the browser tests).

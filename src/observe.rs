@@ -16,13 +16,12 @@
 use std::cell::RefCell;
 
 use gloo_events::{EventListener, EventListenerOptions};
-use gloo_render::AnimationFrame;
 use js_sys::{Array, Reflect};
 use recoloca_telemetry_core::client::Input;
 use recoloca_telemetry_core::vitals::{FirstInput, Metric, Navigation, Timing, View};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Performance, PerformanceEntry, PerformanceObserver, PerformanceObserverEntryList};
+use web_sys::{Performance, PerformanceObserver, PerformanceObserverEntryList};
 
 use crate::driver;
 
@@ -40,10 +39,47 @@ const LAYOUT_SHIFT: usize = 2;
 const EVENT: usize = 3;
 const FIRST_INPUT: usize = 4;
 
+/// One animation frame callback, cancelled when dropped. (gloo-render's `AnimationFrame` is
+/// the same idea; its callback takes the frame's time as a number, a closure signature of its
+/// own that the glue would carry only for this.)
+#[must_use = "the callback is cancelled as soon as this value is dropped"]
+struct Frame {
+    id: i32,
+    _callback: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Frame {
+    /// Runs `f` at the next animation frame. `None` without a window.
+    fn next(f: impl FnOnce() + 'static) -> Option<Frame> {
+        let mut f = Some(f);
+        let callback = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if let Some(f) = f.take() {
+                f()
+            }
+        });
+        let window = web_sys::window()?;
+        let id = window
+            .request_animation_frame(callback.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Frame {
+            id,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.cancel_animation_frame(self.id);
+        }
+    }
+}
+
 /// One observer, disconnected when dropped.
 struct Observer {
     observer: PerformanceObserver,
-    _callback: Closure<dyn FnMut(PerformanceObserverEntryList)>,
+    _callback: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for Observer {
@@ -77,7 +113,7 @@ struct Live {
     /// Each source's observer (by source number), to take its pending records.
     observers: Vec<(usize, Observer)>,
     /// The frames after a bfcache restore, while awaited.
-    frames: Option<AnimationFrame>,
+    frames: Option<Frame>,
     /// When the page came back from the bfcache (the `pageshow` event's timeStamp).
     shown: f64,
     /// Whether the observers run (false once [`Vitals`] was dropped).
@@ -157,9 +193,9 @@ pub fn start() -> Option<Vitals> {
         .map(|p| p.get_entries_by_type("visibility-state"))
         .and_then(|entries| {
             entries.iter().find_map(|e| {
-                let e: PerformanceEntry = e.unchecked_into();
-                (e.name() == "hidden" && e.start_time() >= activation.max(0.0))
-                    .then(|| e.start_time())
+                let hidden = Reflect::get(&e, &"name".into()).ok()?.as_string()? == "hidden";
+                let start = number(&e, "startTime");
+                (hidden && start >= activation.max(0.0)).then_some(start)
             })
         });
     let first_hidden = if prerendering {
@@ -257,12 +293,14 @@ pub fn start() -> Option<Vitals> {
 
 /// A buffered observer of entry type `source`.
 fn observe(source: usize, threshold: f64) -> Option<Observer> {
-    let callback = Closure::<dyn FnMut(PerformanceObserverEntryList)>::new(
-        move |list: PerformanceObserverEntryList| {
-            let entries = list.get_entries();
-            with_live(|live| feed_view(&mut live.view, source, &entries));
-        },
-    );
+    // Taking a plain value, the callback shares its glue with wasm-bindgen-futures' callbacks
+    // (one copy per closure signature).
+    let callback = Closure::<dyn FnMut(JsValue)>::new(move |list: JsValue| {
+        let entries = list
+            .unchecked_into::<PerformanceObserverEntryList>()
+            .get_entries();
+        with_live(|live| feed_view(&mut live.view, source, &entries));
+    });
     let observer = PerformanceObserver::new(callback.as_ref().unchecked_ref()).ok()?;
     // web-sys's PerformanceObserverInit has no `type` (needed with `buffered`), nor
     // `durationThreshold`: the options are a plain object.
@@ -357,17 +395,17 @@ fn on_input() {
 /// [`View::restore`]); its FCP and LCP are the time to the second frame after it.
 fn on_restore(shown: f64) {
     let count = interaction_count();
-    let first = gloo_render::request_animation_frame(|_| {
-        let second = gloo_render::request_animation_frame(|_| {
+    let first = Frame::next(|| {
+        let second = Frame::next(|| {
             let now = performance().map_or(f64::NAN, |p| p.now());
             with_live(|live| live.view.painted_after_restore(now - live.shown));
         });
-        with_live(|live| live.frames = Some(second));
+        with_live(|live| live.frames = second);
     });
     with_live(|live| {
         live.view.restore(count);
         live.shown = shown;
-        live.frames = Some(first);
+        live.frames = first;
     });
 }
 

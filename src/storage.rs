@@ -13,13 +13,15 @@ pub fn entries() -> Vec<(String, String)> {
     let Some(s) = local() else {
         return Vec::new();
     };
-    let n = s.length().unwrap_or(0);
-    let keys: Vec<String> = (0..n)
-        .filter_map(|i| s.key(i).ok().flatten())
+    // Every key (`Object.keys` of a Storage lists its items), then ours read.
+    js_sys::Object::keys(&s)
+        .iter()
+        .filter_map(|k| k.as_string())
         .filter(|k| k.starts_with(STORAGE_PREFIX))
-        .collect();
-    keys.into_iter()
-        .filter_map(|k| Some((k.clone(), s.get_item(&k).ok().flatten()?)))
+        .filter_map(|k| {
+            let v = s.get_item(&k).ok().flatten()?;
+            Some((k, v))
+        })
         .collect()
 }
 
@@ -34,8 +36,11 @@ pub fn bytes_elsewhere(own: &str) -> usize {
 
 /// Whether `text` (UTF-8) was written (the quota may refuse it).
 pub fn set(key: &str, text: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(text);
-    local().is_some_and(|s| s.set_item(key, &text).is_ok())
+    // Always UTF-8: the client writes it from strings.
+    let Ok(text) = core::str::from_utf8(text) else {
+        return false;
+    };
+    local().is_some_and(|s| s.set_item(key, text).is_ok())
 }
 
 pub fn remove(key: &str) {

@@ -18,6 +18,10 @@ function owner(name) {
   if (name.startsWith('data segment')) return 'data (strings, tables)';
   if (name.startsWith('import ')) return 'imports (one per binding, named with a hash)';
   if (/^(export|type\[|elem\[|table\[|global\[|memory\[|code\[)/.test(name) || / shim$/.test(name)) return 'wasm-bindgen (exports, shims, tables)';
+  // The module's thread-local state is the browser layer's: what is inlined into its accessors
+  // is the browser layer's code (std's own `LocalKey::with` is a few bytes).
+  if (name.includes('LocalKey<T>::with')) return 'recoloca-telemetry (the browser layer, with what it inlined)';
+  if (/^core::ops::function::Fn(Once|Mut)?::call/.test(name)) return 'closures (the code inlined into them)';
   const crates = [
     ['recoloca_telemetry_core', 'recoloca-telemetry-core (the logic)'],
     ['recoloca_telemetry', 'recoloca-telemetry (the browser layer, with what it inlined)'],

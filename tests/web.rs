@@ -59,10 +59,10 @@ fn is_uuid(s: &str) -> bool {
 async fn metrics_arrive_as_the_seeds_body() {
     setup("m1").await;
     let pv = telemetry::add_series(
-        "page_views_total",
-        Some(r#"{"page":"/cv","user_id":"anonymous"}"#.into()),
+        "page_views_total".into(),
+        r#"{"page":"/cv","user_id":"anonymous"}"#.into(),
     );
-    let plain = telemetry::add_series("custom_ms", None);
+    let plain = telemetry::add_series("custom_ms".into(), JsValue::UNDEFINED);
     stage(&[
         (pv, 1.0, 1_764_166_892_123.0),
         (plain, 12.75, 1_764_166_892_124.0),
@@ -88,25 +88,16 @@ async fn metrics_arrive_as_the_seeds_body() {
 #[wasm_bindgen_test]
 async fn logs_arrive_as_the_seeds_body() {
     setup("l1").await;
-    telemetry::set_identity(Some("u-1".into()), Some("s-1".into()));
+    telemetry::set_identity("u-1".into(), "s-1".into());
     telemetry::log(
         1,
-        "hello \"world\"",
-        Some(r#"{"component":"Upload"}"#.into()),
-        None,
-        None,
-        None,
+        "hello \"world\"".into(),
+        r#"{"component":"Upload"}"#.into(),
+        JsValue::UNDEFINED,
         0.0,
     );
-    telemetry::log(
-        3,
-        "failed",
-        None,
-        Some("TypeError".into()),
-        Some("x is undefined".into()),
-        None,
-        1.0,
-    );
+    let error = js_sys::Array::of2(&"TypeError".into(), &"x is undefined".into());
+    telemetry::log(3, "failed".into(), JsValue::UNDEFINED, error.into(), 1.0);
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 1, "{s:?}");
@@ -123,7 +114,7 @@ async fn logs_arrive_as_the_seeds_body() {
 #[wasm_bindgen_test]
 async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
     setup("r1").await;
-    let id = telemetry::add_series("retry_total", None);
+    let id = telemetry::add_series("retry_total".into(), JsValue::UNDEFINED);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     script_statuses(vec![503, 0]); // a server error, then a network failure
     flush().await; // settles at the first failure: the rest is the backoff's business
@@ -155,7 +146,7 @@ async fn a_failed_batch_is_retried_with_the_same_bytes_and_key() {
 #[wasm_bindgen_test]
 async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
     setup("r0").await;
-    let id = telemetry::add_series("odd_fetch_total", None);
+    let id = telemetry::add_series("odd_fetch_total".into(), JsValue::UNDEFINED);
     stage(&[(id, 1.0, 1.0)]);
     script_statuses(vec![1]); // resolves with undefined: the stream must not wait forever
     flush().await;
@@ -168,7 +159,13 @@ async fn a_fetch_that_resolves_with_no_response_counts_as_no_answer() {
 #[wasm_bindgen_test]
 async fn retry_after_is_obeyed() {
     setup("ra").await;
-    telemetry::log(1, "wait for it", None, None, None, None, 0.0);
+    telemetry::log(
+        1,
+        "wait for it".into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+        0.0,
+    );
     script_retry_after(429, "1");
     flush().await;
     sleep(700).await;
@@ -186,7 +183,7 @@ async fn retry_after_is_obeyed() {
 #[wasm_bindgen_test]
 async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
     setup("sp").await;
-    let id = telemetry::add_series("split_total", None);
+    let id = telemetry::add_series("split_total".into(), JsValue::UNDEFINED);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0), (id, 3.0, 3.0)]);
     script_statuses(vec![413, 200, 400]); // whole: too large; first half ok; second half refused
     flush().await;
@@ -214,7 +211,13 @@ async fn a_413_splits_the_batch_and_other_4xx_drop_it_counted() {
 async fn a_batch_is_given_up_after_max_attempts() {
     setup("gu").await;
     telemetry::configure(options(&[("retryMaxAttempts", 3.into())]));
-    telemetry::log(1, "doomed", None, None, None, None, 0.0);
+    telemetry::log(
+        1,
+        "doomed".into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+        0.0,
+    );
     script_statuses(vec![500, 500, 500]);
     flush().await;
     sleep(200).await;
@@ -234,7 +237,7 @@ async fn a_batch_is_given_up_after_max_attempts() {
 async fn a_full_batch_is_sent_without_waiting_for_the_timer() {
     setup("b1").await;
     telemetry::configure(options(&[("batchSize", 2.into())]));
-    let id = telemetry::add_series("batch_total", None);
+    let id = telemetry::add_series("batch_total".into(), JsValue::UNDEFINED);
     stage(&[(id, 1.0, 1.0), (id, 2.0, 2.0)]);
     sleep(50).await;
     let s = sent();
@@ -247,15 +250,27 @@ async fn bad_input_is_dropped_and_delivery_goes_on() {
     setup("h1").await;
     telemetry::configure(JsValue::from_str("not an object"));
     telemetry::configure(options(&[("batchSize", "ten".into())]));
-    let id = telemetry::add_series("hostile", None);
+    let id = telemetry::add_series("hostile".into(), JsValue::UNDEFINED);
     stage(&[
         (id, f64::NAN, 1.0),
         (id, f64::INFINITY, 2.0),
         (999_999, 1.0, 3.0),
         (id, 7.0, 4.0),
     ]);
-    telemetry::log(9, &"x".repeat(1 << 20), None, None, None, None, 5.0); // over 64 KiB: dropped
-    telemetry::log(1, "after", None, None, None, None, 6.0);
+    telemetry::log(
+        9,
+        "x".repeat(1 << 20).into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+        5.0,
+    ); // over 64 KiB: dropped
+    telemetry::log(
+        1,
+        "after".into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+        6.0,
+    );
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 2, "{s:?}");

@@ -103,6 +103,6 @@ pub async fn setup() {
     Reflect::set(&o, &"batchSize".into(), &1000.into()).unwrap();
     Reflect::set(&o, &"logBatchSize".into(), &1000.into()).unwrap();
     telemetry::configure(o.into());
-    telemetry::set_identity(Some("u-9".into()), Some("s-9".into()));
+    telemetry::set_identity("u-9".into(), "s-9".into());
     let _ = sent().await;
 }
