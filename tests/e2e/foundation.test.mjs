@@ -123,7 +123,7 @@ test('text outside ASCII arrives intact, whichever way it crosses into the modul
   const stack = await page.evaluate(async (long) => {
     const { metricsCollector: m, logger, ready, flush, configure } = window.telemetry;
     await ready;
-    // The other way in: the module asks page.js for each option, which answers with its text.
+    // The other way in: the module reads each option's text from the object (js-sys Reflect).
     configure({ service: 'serviço 🚀' });
     m.recordMetric('ações_total', 1, { cidade: 'São Paulo 🌎' });
     m.trackPageView('/vagas/é', 'usuário-7');
