@@ -120,7 +120,8 @@ impl Stream {
         }
     }
 
-    /// Whether any loss or retry count waits to be reported.
+    /// Whether any loss or retry count waits to be reported (for tests).
+    #[cfg(test)]
     pub fn has_counts(&self) -> bool {
         self.retries > 0 || self.dropped.iter().any(|&n| n > 0)
     }
