@@ -191,7 +191,7 @@ pub fn log(
         epoch_ms,
         level: Level::from_index(level).unwrap_or(Level::Info),
         message: &message,
-        context_json: context.as_deref().map(str::as_bytes),
+        context_json: context.as_deref(),
         error,
     }))
 }

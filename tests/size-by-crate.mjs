@@ -23,6 +23,8 @@ function owner(name) {
   if (name.includes('LocalKey<T>::with')) return 'recoloca-telemetry (the browser layer, with what it inlined)';
   if (/^core::ops::function::Fn(Once|Mut)?::call/.test(name)) return 'closures (the code inlined into them)';
   const crates = [
+    ['serde_json', 'serde_json (the writer of the wire records)'],
+    ['serde_core::ser::Serialize for', 'serde (the wire records\' derived Serialize)'],
     ['recoloca_telemetry_core', 'recoloca-telemetry-core (the logic)'],
     ['recoloca_telemetry', 'recoloca-telemetry (the browser layer, with what it inlined)'],
     ['wasm_bindgen_futures', 'wasm-bindgen-futures'],

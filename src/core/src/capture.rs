@@ -15,6 +15,7 @@ use crate::error_gate::{self, Decision};
 use crate::json;
 use crate::log::{Entry, ErrorInfo, Level};
 use crate::stream::Kind;
+use crate::wire::{Cause, ErrorContext, Source};
 
 const MAX_FRAMES: usize = 50;
 const MAX_CAUSES: usize = 5;
@@ -77,7 +78,7 @@ impl Client {
                     epoch_ms: wall,
                     level: Level::Warn,
                     message: "error reports rate limited: at most 100 a minute; further errors are only counted",
-                    context_json: Some(b"{\"component\":\"telemetry\"}"),
+                    context_json: Some(r#"{"component":"telemetry"}"#),
                     error: None,
                 };
                 if self.log(&entry) {
@@ -95,12 +96,24 @@ impl Client {
         if self.record("frontend_errors_total", 1.0, &labels, now) {
             self.on_full_batch(Kind::Metrics, now);
         }
-        let context = self.context_json(component, source, e.causes);
+        let causes: Vec<Cause> = (e.causes.iter().take(MAX_CAUSES))
+            .map(|(name, message)| Cause {
+                name: bounded(name),
+                message: bounded(message),
+            })
+            .collect();
+        let context = ErrorContext {
+            component,
+            source: source.map(|(file, line, column)| Source { file, line, column }),
+            cause: &causes,
+        };
+        let mut context_json = Vec::new();
+        json::write(&mut context_json, &context, self.platform.number);
         let entry = Entry {
             epoch_ms: wall,
             level: Level::Error,
             message,
-            context_json: Some(&context),
+            context_json: core::str::from_utf8(&context_json).ok(),
             error: Some(ErrorInfo {
                 name,
                 message,
@@ -110,40 +123,5 @@ impl Client {
         if self.log(&entry) {
             self.on_full_batch(Kind::Logs, now);
         }
-    }
-
-    /// `{"component":…,"source":{"file":…,"line":…,"column":…},"cause":[{"name":…,"message":…}]}`
-    fn context_json(
-        &self,
-        component: &str,
-        source: Option<(&str, f64, f64)>,
-        causes: &[(&str, &str)],
-    ) -> Vec<u8> {
-        let number = self.platform.number;
-        let mut out = Vec::new();
-        out.extend_from_slice(b"{\"component\":");
-        json::write_str(&mut out, component);
-        if let Some((file, line, col)) = source {
-            out.extend_from_slice(b",\"source\":{\"file\":");
-            json::write_str(&mut out, file);
-            out.extend_from_slice(b",\"line\":");
-            json::write_f64(&mut out, line, number);
-            out.extend_from_slice(b",\"column\":");
-            json::write_f64(&mut out, col, number);
-            out.push(b'}');
-        }
-        for (n, (name, message)) in causes.iter().take(MAX_CAUSES).enumerate() {
-            out.extend_from_slice(if n == 0 { b",\"cause\":[" } else { b"," });
-            out.extend_from_slice(b"{\"name\":");
-            json::write_str(&mut out, bounded(name));
-            out.extend_from_slice(b",\"message\":");
-            json::write_str(&mut out, bounded(message));
-            out.push(b'}');
-        }
-        if !causes.is_empty() {
-            out.push(b']');
-        }
-        out.push(b'}');
-        out
     }
 }

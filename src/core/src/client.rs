@@ -46,6 +46,7 @@ use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
 use crate::random::Random;
 use crate::stream::{Kind, Stream};
+use crate::wire;
 
 pub use crate::capture::Captured;
 
@@ -460,11 +461,11 @@ impl Client {
 
     /// Encodes one log entry. Whether the logs stream now holds a full batch.
     pub(crate) fn log(&mut self, entry: &Entry) -> bool {
-        let stamp = &self.stamp;
-        let admitted = self.logs.queue.push_with(|out| {
-            log::encode(out, entry, stamp);
-            true
-        });
+        let (stamp, number) = (&self.stamp, self.platform.number);
+        let admitted = self
+            .logs
+            .queue
+            .push_with(|out| log::encode(out, entry, stamp, number));
         if let Err(d) = admitted {
             self.count_drop(Kind::Logs, d, 1);
         }
@@ -615,8 +616,8 @@ impl Client {
     }
 }
 
-/// Appends `{"name":…,"value":…,"labels":{…},"timestamp":…}` (labels left out when there are
-/// none, as the seed does). `false`, writing nothing, for a value JSON cannot carry.
+/// Appends a metric the client makes itself (labels left out when there are none, as the seed
+/// does). `false` for a value JSON cannot carry.
 pub(crate) fn encode_metric(
     out: &mut Vec<u8>,
     name: &str,
@@ -628,26 +629,13 @@ pub(crate) fn encode_metric(
     if !value.is_finite() {
         return false;
     }
-    out.extend_from_slice(b"{\"name\":");
-    json::write_str(out, name);
-    out.extend_from_slice(b",\"value\":");
-    json::write_f64(out, value, number);
-    if !labels.is_empty() {
-        out.extend_from_slice(b",\"labels\":{");
-        for (i, (k, v)) in labels.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            json::write_str(out, k);
-            out.push(b':');
-            json::write_str(out, v);
-        }
-        out.push(b'}');
-    }
-    out.extend_from_slice(b",\"timestamp\":");
-    json::write_f64(out, now, number);
-    out.push(b'}');
-    true
+    let record = wire::Metric {
+        name,
+        value,
+        labels: (!labels.is_empty()).then_some(wire::Labels(labels)),
+        timestamp: now,
+    };
+    json::write(out, &record, number)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

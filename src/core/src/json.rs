@@ -1,52 +1,47 @@
-//! Writing JSON text straight into byte buffers.
+//! JSON as JavaScript writes it: the wire records ([`crate::wire`]) are written by serde_json
+//! with [`JsFormatter`], its `Formatter` that spells numbers as `JSON.stringify` does (`1`, not
+//! serde_json's `1.0`; `1e+21`, not `1e21`) and copies JSON text the engine wrote as it is;
+//! and timestamps as `toISOString` does.
 //!
-//! The wire format is what `JSON.stringify` produces for the seed's objects, so strings are
-//! escaped the way JavaScript escapes them and numbers are printed the way JavaScript prints
-//! them. Everything here is pure and allocation-light: callers hand in the `Vec<u8>` to append
-//! to. No `core::fmt` is used; its float machinery alone would blow the size budget.
+//! The digits are found here, without `core::fmt`, whose float machinery alone would cost the
+//! module more than everything else in this file.
 
 use alloc::vec::Vec;
 
-/// Appends `s` as a JSON string literal, quotes included, escaped as `JSON.stringify` does:
-/// `"` and `\` backslashed, the short escapes for \b \f \n \r \t, every other control
-/// character as `\u00XX`, and everything else (including non-ASCII) as UTF-8.
-pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'\n' => b'n',
-            b'\r' => b'r',
-            b'\t' => b't',
-            0x08 => b'b',
-            0x0c => b'f',
-            0..=0x1f => 0,
-            _ => continue,
-        };
-        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        start = i + 1;
-        if short == 0 {
-            out.extend_from_slice(b"\\u00");
-            out.push(hex_digit(b >> 4));
-            out.push(hex_digit(b & 0xf));
-        } else {
-            out.push(b'\\');
-            out.push(short);
-        }
-    }
-    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
-    out.push(b'"');
+use serde::Serialize;
+use serde_json::ser::{Formatter, Serializer};
+
+/// Appends `record` as JSON, numbers spelled as JavaScript spells them (`number` prints those
+/// this file cannot). `false` if serde_json refused it, with whatever it wrote left in `out`.
+pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, record: &T, number: NumberFallback) -> bool {
+    let mut serializer = Serializer::with_formatter(out, JsFormatter(number));
+    record.serialize(&mut serializer).is_ok()
 }
 
-fn hex_digit(n: u8) -> u8 {
-    if n < 10 {
-        b'0' + n
-    } else {
-        b'a' + n - 10
+/// serde_json's compact output, as `JSON.stringify` would write the same object.
+pub struct JsFormatter(pub NumberFallback);
+
+impl Formatter for JsFormatter {
+    /// Numbers as JavaScript prints them. (serde_json itself writes NaN and ±Infinity as
+    /// `null`, as JavaScript does, before asking for digits.)
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        let mut digits = Vec::with_capacity(24);
+        write_f64(&mut digits, value, self.0);
+        writer.write_all(&digits)
+    }
+
+    /// The only bytes in a record are [`crate::wire::JsonText`]: JSON the engine wrote, copied
+    /// as it is.
+    fn write_byte_array<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: &[u8],
+    ) -> std::io::Result<()> {
+        writer.write_all(value)
     }
 }
 
@@ -172,9 +167,11 @@ pub fn format_natively(v: f64, out: &mut Vec<u8>) {
     out.extend_from_slice(alloc::format!("{v}").as_bytes());
 }
 
-/// Appends epoch milliseconds as `Date.prototype.toISOString` prints them:
+/// Epoch milliseconds as `Date.prototype.toISOString` prints them, without quotes:
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`. Years outside 0..=9999 use the expanded six-digit form.
-pub fn write_iso8601(out: &mut Vec<u8>, epoch_ms: f64) {
+pub fn iso8601(epoch_ms: f64) -> Vec<u8> {
+    let mut text = Vec::with_capacity(27);
+    let out = &mut text;
     let ms_total = if epoch_ms.is_finite() {
         crate::float::floor(epoch_ms) as i64
     } else {
@@ -183,7 +180,6 @@ pub fn write_iso8601(out: &mut Vec<u8>, epoch_ms: f64) {
     let days = ms_total.div_euclid(86_400_000);
     let ms_of_day = ms_total.rem_euclid(86_400_000) as u64;
     let (year, month, day) = civil_from_days(days);
-    out.push(b'"');
     if (0..=9999).contains(&year) {
         write_padded(out, year as u64, 4);
     } else {
@@ -202,7 +198,8 @@ pub fn write_iso8601(out: &mut Vec<u8>, epoch_ms: f64) {
     write_padded(out, ms_of_day / 1000 % 60, 2);
     out.push(b'.');
     write_padded(out, ms_of_day % 1000, 3);
-    out.extend_from_slice(b"Z\"");
+    out.push(b'Z');
+    text
 }
 
 /// Proleptic Gregorian (year, month, day) for a count of days since 1970-01-01

@@ -9,17 +9,6 @@ fn s(f: impl FnOnce(&mut Vec<u8>)) -> String {
 }
 
 #[test]
-fn strings_are_escaped_like_json_stringify() {
-    assert_eq!(s(|o| write_str(o, "plain")), r#""plain""#);
-    assert_eq!(
-        s(|o| write_str(o, "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}")),
-        r#""a\"b\\c\nd\re\tf\bg\fh\u0001i\u001f""#
-    );
-    assert_eq!(s(|o| write_str(o, "é ✓ 😀 /")), "\"é ✓ 😀 /\"");
-    assert_eq!(s(|o| write_str(o, "")), r#""""#);
-}
-
-#[test]
 fn integers_print_plainly() {
     assert_eq!(s(|o| assert!(try_write_f64(o, 1.0))), "1");
     assert_eq!(s(|o| assert!(try_write_f64(o, -42.0))), "-42");
@@ -68,18 +57,15 @@ fn hard_numbers_are_left_to_the_engine() {
 
 #[test]
 fn iso_timestamps_match_to_iso_string() {
-    let iso = |ms| s(|o| write_iso8601(o, ms));
-    assert_eq!(iso(0.0), r#""1970-01-01T00:00:00.000Z""#);
+    let iso = |ms| String::from_utf8(iso8601(ms)).unwrap();
+    assert_eq!(iso(0.0), "1970-01-01T00:00:00.000Z");
     // new Date(1764166892123).toISOString()
-    assert_eq!(iso(1_764_166_892_123.0), r#""2025-11-26T14:21:32.123Z""#);
+    assert_eq!(iso(1_764_166_892_123.0), "2025-11-26T14:21:32.123Z");
     // a leap day, and the day after it
-    assert_eq!(iso(951_782_400_000.0), r#""2000-02-29T00:00:00.000Z""#);
-    assert_eq!(iso(951_868_799_999.0), r#""2000-02-29T23:59:59.999Z""#);
-    assert_eq!(iso(-1.0), r#""1969-12-31T23:59:59.999Z""#);
-    assert_eq!(
-        iso(253_402_300_800_000.0),
-        r#""+010000-01-01T00:00:00.000Z""#
-    );
+    assert_eq!(iso(951_782_400_000.0), "2000-02-29T00:00:00.000Z");
+    assert_eq!(iso(951_868_799_999.0), "2000-02-29T23:59:59.999Z");
+    assert_eq!(iso(-1.0), "1969-12-31T23:59:59.999Z");
+    assert_eq!(iso(253_402_300_800_000.0), "+010000-01-01T00:00:00.000Z");
 }
 
 proptest::proptest! {

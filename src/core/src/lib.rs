@@ -9,8 +9,10 @@
 //!
 //! The crate at the repository's root is the browser layer that drives it.
 //!
-//! It is `no_std` (with `alloc`) outside tests, so that the WebAssembly module links neither
-//! std's panic machinery nor its formatting.
+//! It is `no_std` (with `alloc`) outside tests, so that nothing here reaches for std's panic
+//! machinery or its formatting by accident. The one exception is named: serde_json lets a
+//! crate choose how numbers are written (its `Formatter`, see [`json`]) only with its `std`
+//! feature, whose writer trait is `std::io::Write`.
 
 #![cfg_attr(not(test), no_std)]
 // `f64::clamp` asserts its bounds with a message that formats floats, which would drag Rust's
@@ -18,6 +20,8 @@
 #![allow(clippy::manual_clamp)]
 
 extern crate alloc;
+#[cfg(not(test))]
+extern crate std;
 
 pub mod batch;
 mod capture;
@@ -37,3 +41,4 @@ pub mod stream;
 pub mod text;
 pub mod uuid;
 pub mod vitals;
+pub mod wire;

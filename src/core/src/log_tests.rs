@@ -4,7 +4,7 @@ use super::*;
 
 fn text(entry: &Entry, stamp: &Stamp) -> String {
     let mut out = Vec::new();
-    encode(&mut out, entry, stamp);
+    assert!(encode(&mut out, entry, stamp, json::format_natively));
     String::from_utf8(out).unwrap()
 }
 
@@ -23,7 +23,7 @@ fn an_info_entry_has_the_seeds_fields_in_order() {
         epoch_ms: 1_764_166_892_123.0,
         level: Level::Info,
         message: "CV uploaded",
-        context_json: Some(r#"{"component":"Upload","size":3}"#.as_bytes()),
+        context_json: Some(r#"{"component":"Upload","size":3}"#),
         error: None,
     };
     assert_eq!(

@@ -1,20 +1,20 @@
-//! Metric events: the series table and the seed's `{name, value, labels, timestamp}` encoding.
+//! Metric events: the series table, and each event written as the seed's `Metric` record.
 //!
 //! A series is a metric name with one set of labels. The JavaScript side names each series once
-//! (name and labels as JSON), gets a small number back, and from then on records an event as
-//! three numbers: series, value, timestamp. Here every series keeps its JSON already written
-//! around the two numbers that change, so encoding an event is two copies and two numbers.
+//! (name, and labels as the JSON text `JSON.stringify` gave it), gets a small number back, and
+//! from then on records an event as three numbers: series, value, timestamp.
 
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::json::{self, NumberFallback};
+use crate::wire::{self, JsonText};
 
-/// One series: the encoded text before the value and between value and timestamp.
+/// One series: its name, and its labels as JSON text (`None`: no labels, and the seed writes
+/// no `labels` field at all).
 struct Series {
-    /// `{"name":"…","value":`
-    head: Vec<u8>,
-    /// `,"labels":{…},"timestamp":` (or without labels, `,"timestamp":`)
-    middle: Vec<u8>,
+    name: String,
+    labels: Option<String>,
 }
 
 /// The series named so far. Bounded: when full it starts again from empty and says so, and
@@ -36,31 +36,24 @@ impl SeriesTable {
     }
 
     /// Adds a series and returns its id, with [`RESET_FLAG`] set when earlier ids were
-    /// forgotten to make room. `labels_json` is the labels object as JSON text (already
-    /// normalized by the caller), or `None` for a metric without labels, which the seed
-    /// encodes with no `labels` field at all.
+    /// forgotten to make room. `labels_json` is the labels object as the JSON text
+    /// `JSON.stringify` wrote (copied into every event as it is), or `None` for a metric
+    /// without labels.
     pub fn add(&mut self, name: &str, labels_json: Option<&str>) -> u32 {
         let mut flag = 0;
         if self.series.len() >= self.max {
             self.series.clear();
             flag = RESET_FLAG;
         }
-        let mut head = Vec::with_capacity(name.len() + 20);
-        head.extend_from_slice(b"{\"name\":");
-        json::write_str(&mut head, name);
-        head.extend_from_slice(b",\"value\":");
-        let mut middle = Vec::new();
-        if let Some(labels) = labels_json {
-            middle.extend_from_slice(b",\"labels\":");
-            middle.extend_from_slice(labels.as_bytes());
-        }
-        middle.extend_from_slice(b",\"timestamp\":");
-        self.series.push(Series { head, middle });
+        self.series.push(Series {
+            name: name.to_string(),
+            labels: labels_json.map(String::from),
+        });
         (self.series.len() as u32 - 1) | flag
     }
 
-    /// Appends one event of series `id` to `out`. Returns `false`, writing nothing, for an
-    /// unknown id or a value that JSON cannot carry (NaN, ±Infinity).
+    /// Appends one event of series `id` to `out`. Returns `false` for an unknown id or a value
+    /// that JSON cannot carry (NaN, ±Infinity).
     pub fn encode(
         &self,
         out: &mut Vec<u8>,
@@ -75,12 +68,13 @@ impl SeriesTable {
         if !value.is_finite() || !timestamp.is_finite() {
             return false;
         }
-        out.extend_from_slice(&s.head);
-        json::write_f64(out, value, fmt);
-        out.extend_from_slice(&s.middle);
-        json::write_f64(out, timestamp, fmt);
-        out.push(b'}');
-        true
+        let record = wire::Metric {
+            name: &s.name,
+            value,
+            labels: s.labels.as_deref().map(JsonText),
+            timestamp,
+        };
+        json::write(out, &record, fmt)
     }
 
     pub fn len(&self) -> usize {
