@@ -153,10 +153,30 @@ function call(f, fallback) {
     return f();
   } catch (err) {
     if (!(err instanceof WebAssembly.RuntimeError)) throw err;
-    traps++;
-    warnOnce('trap', 'the WebAssembly module failed (' + toText(err) + '); telemetry is off for this page');
+    trapped(err);
     return fallback;
   }
+}
+
+function trapped(err) {
+  traps++;
+  warnOnce('trap', 'the WebAssembly module failed (' + toText(err) + '); telemetry is off for this page');
+}
+
+// The module's own callbacks (its timer, listeners and observers, which the browser calls
+// through the glue bundled in this file) can trap too, with no call of ours around them: the
+// browser would report that as an uncaught error of the page. It is this package's failure,
+// not the page's, so it is counted and said like a trap in a call, and kept from the page's
+// error reports (and from the module's own, dead, error capture).
+if (inBrowser && typeof addEventListener === 'function') {
+  addEventListener('error', (event) => {
+    const err = event.error;
+    if (err instanceof WebAssembly.RuntimeError && String(err.stack).includes(import.meta.url)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      trapped(err);
+    }
+  }, true);
 }
 
 /** Resolves with `true` once the module is loaded and every earlier call has been replayed, or

@@ -286,3 +286,60 @@ test('hostile input neither throws nor stops delivery', async () => {
   assertSurvivedHostileInput(server, thrown, problems.warnings);
   await context.close();
 });
+
+test('a module that traps turns telemetry off for the page: said once, counted, no call throws', async () => {
+  server.reset();
+  // The page keeps the module's memory, as any script could, by wrapping WebAssembly's own
+  // instantiation (nothing of the package's is reached into).
+  const keepMemory = () => {
+    for (const name of ['instantiateStreaming', 'instantiate']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = async (...args) => {
+        const result = await original.apply(WebAssembly, args);
+        const instance = result.instance ?? result;
+        window.wasmMemory = instance.exports?.memory;
+        return result;
+      };
+    }
+  };
+  const { page, context, problems } = await openPage(browser, server.url + '/index.html', { init: keepMemory });
+  const { thrown, traps, before } = await page.evaluate(async () => {
+    const t = window.telemetry;
+    await t.ready;
+    t.configure({ observePerformance: false, captureErrors: false, flushIntervalMs: 60_000 });
+    await t.flush();
+    const before = t.__internals.traps();
+    // Every byte of the module's memory made 0xff: the next pointer it follows is out of
+    // bounds, and the module traps (as a bug in it would).
+    new Uint8Array(window.wasmMemory.buffer).fill(0xff);
+    const thrown = [];
+    const calls = [
+      () => t.metricsCollector.recordMetric('after_trap', 1),
+      () => t.metricsCollector.trackPageView('/x'),
+      () => t.logger.info('after trap', { a: 1 }),
+      () => t.logger.error('after trap', new Error('e')),
+      () => t.configure({ batchSize: 5 }),
+      () => t.flush(),
+      () => t.metricsCollector.recordMetric('again', 2),
+    ];
+    for (const call of calls) {
+      try {
+        await call();
+      } catch (e) {
+        thrown.push(String(e));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    return { thrown, traps: t.__internals.traps(), before };
+  });
+  assert.equal(before, 0);
+  assert.deepEqual(thrown, []);
+  // The first call that reached the module trapped, and so may its own pending callbacks (a
+  // timer): each is counted, and none reaches the page as an error.
+  assert.ok(traps >= 1, 'the trap is counted');
+  // Said once, and nothing else said: no call reached the dead module to fail there.
+  const ours = problems.warnings.filter((w) => w.startsWith('[@recoloca/telemetry]'));
+  assert.deepEqual(ours, [ours.find((w) => /WebAssembly module failed/.test(w))]);
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});

@@ -36,8 +36,10 @@ export function collector(opts = {}) {
 
 /** A fresh page whose clock, user and session are fixed, so bodies are exact. Every page error
  *  and console warning is collected. */
-export async function openPage(browser, url, { now = 1764166892000, user = null, session = 'session-e2e' } = {}) {
+export async function openPage(browser, url, { now = 1764166892000, user = null, session = 'session-e2e', init } = {}) {
   const context = await browser.newContext();
+  // A test's own script, run in the page before anything else.
+  if (init) await context.addInitScript(init);
   await context.addInitScript(
     ({ now, user, session }) => {
       let t = now;
