@@ -19,7 +19,9 @@ thread_local! {
 /// Says `message` on the console, the first time it comes up.
 pub fn warn_once(message: &str) {
     let new = SAID.with(|s| {
-        let mut s = s.borrow_mut();
+        let Ok(mut s) = s.try_borrow_mut() else {
+            return false;
+        };
         let new = !s.iter().any(|m| m == message);
         if new {
             s.push(message.into());

@@ -49,7 +49,7 @@ pub fn ensure() -> bool {
             parse_date: |text| js_sys::Date::parse(text),
         };
         let now = now();
-        let mut client = Client::new(platform, seed(), crate::lifecycle::online(), now);
+        let mut client = Client::new(platform, seed(), online(), now);
         // Epoch ms at the scheduling clock's zero (without `performance`, the clocks are one).
         let origin = PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.time_origin()));
         client.set_wall_offset(origin);
@@ -64,12 +64,28 @@ pub fn ensure() -> bool {
 
 /// Sets what runs before each event of the page reaches the client (see `BEFORE`).
 pub fn before_events(f: Option<Function>) {
-    BEFORE.with(|b| *b.borrow_mut() = f);
+    BEFORE.with(|b| {
+        if let Ok(mut b) = b.try_borrow_mut() {
+            *b = f;
+        }
+    });
+}
+
+/// An event of the page (an answer, a hide, an error): index.js's hook runs first, then the
+/// client takes it. See [`handle`] for the result.
+pub fn from_page(input: Input) -> bool {
+    before_event();
+    handle(input)
+}
+
+/// `navigator.onLine`, true where unknown.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 /// Runs index.js's hook (see `BEFORE`); a hook that throws is not the page's problem.
 pub fn before_event() {
-    let hook = BEFORE.with(|b| b.borrow().clone());
+    let hook = BEFORE.with(|b| b.try_borrow().ok()?.clone());
     if let Some(f) = hook {
         let _ = f.call0(&JsValue::UNDEFINED);
     }
@@ -85,7 +101,15 @@ pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
 /// call for later rather than lose it).
 pub fn handle(input: Input) -> bool {
     let now = now();
-    if with(|c| c.handle_input(now, input)).is_none() {
+    // Another tab took the copy this page keeps in storage: the client hears of it first.
+    let taken = storage::taken();
+    let handled = with(|c| {
+        if taken {
+            c.handle_input(now, Input::CopyTaken);
+        }
+        c.handle_input(now, input);
+    });
+    if handled.is_none() {
         return false;
     }
     // One output at a time, each taken only once the one before it is carried out: an output
@@ -101,7 +125,7 @@ pub fn handle(input: Input) -> bool {
 /// Carries out one output of the client.
 fn carry(o: Output) {
     match o {
-        Output::Post(post) => transport::post(post),
+        Output::Post(post) => transport::post(post, from_page),
         Output::Abort(request) => transport::abort(request),
         Output::Beacon { request, url, body } => {
             let accepted = transport::beacon(&url, &body);
@@ -117,7 +141,7 @@ fn carry(o: Output) {
         Output::Unstore { key } => storage::remove(&key),
         Output::Flushed(id) => {
             let waiting = FLUSHES.with(|f| {
-                let mut f = f.borrow_mut();
+                let mut f = f.try_borrow_mut().ok()?;
                 let i = f.iter().position(|(w, _)| *w == id)?;
                 Some(f.swap_remove(i).1)
             });
@@ -132,7 +156,11 @@ fn carry(o: Output) {
 /// A promise for `flush()` number `id`, resolved when the client says it is done.
 pub fn flush_promise(id: u32) -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, _reject| {
-        FLUSHES.with(|f| f.borrow_mut().push((id, resolve)));
+        FLUSHES.with(|f| {
+            if let Ok(mut f) = f.try_borrow_mut() {
+                f.push((id, resolve));
+            }
+        });
     })
 }
 
@@ -141,7 +169,7 @@ fn rearm(now: f64) {
     let Some(at) = with(|c| c.poll_timeout()) else {
         return;
     };
-    let armed = TIMER.with(|t| t.borrow().as_ref().map(|(a, _)| *a));
+    let armed = TIMER.with(|t| Some(t.try_borrow().ok()?.as_ref()?.0));
     if armed == Some(at) {
         return;
     }
@@ -151,13 +179,17 @@ fn rearm(now: f64) {
         let timeout = Timeout::new(ms.min(2_147_483_647.0) as u32, || {
             // Forgotten before the client runs, so that whatever deadline it has next is armed
             // anew, even the same one (should the clock say it has not come yet).
-            let fired = TIMER.with(|t| t.borrow_mut().take());
+            let fired = TIMER.with(|t| t.try_borrow_mut().ok()?.take());
             handle(Input::Timeout);
             drop(fired);
         });
         (at, timeout)
     });
-    TIMER.with(|t| *t.borrow_mut() = timer);
+    TIMER.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            *t = timer;
+        }
+    });
 }
 
 /// 32 bytes from `crypto.getRandomValues`, `Math.random` where there is none.

@@ -106,13 +106,12 @@ fn on_rejection(e: &Event) {
 }
 
 fn report(rejection: bool, f: Facts) {
-    driver::before_event();
     let causes: Vec<(&str, &str)> = f
         .causes
         .iter()
         .map(|(n, m)| (n.as_str(), m.as_str()))
         .collect();
-    driver::handle(Input::Error(Captured {
+    driver::from_page(Input::Error(Captured {
         rejection,
         name: &f.name,
         message: &f.message,

@@ -73,7 +73,9 @@ fn started() {
         driver::handle(Input::Stored(storage::entries()));
     });
     PAGE.with(|p| {
-        let mut p = p.borrow_mut();
+        let Ok(mut p) = p.try_borrow_mut() else {
+            return;
+        };
         p._lifecycle = lifecycle::listen();
         p._restore = Some(restore);
     });

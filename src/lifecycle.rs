@@ -17,11 +17,6 @@ pub struct Lifecycle {
     _listeners: Vec<EventListener>,
 }
 
-/// `navigator.onLine`, true where unknown.
-pub fn online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
-}
-
 pub fn listen() -> Option<Lifecycle> {
     let window = web_sys::window()?;
     let document = window.document()?;
@@ -48,8 +43,7 @@ pub fn listen() -> Option<Lifecycle> {
     ));
     for kind in ["online", "offline"] {
         listeners.push(EventListener::new(&window, kind, |_| {
-            driver::before_event();
-            driver::handle(Input::Online(online()));
+            driver::from_page(Input::Online(driver::online()));
         }));
     }
     Some(Lifecycle {
@@ -71,6 +65,5 @@ fn hide(last: bool) {
 }
 
 fn show() {
-    driver::before_event();
-    driver::handle(Input::Show);
+    driver::from_page(Input::Show);
 }

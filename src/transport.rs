@@ -1,6 +1,6 @@
 //! How a batch travels: a `fetch` POST of its exact bytes, or at page exit a keepalive `fetch`
-//! or a beacon. The answer goes back to the client as [`Input::Answer`]; *when* to send and
-//! what an answer means are the client's (`src/core/src/delivery.rs`).
+//! or a beacon. The answer is handed back, as [`Input::Answer`], to whoever asked (the driver);
+//! *when* to send and what an answer means are the client's (`src/core/src/delivery.rs`).
 
 use std::cell::RefCell;
 
@@ -9,8 +9,6 @@ use recoloca_telemetry_core::client::{Input, Post, RequestId};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Blob, BlobPropertyBag, Headers, RequestInit};
-
-use crate::driver;
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,9 +24,9 @@ thread_local! {
     static UNDER_WAY: RefCell<Vec<(RequestId, AbortController)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// POSTs the body as `application/json` with its `Idempotency-Key`; the answer reaches the
-/// client once, in a later task, even when no request could start.
-pub fn post(p: Post) {
+/// POSTs the body as `application/json` with its `Idempotency-Key`; the answer goes to
+/// `answered` once, in a later task, even when no request could start.
+pub fn post(p: Post, answered: fn(Input) -> bool) {
     let init = RequestInit::new();
     init.set_method("POST");
     if let Ok(headers) = Headers::new() {
@@ -42,7 +40,11 @@ pub fn post(p: Post) {
         let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
     } else if let Ok(controller) = AbortController::new() {
         init.set_signal(Some(&controller.signal()));
-        UNDER_WAY.with(|u| u.borrow_mut().push((p.request, controller)));
+        UNDER_WAY.with(|u| {
+            if let Ok(mut u) = u.try_borrow_mut() {
+                u.push((p.request, controller));
+            }
+        });
     }
     let started = fetch(&p.url, &init);
     let request = p.request;
@@ -53,8 +55,7 @@ pub fn post(p: Post) {
         };
         forget(request);
         let (status, retry_after) = answer.as_ref().map(read).unwrap_or((None, None));
-        driver::before_event();
-        driver::handle(Input::Answer {
+        answered(Input::Answer {
             request,
             status,
             retry_after: retry_after.as_deref(),
@@ -86,7 +87,7 @@ pub fn abort(request: RequestId) {
 
 fn forget(request: RequestId) -> Option<AbortController> {
     UNDER_WAY.with(|u| {
-        let mut u = u.borrow_mut();
+        let mut u = u.try_borrow_mut().ok()?;
         let i = u.iter().position(|(r, _)| *r == request)?;
         Some(u.swap_remove(i).1)
     })

@@ -172,6 +172,41 @@ test('navigating away mid-outage keeps the batches; the next load delivers each 
   await context.close();
 });
 
+test('a new tab that takes a hidden page\'s kept batches: each sent, and each drop counted, once', async () => {
+  let outage = true;
+  const { page: a, context } = await start(() => (outage ? 503 : 200), { ...FAST, maxBufferedEvents: 5 });
+  const setVisibility = (page, state) =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await record(a, 8); // more than it may hold: drops, counted
+  await a.evaluate(() => window.telemetry.flush());
+  // Hidden (not closed): its streams are failing, so its batches and counts are kept.
+  await setVisibility(a, 'hidden');
+  const kept = () => a.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('recoloca-telemetry:')).length);
+  assert.equal(await kept(), 1);
+  // A new tab of the origin takes the copy; then the collector is back.
+  const b = await context.newPage();
+  await b.goto(server.url + '/index.html');
+  await until(async () => (await kept()) === 0, 5000, 'the copy taken');
+  outage = false;
+  await exactlyOnce(5);
+  // The new tab reports the counts the copy held with its next metrics batch.
+  await until(async () => {
+    await b.evaluate(() => window.telemetry.flush());
+    return dropped('metrics') > 0 && dropped('logs') > 0;
+  }, 5000, 'the counts reported');
+  const counted = [dropped('metrics'), dropped('logs')];
+  // The hidden page comes back: what the new tab took is neither sent nor counted again.
+  await setVisibility(a, 'visible');
+  await a.evaluate(() => window.telemetry.flush());
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(server.state.duplicates, 0, 'no batch sent twice');
+  assert.deepEqual([dropped('metrics'), dropped('logs')], counted, 'no drop counted twice');
+  await context.close();
+});
+
 test('closing a healthy page sends what is buffered at once (keepalive)', async () => {
   const { page, context } = await start(() => 200, { ...FAST, batchSize: 1000, logBatchSize: 1000, flushIntervalMs: 60000, logFlushIntervalMs: 60000 });
   await record(page, 15);

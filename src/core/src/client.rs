@@ -45,7 +45,7 @@ use crate::json::{self, NumberFallback};
 use crate::log::{self, Entry, Stamp};
 use crate::metric::SeriesTable;
 use crate::random::Random;
-use crate::stream::{Kind, Stream};
+use crate::stream::{Counters, Kind, Stream};
 use crate::wire;
 
 pub use crate::capture::Captured;
@@ -121,6 +121,11 @@ pub enum Input<'a> {
     Hide { last: bool, stored_elsewhere: usize },
     /// The page is visible again, or restored from the back/forward cache.
     Show,
+    /// Another page of the origin took the copy this page keeps in storage (the browser layer
+    /// found the copy it wrote gone): that page sends the batches in it and reports the counts
+    /// in it, so this one must do neither. Comes before the `Show` or the storage write that
+    /// finds the copy gone.
+    CopyTaken,
     /// Connectivity changed (`navigator.onLine`).
     Online(bool),
     /// What earlier pages kept in storage (key, text), read once at start.
@@ -226,12 +231,29 @@ pub struct Client {
     pub(crate) page_key: String,
     /// `flush()` calls under way: id, and streams still to go quiet.
     flushes: Vec<(u32, u8)>,
-    pub(crate) exit: crate::exit::Exit,
+    pub(crate) exit: Exit,
     outputs: VecDeque<Output>,
     /// Warnings said, by bit.
     warned: u8,
     /// Wall-clock epoch ms less the scheduling clock.
     wall_offset: f64,
+}
+
+/// The state of the latest hide (see `exit.rs`).
+#[derive(Debug, Default)]
+pub(crate) struct Exit {
+    /// Whether the page is unloading for good.
+    pub(crate) last: bool,
+    /// Batches (stream, key) that stay behind, in storage.
+    pub(crate) kept: Vec<(Kind, String)>,
+    /// Beacons awaiting the browser's word ([`Input::Beaconed`]).
+    pub(crate) beacons: Vec<(RequestId, Kind, String)>,
+    /// What other pages keep, as of the hide.
+    pub(crate) stored_elsewhere: usize,
+    /// Counts (metrics, logs) handed to the stored copy: the streams no longer hold them. They
+    /// come back when the page is shown again (the copy is withdrawn) or hidden again (the
+    /// copy is written anew); otherwise the next page reads them from the copy.
+    pub(crate) handed: [Counters; 2],
 }
 
 impl Client {
@@ -240,7 +262,7 @@ impl Client {
     pub fn new(platform: Platform, seed: [u8; 32], online: bool, now: f64) -> Self {
         let config = Config::default();
         let mut random = Random::new(seed);
-        let page_key = crate::exit::page_key(&mut random);
+        let page_key = crate::persist::page_key(&mut random);
         let mut c = Client {
             metrics: Stream::new(b"{\"metrics\":[", config.metrics(), now),
             logs: Stream::new(b"{\"logs\":[", config.logs(), now),
@@ -330,6 +352,7 @@ impl Client {
                 stored_elsewhere,
             } => self.on_hide(last, stored_elsewhere, now),
             Input::Show => self.on_show(),
+            Input::CopyTaken => self.on_copy_taken(),
             Input::Online(online) => self.on_online(online, now),
             Input::Stored(entries) => self.restore(entries, now),
         }

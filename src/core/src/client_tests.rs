@@ -8,9 +8,10 @@
 
 use super::*;
 use crate::config::{index_of, Value};
-use crate::exit::{KEEPALIVE_BUDGET, STORAGE_PREFIX};
+use crate::exit::KEEPALIVE_BUDGET;
 use crate::log::Level;
 use crate::persist;
+use crate::persist::STORAGE_PREFIX;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -326,16 +327,22 @@ fn a_429_waits_the_seconds_of_its_retry_after() {
     assert_eq!((again.key, again.body), (first.key, first.body));
 }
 
-#[test]
-fn a_retry_after_http_date_is_waited_for() {
-    let quiet = [
+/// A client that sends each metric at once and flushes nothing on its own (its intervals are
+/// ten minutes), and its first request: one metric, recorded at `T0`.
+fn first_of_one_by_one() -> (Client, Post) {
+    let mut c = client_with(&[
         ("batchSize", 1.0),
         ("flushIntervalMs", 600_000.0),
         ("logFlushIntervalMs", 600_000.0),
-    ];
-    let mut c = client_with(&quiet);
+    ]);
     record(&mut c, T0, &[1.0]);
     let first = the_post(&mut c);
+    (c, first)
+}
+
+#[test]
+fn a_retry_after_http_date_is_waited_for() {
+    let (mut c, first) = first_of_one_by_one();
     let date = http_date(T0 + 90_000.0);
     assert_eq!(date, "Tue, 14 Nov 2023 22:14:50 GMT");
     answer(&mut c, T0 + 100.0, &first, Some(503), Some(&date));
@@ -472,6 +479,26 @@ fn offline_nothing_is_sent_and_back_online_it_is_sent_at_once() {
 
     c.handle_input(T0 + 1_500.0, Input::Online(true));
     assert_eq!(values(&the_post(&mut c).body), [1.0]);
+}
+
+#[test]
+fn back_online_ends_the_clients_own_backoff_but_not_the_servers_retry_after() {
+    // A network error: the backoff only guessed how long the network was out.
+    let (mut c, first) = first_of_one_by_one();
+    answer(&mut c, T0 + 10.0, &first, None, None);
+    c.handle_input(T0 + 20.0, Input::Online(false));
+    c.handle_input(T0 + 30.0, Input::Online(true));
+    assert_eq!(the_post(&mut c).key, first.key, "sent again at once");
+
+    // A 429 asking for 30 s: the server's wait holds, online or not.
+    let (mut c, first) = first_of_one_by_one();
+    answer(&mut c, T0 + 10.0, &first, Some(429), Some("30"));
+    c.handle_input(T0 + 20.0, Input::Online(false));
+    c.handle_input(T0 + 30.0, Input::Online(true));
+    assert_eq!(drain(&mut c), []);
+    assert_eq!(c.poll_timeout(), T0 + 30_010.0);
+    c.handle_input(T0 + 30_010.0, Input::Timeout);
+    assert_eq!(the_post(&mut c).key, first.key);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -931,6 +958,26 @@ fn counts_handed_to_storage_come_back_when_the_page_is_shown() {
 }
 
 #[test]
+fn a_copy_another_page_took_is_neither_sent_nor_counted_again_by_this_one() {
+    // A new tab loads while this page is hidden, and takes its copy (batch and counts).
+    let (mut c, _) = hidden_with_counts_it_could_not_report();
+    let page_key = c.page_key().to_owned();
+    c.handle_input(T0 + 2.0, Input::CopyTaken);
+    assert_eq!(drain(&mut c), [Output::Unstore { key: page_key }]);
+    c.handle_input(T0 + 3.0, Input::Show);
+    c.handle_input(T0 + 3.0, Input::Online(true));
+    record(&mut c, T0 + 3.0, &[6.0]);
+    let bodies = deliver_everything(&mut c, T0 + 3.0);
+    let delivered: Vec<f64> = bodies.iter().flat_map(|b| values(b)).collect();
+    assert_eq!(
+        delivered,
+        [6.0],
+        "the taken batch is the other page's to send"
+    );
+    assert_eq!(reported(&bodies, "metrics", "buffer_full_events"), 0.0);
+}
+
+#[test]
 fn counts_of_a_page_that_dies_hidden_are_reported_once_by_the_next() {
     let (mut old, _) = hidden_with_counts_it_could_not_report();
     // Hidden, the page goes online and delivers its batch, and is flushed: its stored copy
@@ -1222,6 +1269,9 @@ enum Step {
         reached: u8,
         beacons: u8,
     },
+    /// Another page of the origin loads (a new tab) while this one lives on: it takes every
+    /// copy in storage, this page's too, sends their batches and reports their counts.
+    OtherPage,
 }
 
 fn reply() -> impl Strategy<Value = Reply> {
@@ -1259,6 +1309,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<bool>().prop_map(Step::Online),
         1 => Just(Step::Flush),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(reached, beacons)| Step::Reload { reached, beacons }),
+        1 => Just(Step::OtherPage),
     ]
 }
 
@@ -1400,6 +1451,9 @@ struct World {
     /// Which beacons of the current hide the browser accepts.
     beacons: u8,
     beacon_count: u32,
+    /// The copy this page wrote to storage and has not removed (what the browser layer
+    /// remembers, to notice another page taking it).
+    written: Option<String>,
 }
 
 impl World {
@@ -1423,6 +1477,7 @@ impl World {
             next_flush: 1,
             beacons: 0,
             beacon_count: 0,
+            written: None,
         };
         w.load_page();
         w
@@ -1434,6 +1489,7 @@ impl World {
         let mut seed = [0xA5; 32];
         seed[..8].copy_from_slice(&self.pages.to_le_bytes());
         self.client = Client::new(platform(), seed, self.online, self.now);
+        self.written = None;
         self.hidden = false;
         self.frozen = false;
         self.input(Input::Configure(world_options()));
@@ -1449,6 +1505,7 @@ impl World {
 
     /// Hands the client one input now, carries out what it asks, and checks its bounds.
     fn input(&mut self, input: Input) {
+        self.notice_copy_taken();
         self.client.handle_input(self.now, input);
         self.carry_out();
         self.check_bounds();
@@ -1491,10 +1548,14 @@ impl World {
                 Output::Store { key, text } => {
                     assert!(key.starts_with(STORAGE_PREFIX), "{key}");
                     let text = String::from_utf8(text).expect("stored text is UTF-8");
-                    self.storage.insert(key, text);
+                    self.storage.insert(key.clone(), text);
+                    self.written = Some(key);
                 }
                 Output::Unstore { key } => {
                     self.storage.remove(&key);
+                    if self.written.as_ref() == Some(&key) {
+                        self.written = None;
+                    }
                 }
                 Output::Flushed(id) => {
                     let i = self.flushes.iter().position(|&f| f == id);
@@ -1555,7 +1616,10 @@ impl World {
 
     fn step(&mut self, step: &Step) {
         // A page in the back/forward cache, or unloading, runs nothing.
-        let frozen_out = !matches!(step, Step::Advance(_) | Step::Show | Step::Reload { .. });
+        let frozen_out = !matches!(
+            step,
+            Step::Advance(_) | Step::Show | Step::Reload { .. } | Step::OtherPage
+        );
         if self.frozen && frozen_out {
             return;
         }
@@ -1614,9 +1678,7 @@ impl World {
             }
             Step::Show => {
                 if self.hidden {
-                    self.hidden = false;
-                    self.frozen = false;
-                    self.input(Input::Show);
+                    self.show();
                 }
             }
             Step::Online(online) => {
@@ -1630,6 +1692,39 @@ impl World {
                 self.input(Input::Flush(id));
             }
             Step::Reload { reached, beacons } => self.reload(reached, beacons),
+            Step::OtherPage => self.other_page(),
+        }
+    }
+
+    /// As the browser layer does before every input: if the copy this page wrote is gone,
+    /// another page took it, and the client is told first.
+    fn notice_copy_taken(&mut self) {
+        if matches!(&self.written, Some(k) if !self.storage.contains_key(k)) {
+            self.written = None;
+            self.client.handle_input(self.now, Input::CopyTaken);
+            self.carry_out();
+        }
+    }
+
+    /// The page is visible again.
+    fn show(&mut self) {
+        self.hidden = false;
+        self.frozen = false;
+        self.input(Input::Show);
+    }
+
+    /// Another page reads every copy in storage and removes it, sends the batches in it
+    /// (delivered: that page's own delivery is not what this test is about) and reports the
+    /// counts in it.
+    fn other_page(&mut self) {
+        for (_, text) in std::mem::take(&mut self.storage) {
+            let server = &mut self.server;
+            let counts = persist::decode(&text, |_, batch| {
+                server.serve(&batch.key, &batch.body, false, Reply::Success(200));
+            });
+            for (stream, c) in [METRICS, LOGS].into_iter().zip(counts) {
+                self.server.dropped[stream] += c.dropped.iter().sum::<u64>();
+            }
         }
     }
 
@@ -1679,6 +1774,7 @@ impl World {
             .sum();
         self.hidden = true;
         self.frozen = last;
+        self.notice_copy_taken();
         let hide = Input::Hide {
             last,
             stored_elsewhere,
@@ -1711,9 +1807,7 @@ impl World {
     /// flush(), until nothing is under way and nothing is held.
     fn deliver_everything(&mut self) {
         if self.hidden {
-            self.hidden = false;
-            self.frozen = false;
-            self.input(Input::Show);
+            self.show();
         }
         if !self.online {
             self.online = true;

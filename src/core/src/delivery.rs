@@ -48,10 +48,13 @@ impl Client {
             self.seal(kind, now);
         }
         let waiting = now < self.stream_ref(kind).retry_at || !self.online;
+        if waiting || self.stream_ref(kind).queue.front().is_none() {
+            return self.release_waiters(kind);
+        }
         let timeout = f64::from(self.config.retry().timeout_ms);
         let request = self.next_request();
         let s = self.stream(kind);
-        let Some(batch) = s.queue.front_mut().filter(|_| !waiting) else {
+        let Some(batch) = s.queue.front_mut() else {
             return self.release_waiters(kind);
         };
         batch.attempts += 1;
@@ -73,12 +76,16 @@ impl Client {
         self.emit(Output::Post(post));
     }
 
-    /// The browser is online again (end every backoff and send at once), or offline.
+    /// The browser is online again (end the client's own backoffs and send at once; a wait
+    /// the server asked for with `Retry-After` still holds), or offline.
     pub(crate) fn on_online(&mut self, online: bool, now: f64) {
         self.online = online;
         if online {
             for kind in Kind::BOTH {
-                self.stream(kind).retry_at = 0.0;
+                let s = self.stream(kind);
+                if !s.server_wait {
+                    s.retry_at = 0.0;
+                }
                 self.pump(kind, now);
             }
         }
@@ -181,11 +188,11 @@ impl Client {
         let jitter = self.random.unit();
         let s = self.stream(kind);
         s.failures = s.failures.saturating_add(1);
-        let delay = retry_after
-            .and_then(|v| retry::parse_retry_after(v, wall, parse_date))
-            .unwrap_or_else(|| {
-                retry::backoff_ms(s.failures, retry.initial_ms, retry.max_ms, jitter)
-            });
+        let server_wait = retry_after.and_then(|v| retry::parse_retry_after(v, wall, parse_date));
+        s.server_wait = server_wait.is_some();
+        let delay = server_wait.unwrap_or_else(|| {
+            retry::backoff_ms(s.failures, retry.initial_ms, retry.max_ms, jitter)
+        });
         // At least a millisecond: a zero wait would make the same time both "now" and "later".
         s.retry_at = now + delay.max(1.0);
         self.release_waiters(kind);

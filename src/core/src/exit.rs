@@ -19,6 +19,11 @@
 //! or splits while hidden is written out of it again (with the counts that dropping it made).
 //! What a hidden page records or counts otherwise reaches a copy only at its next hide.
 //!
+//! Another page of the origin may read the copy while this one still lives (a new tab loads
+//! while this one is hidden): the browser layer notices that the copy it wrote is gone (when it
+//! would write it again, or when the page is shown) and says so, `Input::CopyTaken`; the page
+//! then leaves the batches and counts in the copy to the page that took them.
+//!
 //! The answer to a keepalive request is heeded as an ordinary answer would be, unless an
 //! ordinary request of the same batch is under way (its answer decides): a 2xx removes the
 //! batch, a 413 splits it, another refusal drops and counts it; a retryable failure leaves it
@@ -28,41 +33,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::batch::{Batch, Drop};
-use crate::client::{Client, Keepalive, Output, Post, Request, RequestId};
+use crate::client::{Client, Exit, Keepalive, Output, Post, Request, RequestId};
 use crate::persist::{self, Stream as Persisted};
-use crate::random::Random;
 use crate::retry::{self, Verdict};
 use crate::stream::{Counters, Kind};
 
 /// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
 pub const KEEPALIVE_BUDGET: usize = 65_536;
-
-/// Every storage key of ours starts with this.
-pub const STORAGE_PREFIX: &str = "recoloca-telemetry:batches:";
-
-/// The state of the latest hide.
-#[derive(Debug, Default)]
-pub struct Exit {
-    /// Whether the page is unloading for good.
-    last: bool,
-    /// Batches (stream, key) that stay behind, in storage.
-    kept: Vec<(Kind, String)>,
-    /// Beacons awaiting the browser's word ([`crate::client::Input::Beaconed`]).
-    beacons: Vec<(RequestId, Kind, String)>,
-    /// What other pages keep, as of the hide.
-    stored_elsewhere: usize,
-    /// Counts (metrics, logs) handed to the stored copy: the streams no longer hold them. They
-    /// come back when the page is shown again (the copy is withdrawn) or hidden again (the
-    /// copy is written anew); otherwise the next page reads them from the copy.
-    handed: [Counters; 2],
-}
-
-/// A fresh key for what this page keeps.
-pub(crate) fn page_key(random: &mut Random) -> String {
-    let mut k = String::from(STORAGE_PREFIX);
-    k.push_str(&random.uuid());
-    k
-}
 
 impl Client {
     /// The page is hidden, or unloading for good (`last`): only then are beaconed batches
@@ -71,7 +48,7 @@ impl Client {
     pub(crate) fn on_hide(&mut self, last: bool, stored_elsewhere: usize, now: f64) {
         // Counts an earlier hide handed over: this one reports what it can and stores the rest.
         self.take_back_counts();
-        self.exit = crate::exit::Exit {
+        self.exit = Exit {
             last,
             stored_elsewhere,
             ..Default::default()
@@ -295,6 +272,19 @@ impl Client {
         self.exit = Exit::default();
         // A later hide starts afresh: what this one sent may not arrive.
         self.hides = self.hides.wrapping_add(1);
+    }
+
+    /// Another page took this page's stored copy: the batches in it are that page's to send and
+    /// the counts in it are that page's to report. They leave this one (an ordinary request of
+    /// such a batch still under way finds it gone when answered), and a copy written again
+    /// since it was taken, which would hold them a second time, is removed.
+    pub(crate) fn on_copy_taken(&mut self) {
+        self.exit.handed = Default::default();
+        for (kind, key) in core::mem::take(&mut self.exit.kept) {
+            self.stream(kind).queue.remove_key(&key);
+        }
+        let key = self.page_key.clone();
+        self.emit(Output::Unstore { key });
     }
 
     /// Takes over every batch that earlier pages of this origin kept, ahead of anything new,

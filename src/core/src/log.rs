@@ -4,14 +4,11 @@
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use serde::Serialize;
-
 use crate::json::{self, NumberFallback};
 use crate::wire::{self, JsonText};
 
 /// The four levels, in the order the JavaScript side numbers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Debug = 0,
     Info = 1,
@@ -27,6 +24,16 @@ impl Level {
             2 => Some(Level::Warn),
             3 => Some(Level::Error),
             _ => None,
+        }
+    }
+
+    /// As the wire format spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
         }
     }
 }
@@ -75,7 +82,7 @@ impl Stamp {
 pub fn encode(out: &mut Vec<u8>, entry: &Entry, stamp: &Stamp, number: NumberFallback) -> bool {
     let record = wire::LogEntry {
         timestamp: wire::IsoTime(entry.epoch_ms),
-        level: entry.level,
+        level: entry.level.name(),
         message: entry.message,
         service: &stamp.service,
         version: &stamp.version,

@@ -22,12 +22,23 @@
 //! stands; one that does not parse (another number of counts, a number too large) is skipped,
 //! and the reading goes on.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::batch::{Batch, Drop};
 use crate::json;
 use crate::stream::Counters;
 use crate::text;
+
+/// Every storage key of ours starts with this.
+pub const STORAGE_PREFIX: &str = "recoloca-telemetry:batches:";
+
+/// A fresh storage key for what one page keeps.
+pub(crate) fn page_key(random: &mut crate::random::Random) -> String {
+    let mut k = String::from(STORAGE_PREFIX);
+    k.push_str(&random.uuid());
+    k
+}
 
 const MAGIC: &str = "rt1\n";
 

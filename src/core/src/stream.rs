@@ -69,6 +69,9 @@ pub struct Stream {
     pub failures: u32,
     /// No attempt before this time (epoch ms); 0 when no backoff is pending.
     pub retry_at: f64,
+    /// Whether `retry_at` is the server's own `Retry-After`, which coming back online does not
+    /// cut short (the client's backoff it does: it only guessed how long the network was out).
+    pub server_wait: bool,
     /// When the flush interval next seals and sends what is pending (epoch ms).
     pub next_flush: f64,
     /// `flush()` calls (their ids) waiting for this stream to go quiet.
@@ -88,6 +91,7 @@ impl Stream {
             busy: None,
             failures: 0,
             retry_at: 0.0,
+            server_wait: false,
             waiters: Vec::new(),
             dropped: [0; Drop::ALL.len()],
             retries: 0,

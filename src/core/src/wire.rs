@@ -15,8 +15,6 @@
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::log::Level;
-
 /// `{name, value, labels?, timestamp}` of the seed's `Metric`.
 #[derive(Serialize)]
 pub struct Metric<'a, L> {
@@ -46,7 +44,8 @@ impl Serialize for Labels<'_> {
 #[derive(Serialize)]
 pub struct LogEntry<'a> {
     pub timestamp: IsoTime,
-    pub level: Level,
+    /// `debug`, `info`, `warn` or `error`.
+    pub level: &'a str,
     pub message: &'a str,
     pub service: &'a str,
     pub version: &'a str,
