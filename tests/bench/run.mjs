@@ -83,21 +83,33 @@ for (let rep = 0; rep < REPS; rep++) {
   await context.close();
 }
 
-// 2. Import to ready, in fresh pages.
+// 2. Import to ready, in fresh pages, and the main thread's busy time meanwhile (Chromium's
+// own count of task time, `TaskDuration`, before and after): what loading costs the page,
+// ours and the seed's module.
 const readyMs = [];
+const loadTaskMs = { ours: [], seed: [] };
+const taskMs = async (cdp) => {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return 1000 * (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN);
+};
 for (let rep = 0; rep < REPS; rep++) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(origin + '/blank.html');
-  readyMs.push(
-    await page.evaluate(async () => {
+  for (const lib of ['ours', 'seed']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin + '/blank.html');
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const busy0 = await taskMs(cdp);
+    const ms = await page.evaluate(async (lib) => {
       const t0 = performance.now();
-      const m = await import('/pkg/index.js');
-      await m.ready;
+      if (lib === 'ours') await (await import('/pkg/index.js')).ready;
+      else await import('/bench/seed.mjs');
       return performance.now() - t0;
-    }),
-  );
-  await context.close();
+    }, lib);
+    loadTaskMs[lib].push((await taskMs(cdp)) - busy0);
+    if (lib === 'ours') readyMs.push(ms);
+    await context.close();
+  }
 }
 
 // 3. Memory after 200,000 events recorded while the collector is down (connection refused).
@@ -145,6 +157,7 @@ for (const op of ops) {
   console.log(`${pad(label, 34)}${num(s)}${num(o)}${num(o / s, 2).padStart(11)}`);
 }
 console.log(`\nimport to ready (ours)            ${num(median(readyMs), 1)} ms`);
+console.log(`main-thread time during load      ${num(median(loadTaskMs.ours), 1)} ms ours, ${median(loadTaskMs.seed).toFixed(1)} ms the seed's module`);
 console.log(`after 200,000 events, collector down: held ${memory.heldEvents} events / ${memory.heldBytes} bytes (bounds 1000 / 1048576); wasm memory ${memory.wasm0KB} -> ${memory.wasmKB} KiB; JS heap +${memory.heapMB.toFixed(1)} MB`);
 console.log('\nrequest bytes per event (requests, events):');
 for (const [k, c] of Object.entries(counts).sort()) {
