@@ -163,20 +163,24 @@ function trapped(err) {
   warnOnce('trap', 'the WebAssembly module failed (' + toText(err) + '); telemetry is off for this page');
 }
 
-// The module's own callbacks (its timer, listeners and observers, which the browser calls
-// through the glue bundled in this file) can trap too, with no call of ours around them: the
-// browser would report that as an uncaught error of the page. It is this package's failure,
-// not the page's, so it is counted and said like a trap in a call, and kept from the page's
-// error reports (and from the module's own, dead, error capture).
+// The module's own callbacks (its timer, listeners and observers, and the answers of its
+// requests) can trap too, with no call of ours around them: the browser would report that as
+// an uncaught error, or an unhandled rejection, of the page. It is this package's failure, not
+// the page's, so it is counted and said like a trap in a call, and kept from the page's error
+// reports (and from the module's own, dead, error capture). Ours is a trap whose stack names
+// our module (Chromium and Firefox name a wasm frame by its URL) or this file, which bundles
+// the glue that calls into it (WebKit names only JavaScript frames).
 if (inBrowser && typeof addEventListener === 'function') {
-  addEventListener('error', (event) => {
-    const err = event.error;
-    if (err instanceof WebAssembly.RuntimeError && String(err.stack).includes(import.meta.url)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      trapped(err);
-    }
-  }, true);
+  const sources = [new URL(WASM_FILE, import.meta.url).href, import.meta.url];
+  const ours = (err) => err instanceof WebAssembly.RuntimeError && sources.some((s) => String(err.stack).includes(s));
+  const keep = (err, event) => {
+    if (!ours(err)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    trapped(err);
+  };
+  addEventListener('error', (event) => keep(event.error, event), true);
+  addEventListener('unhandledrejection', (event) => keep(event.reason, event), true);
 }
 
 /** Resolves with `true` once the module is loaded and every earlier call has been replayed, or

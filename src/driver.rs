@@ -101,15 +101,7 @@ pub fn with<R>(f: impl FnOnce(&mut Client) -> R) -> Option<R> {
 /// call for later rather than lose it).
 pub fn handle(input: Input) -> bool {
     let now = now();
-    // Another tab took the copy this page keeps in storage: the client hears of it first.
-    let taken = storage::taken();
-    let handled = with(|c| {
-        if taken {
-            c.handle_input(now, Input::CopyTaken);
-        }
-        c.handle_input(now, input);
-    });
-    if handled.is_none() {
+    if with(|c| c.handle_input(now, input)).is_none() {
         return false;
     }
     // One output at a time, each taken only once the one before it is carried out: an output

@@ -1,9 +1,11 @@
-//! The page's lifecycle, as the client hears of it: hidden, shown, unloading, online.
+//! The page's lifecycle, as the client hears of it: hidden, shown, unloading, online, and its
+//! kept batches taken by another tab.
 //!
 //! `visibilitychange` to hidden and `pagehide` are the exits (never `unload` or
 //! `beforeunload`, which break the back/forward cache); `pageshow` and `visibilitychange` to
-//! visible are returns; `online` and `offline` are connectivity. What the client does then is
-//! in `src/core/src/exit.rs`.
+//! visible are returns; `online` and `offline` are connectivity; a `storage` event that says
+//! another document removed this page's key is another tab taking what this page kept. What
+//! the client does then is in `src/core/src/exit.rs`.
 
 use gloo_events::EventListener;
 use recoloca_telemetry_core::client::Input;
@@ -41,6 +43,7 @@ pub fn listen() -> Option<Lifecycle> {
             }
         },
     ));
+    listeners.push(EventListener::new(&window, "storage", taken));
     for kind in ["online", "offline"] {
         listeners.push(EventListener::new(&window, kind, |_| {
             driver::from_page(Input::Online(driver::online()));
@@ -66,4 +69,22 @@ fn hide(last: bool) {
 
 fn show() {
     driver::from_page(Input::Show);
+}
+
+/// A `storage` event (only ever another document's change): this page's key removed, which
+/// another page of the origin does once it has read the copy (`localStorage.clear()` names no
+/// key, and leaves the batches this page's). Its texts are read as plain values, as every
+/// text the module takes (each web-sys getter of a string would cost the glue a conversion).
+fn taken(e: &web_sys::Event) {
+    let text = |name: &str| {
+        js_sys::Reflect::get(e, &JsValue::from_str(name))
+            .ok()?
+            .as_string()
+    };
+    let (Some(key), None, Some(text)) = (text("key"), text("newValue"), text("oldValue")) else {
+        return;
+    };
+    if driver::with(|c| c.page_key() == key) == Some(true) {
+        driver::from_page(Input::CopyTaken { text: &text });
+    }
 }

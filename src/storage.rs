@@ -1,18 +1,8 @@
 //! `localStorage`, where batches that could not leave with a page wait for the next one. Every
 //! call fails soft: a sandboxed frame or a privacy mode has no storage, a full one refuses.
-//!
-//! It also remembers the copy this page wrote, to notice when another page of the origin (a
-//! new tab) has taken it: see [`taken`].
-
-use std::cell::RefCell;
 
 use recoloca_telemetry_core::persist::STORAGE_PREFIX;
 use web_sys::Storage;
-
-thread_local! {
-    /// The key this page wrote and has not removed since.
-    static WRITTEN: RefCell<Option<String>> = const { RefCell::new(None) };
-}
 
 fn local() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -50,42 +40,11 @@ pub fn set(key: &str, text: &[u8]) -> bool {
     let Ok(text) = core::str::from_utf8(text) else {
         return false;
     };
-    let written = local().is_some_and(|s| s.set_item(key, text).is_ok());
-    if written {
-        WRITTEN.with(|w| {
-            if let Ok(mut w) = w.try_borrow_mut() {
-                *w = Some(key.into());
-            }
-        });
-    }
-    written
+    local().is_some_and(|s| s.set_item(key, text).is_ok())
 }
 
 pub fn remove(key: &str) {
     if let Some(s) = local() {
         let _ = s.remove_item(key);
     }
-    WRITTEN.with(|w| {
-        if let Ok(mut w) = w.try_borrow_mut() {
-            if w.as_deref() == Some(key) {
-                *w = None;
-            }
-        }
-    });
-}
-
-/// Whether the copy this page wrote is gone, which only another page of the origin does (it
-/// reads every copy it finds, and removes it). Asked before each input; the client, told,
-/// removes the key itself, which forgets it here. Storage that cannot be read says nothing is
-/// gone: the batches stay this page's to send.
-pub fn taken() -> bool {
-    WRITTEN.with(|w| {
-        let Ok(w) = w.try_borrow() else {
-            return false;
-        };
-        let Some(key) = w.as_deref() else {
-            return false;
-        };
-        local().is_some_and(|s| matches!(s.get_item(key), Ok(None)))
-    })
 }

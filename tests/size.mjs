@@ -7,9 +7,10 @@
 // is above that; CEILING holds it where it is, so that it can only go down: lower it with each
 // cut until it reaches GOAL. (Raised from 52.0 kB: by the 1.5 kB that serde and serde_json
 // cost as the writer of the wire records, which the product's brief names; 0.1 kB of index.js
-// that keeps a trap in the module's own callbacks from reaching the page; 0.3 kB for noticing
-// that another tab took a hidden page's kept batches, which it would otherwise send again;
-// 0.04 kB for keeping a server's Retry-After when the browser comes back online.) The slim entry (metrics, logs and their delivery, without page
+// that keeps a trap in the module's own callbacks (and their promises) from reaching the
+// page; 0.8 kB for hearing that another tab took a hidden page's kept batches, which it would
+// otherwise send and count again; 0.04 kB for keeping a server's Retry-After when the browser
+// comes back online.) The slim entry (metrics, logs and their delivery, without page
 // timings and error capture: cargo features) must stay measurably smaller than the main one: at
 // least 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report prints the
 // figures without failing (while working on them; `make test` never sets it).
@@ -18,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const GOAL = 40_000;
-const CEILING = 53_600;
+const CEILING = 54_100;
 const SLIM_SAVES = 4_000;
 const ENTRIES = [
   { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: `ceiling (goal ${GOAL / 1000} kB)` },

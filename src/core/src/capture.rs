@@ -108,12 +108,16 @@ impl Client {
             cause: &causes,
         };
         let mut context_json = Vec::new();
-        json::write(&mut context_json, &context, self.platform.number);
+        if !json::write(&mut context_json, &context, self.platform.number) {
+            context_json.clear(); // never half an object: no context rather
+        }
         let entry = Entry {
             epoch_ms: wall,
             level: Level::Error,
             message,
-            context_json: core::str::from_utf8(&context_json).ok(),
+            context_json: core::str::from_utf8(&context_json)
+                .ok()
+                .filter(|c| !c.is_empty()),
             error: Some(ErrorInfo {
                 name,
                 message,

@@ -121,11 +121,11 @@ pub enum Input<'a> {
     Hide { last: bool, stored_elsewhere: usize },
     /// The page is visible again, or restored from the back/forward cache.
     Show,
-    /// Another page of the origin took the copy this page keeps in storage (the browser layer
-    /// found the copy it wrote gone): that page sends the batches in it and reports the counts
-    /// in it, so this one must do neither. Comes before the `Show` or the storage write that
-    /// finds the copy gone.
-    CopyTaken,
+    /// Another page of the origin took the copy this page keeps in storage (a `storage` event:
+    /// this page's key removed by another document), `text` being the copy as that page read
+    /// it. That page sends the batches in it and reports the counts in it, so this one does
+    /// neither; what the copy did not hold stays this page's.
+    CopyTaken { text: &'a str },
     /// Connectivity changed (`navigator.onLine`).
     Online(bool),
     /// What earlier pages kept in storage (key, text), read once at start.
@@ -242,6 +242,8 @@ pub struct Client {
 /// The state of the latest hide (see `exit.rs`).
 #[derive(Debug, Default)]
 pub(crate) struct Exit {
+    /// Whether the page is hidden (from a hide until it is shown again).
+    pub(crate) hidden: bool,
     /// Whether the page is unloading for good.
     pub(crate) last: bool,
     /// Batches (stream, key) that stay behind, in storage.
@@ -352,7 +354,7 @@ impl Client {
                 stored_elsewhere,
             } => self.on_hide(last, stored_elsewhere, now),
             Input::Show => self.on_show(),
-            Input::CopyTaken => self.on_copy_taken(),
+            Input::CopyTaken { text } => self.on_copy_taken(text),
             Input::Online(online) => self.on_online(online, now),
             Input::Stored(entries) => self.restore(entries, now),
         }

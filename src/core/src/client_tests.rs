@@ -960,9 +960,10 @@ fn counts_handed_to_storage_come_back_when_the_page_is_shown() {
 #[test]
 fn a_copy_another_page_took_is_neither_sent_nor_counted_again_by_this_one() {
     // A new tab loads while this page is hidden, and takes its copy (batch and counts).
-    let (mut c, _) = hidden_with_counts_it_could_not_report();
+    let (mut c, text) = hidden_with_counts_it_could_not_report();
     let page_key = c.page_key().to_owned();
-    c.handle_input(T0 + 2.0, Input::CopyTaken);
+    let text = String::from_utf8(text).unwrap();
+    c.handle_input(T0 + 2.0, Input::CopyTaken { text: &text });
     assert_eq!(drain(&mut c), [Output::Unstore { key: page_key }]);
     c.handle_input(T0 + 3.0, Input::Show);
     c.handle_input(T0 + 3.0, Input::Online(true));
@@ -975,6 +976,42 @@ fn a_copy_another_page_took_is_neither_sent_nor_counted_again_by_this_one() {
         "the taken batch is the other page's to send"
     );
     assert_eq!(reported(&bodies, "metrics", "buffer_full_events"), 0.0);
+}
+
+#[test]
+fn what_a_taken_copy_did_not_hold_stays_this_pages() {
+    // Two kept batches; the page that took the copy read only the first (say a storage budget
+    // left the second out). The second is still this page's: written anew, and sent later.
+    let mut c = client_with(&[("batchSize", 1.0)]);
+    c.handle_input(T0, Input::Online(false));
+    record(&mut c, T0, &[1.0]);
+    record(&mut c, T0, &[2.0]);
+    let hide = Input::Hide {
+        last: false,
+        stored_elsewhere: 0,
+    };
+    c.handle_input(T0 + 1.0, hide);
+    let page_key = c.page_key().to_owned();
+    let full = the_store(&drain(&mut c), &page_key).to_vec();
+    let batches = stored_batches(&full);
+    assert_eq!(batches.len(), 2);
+    // The magic line, then the first batch's header and body.
+    let partial: String = std::str::from_utf8(&full)
+        .unwrap()
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(stored_batches(partial.as_bytes()).len(), 1);
+    c.handle_input(T0 + 2.0, Input::CopyTaken { text: &partial });
+    let again = the_store(&drain(&mut c), &page_key).to_vec();
+    assert_eq!(stored_batches(&again).len(), 1);
+    assert_eq!(stored_batches(&again)[0].1, batches[1].1);
+    c.handle_input(T0 + 3.0, Input::Show);
+    c.handle_input(T0 + 3.0, Input::Online(true));
+    let bodies = deliver_everything(&mut c, T0 + 3.0);
+    let delivered: Vec<f64> = bodies.iter().flat_map(|b| values(b)).collect();
+    assert_eq!(delivered, [2.0]);
 }
 
 #[test]
@@ -1451,9 +1488,9 @@ struct World {
     /// Which beacons of the current hide the browser accepts.
     beacons: u8,
     beacon_count: u32,
-    /// The copy this page wrote to storage and has not removed (what the browser layer
-    /// remembers, to notice another page taking it).
-    written: Option<String>,
+    /// Copies of this page that another page took while this one was frozen: the `storage`
+    /// events it gets once it runs again.
+    taken_while_frozen: Vec<String>,
 }
 
 impl World {
@@ -1477,7 +1514,7 @@ impl World {
             next_flush: 1,
             beacons: 0,
             beacon_count: 0,
-            written: None,
+            taken_while_frozen: Vec::new(),
         };
         w.load_page();
         w
@@ -1489,7 +1526,7 @@ impl World {
         let mut seed = [0xA5; 32];
         seed[..8].copy_from_slice(&self.pages.to_le_bytes());
         self.client = Client::new(platform(), seed, self.online, self.now);
-        self.written = None;
+        self.taken_while_frozen.clear();
         self.hidden = false;
         self.frozen = false;
         self.input(Input::Configure(world_options()));
@@ -1505,7 +1542,6 @@ impl World {
 
     /// Hands the client one input now, carries out what it asks, and checks its bounds.
     fn input(&mut self, input: Input) {
-        self.notice_copy_taken();
         self.client.handle_input(self.now, input);
         self.carry_out();
         self.check_bounds();
@@ -1548,14 +1584,10 @@ impl World {
                 Output::Store { key, text } => {
                     assert!(key.starts_with(STORAGE_PREFIX), "{key}");
                     let text = String::from_utf8(text).expect("stored text is UTF-8");
-                    self.storage.insert(key.clone(), text);
-                    self.written = Some(key);
+                    self.storage.insert(key, text);
                 }
                 Output::Unstore { key } => {
                     self.storage.remove(&key);
-                    if self.written.as_ref() == Some(&key) {
-                        self.written = None;
-                    }
                 }
                 Output::Flushed(id) => {
                     let i = self.flushes.iter().position(|&f| f == id);
@@ -1696,34 +1728,37 @@ impl World {
         }
     }
 
-    /// As the browser layer does before every input: if the copy this page wrote is gone,
-    /// another page took it, and the client is told first.
-    fn notice_copy_taken(&mut self) {
-        if matches!(&self.written, Some(k) if !self.storage.contains_key(k)) {
-            self.written = None;
-            self.client.handle_input(self.now, Input::CopyTaken);
-            self.carry_out();
-        }
-    }
-
-    /// The page is visible again.
+    /// The page is visible again; then the `storage` events it missed while frozen come (a
+    /// page restored from the back/forward cache runs its queued tasks after `pageshow`).
     fn show(&mut self) {
         self.hidden = false;
         self.frozen = false;
         self.input(Input::Show);
+        for text in std::mem::take(&mut self.taken_while_frozen) {
+            self.input(Input::CopyTaken { text: &text });
+        }
     }
 
     /// Another page reads every copy in storage and removes it, sends the batches in it
     /// (delivered: that page's own delivery is not what this test is about) and reports the
-    /// counts in it.
+    /// counts in it. This page hears of it by a `storage` event, at once or, frozen, later.
     fn other_page(&mut self) {
-        for (_, text) in std::mem::take(&mut self.storage) {
+        let mine = self.client.page_key().to_owned();
+        for (key, text) in std::mem::take(&mut self.storage) {
             let server = &mut self.server;
             let counts = persist::decode(&text, |_, batch| {
                 server.serve(&batch.key, &batch.body, false, Reply::Success(200));
             });
             for (stream, c) in [METRICS, LOGS].into_iter().zip(counts) {
                 self.server.dropped[stream] += c.dropped.iter().sum::<u64>();
+            }
+            if key != mine {
+                continue;
+            }
+            if self.frozen {
+                self.taken_while_frozen.push(text);
+            } else {
+                self.input(Input::CopyTaken { text: &text });
             }
         }
     }
@@ -1774,7 +1809,6 @@ impl World {
             .sum();
         self.hidden = true;
         self.frozen = last;
-        self.notice_copy_taken();
         let hide = Input::Hide {
             last,
             stored_elsewhere,

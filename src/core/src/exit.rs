@@ -20,9 +20,10 @@
 //! What a hidden page records or counts otherwise reaches a copy only at its next hide.
 //!
 //! Another page of the origin may read the copy while this one still lives (a new tab loads
-//! while this one is hidden): the browser layer notices that the copy it wrote is gone (when it
-//! would write it again, or when the page is shown) and says so, `Input::CopyTaken`; the page
-//! then leaves the batches and counts in the copy to the page that took them.
+//! while this one is hidden): the browser's `storage` event tells this page, with the text that
+//! page read (`Input::CopyTaken`), and this page leaves the batches and counts in it to the
+//! page that took them. A copy that merely vanished (storage cleared, or expired) tells
+//! nothing: its batches stay this page's, so nothing is lost.
 //!
 //! The answer to a keepalive request is heeded as an ordinary answer would be, unless an
 //! ordinary request of the same batch is under way (its answer decides): a 2xx removes the
@@ -49,6 +50,7 @@ impl Client {
         // Counts an earlier hide handed over: this one reports what it can and stores the rest.
         self.take_back_counts();
         self.exit = Exit {
+            hidden: true,
             last,
             stored_elsewhere,
             ..Default::default()
@@ -274,17 +276,31 @@ impl Client {
         self.hides = self.hides.wrapping_add(1);
     }
 
-    /// Another page took this page's stored copy: the batches in it are that page's to send and
-    /// the counts in it are that page's to report. They leave this one (an ordinary request of
-    /// such a batch still under way finds it gone when answered), and a copy written again
-    /// since it was taken, which would hold them a second time, is removed.
-    pub(crate) fn on_copy_taken(&mut self) {
-        self.exit.handed = Default::default();
-        for (kind, key) in core::mem::take(&mut self.exit.kept) {
-            self.stream(kind).queue.remove_key(&key);
+    /// Another page took this page's stored copy, `text`: the batches in it are that page's to
+    /// send and the counts in it are that page's to report. Those batches leave this one (an
+    /// ordinary request of one still under way finds it gone when answered), and those counts
+    /// are taken from what was handed to the copy, or from the streams if the page was shown
+    /// meanwhile. Whatever the copy did not hold (batches a storage budget left out, counts
+    /// made since) stays this page's, and, while it is hidden, in a copy written anew.
+    pub(crate) fn on_copy_taken(&mut self, text: &str) {
+        let mut taken = Vec::new();
+        let counts = persist::decode(text, |_, batch| taken.push(batch.key));
+        for key in &taken {
+            for kind in Kind::BOTH {
+                self.stream(kind).queue.remove_key(key);
+            }
         }
-        let key = self.page_key.clone();
-        self.emit(Output::Unstore { key });
+        self.exit.kept.retain(|(_, key)| !taken.contains(key));
+        for (i, kind) in Kind::BOTH.into_iter().enumerate() {
+            let (Some(handed), Some(c)) = (self.exit.handed.get_mut(i), counts.get(i)) else {
+                continue;
+            };
+            let rest = handed.subtract(c);
+            self.stream(kind).subtract_counters(&rest);
+        }
+        if self.exit.hidden {
+            self.write_kept();
+        }
     }
 
     /// Takes over every batch that earlier pages of this origin kept, ahead of anything new,

@@ -167,6 +167,11 @@ fn write_counters(out: &mut Vec<u8>, stream: Stream, c: &Counters) {
 /// sorts the batches into its own lists, with no list of pairs to build, empty and drop
 /// between.
 pub fn decode(text: &str, mut found: impl FnMut(Stream, Batch)) -> [Counters; 2] {
+    decode_into(text, &mut found)
+}
+
+/// [`decode`], once in the module whatever its callers pass.
+fn decode_into(text: &str, found: &mut dyn FnMut(Stream, Batch)) -> [Counters; 2] {
     let mut counters = [Counters::default(); 2];
     if !text.as_bytes().starts_with(MAGIC.as_bytes()) {
         return counters;

@@ -50,6 +50,19 @@ impl Counters {
         self.retries = self.retries.saturating_add(other.retries);
     }
 
+    /// Takes `other` away, as far as these counts go; returns the part of `other` they did not
+    /// hold.
+    pub fn subtract(&mut self, other: &Counters) -> Counters {
+        let mut rest = *other;
+        let mine = self.dropped.iter_mut().chain([&mut self.retries]);
+        for (n, r) in mine.zip(rest.dropped.iter_mut().chain([&mut rest.retries])) {
+            let taken = (*n).min(*r);
+            *n -= taken;
+            *r -= taken;
+        }
+        rest
+    }
+
     /// Counts `n` more events lost for `reason`.
     pub fn count_drop(&mut self, reason: Drop, n: usize) {
         if let Some(count) = self.dropped.get_mut(reason.index()) {
@@ -136,6 +149,14 @@ impl Stream {
             dropped: core::mem::take(&mut self.dropped),
             retries: core::mem::take(&mut self.retries),
         }
+    }
+
+    /// Takes away counts someone else reports (as far as this stream holds them).
+    pub fn subtract_counters(&mut self, c: &Counters) {
+        let mut mine = self.take_counters();
+        mine.subtract(c);
+        self.dropped = mine.dropped;
+        self.retries = mine.retries;
     }
 
     /// Adds counts to report (taken back, or left by an earlier page).
