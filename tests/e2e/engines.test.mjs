@@ -2,8 +2,9 @@
 // WebDriver (webdriver.mjs): Chromium, Firefox ESR and WebKitGTK, each against a real collector.
 // The same tests in each: the seed's bodies byte for byte, calls made before `ready`, retry and
 // idempotency, every page-exit path (hide, navigating away, closing the tab, a back/forward
-// cache restore), persistence across a reload, hostile input, error capture, the React
-// bindings, a strict Content-Security-Policy, and the page timings each engine can measure.
+// cache restore), persistence across a reload, hostile input, a module that traps, error
+// capture, the React bindings, a strict Content-Security-Policy, and the page timings each
+// engine can measure.
 // ENGINES=webkit (or a comma-separated list) runs fewer.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -360,6 +361,44 @@ for (const engine of ENGINES) {
       const { warnings, errors } = await problems();
       assert.deepEqual(errors, []);
       assertSurvivedHostileInput(server, thrown, warnings);
+    });
+
+    test('a module that traps is turned off: no call throws, and a trap in its own listener is recognised', async () => {
+      await fresh();
+      await open('memory');
+      const r = await browser.run(async () => {
+        const t = window.telemetry;
+        // Every byte of the module's memory made 0xff: the next pointer it follows is out of
+        // bounds, and it traps (as a bug in it would).
+        new Uint8Array(window.wasmMemory.buffer).fill(0xff);
+        const thrown = [];
+        const calls = [
+          () => t.metricsCollector.recordMetric('after_trap', 1),
+          () => t.logger.info('after trap', { a: 1 }),
+          () => t.configure({ batchSize: 5 }),
+          () => t.flush(),
+        ];
+        for (const call of calls) {
+          try {
+            await call();
+          } catch (e) {
+            thrown.push(String(e));
+          }
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const afterCalls = t.__internals.traps();
+        // One of the module's own listeners runs, with no call of the page around it: the
+        // package must know that trap for its own (by the stack this engine writes).
+        dispatchEvent(new Event('online'));
+        await new Promise((r) => setTimeout(r, 100));
+        return { thrown, afterCalls, traps: t.__internals.traps() };
+      });
+      assert.deepEqual(r.thrown, []);
+      assert.ok(r.afterCalls >= 1, 'the trap in a call is counted');
+      assert.ok(r.traps > r.afterCalls, 'the trap in the module\'s own listener is recognised');
+      const { warnings } = await problems();
+      const ours = warnings.filter((w) => w.startsWith('[@recoloca/telemetry]'));
+      assert.deepEqual(ours, [ours.find((w) => /WebAssembly module failed/.test(w))], 'said once, nothing else said');
     });
 
     test('uncaught errors, unhandled rejections and failed loads are captured', async () => {

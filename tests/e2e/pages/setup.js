@@ -6,11 +6,23 @@
 //                    at 2025-11-26T14:21:32.000Z and ticks 1 ms a reading, so bodies are exact
 //   user=U           localStorage.user_id (none when absent)
 //   session=S        sessionStorage.session_id (default 'session-e2e'; empty: none)
+//   memory           window.wasmMemory: the module's memory, kept by wrapping WebAssembly's own
+//                    instantiation, as any script of the page could (the trap test)
 (() => {
   const query = new URLSearchParams(location.search);
   if (query.get('clock') !== 'real') {
     let t = 1764166892000;
     Date.now = () => t++;
+  }
+  if (query.has('memory')) {
+    for (const name of ['instantiateStreaming', 'instantiate']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = async (...args) => {
+        const result = await original.apply(WebAssembly, args);
+        window.wasmMemory = (result.instance ?? result).exports?.memory;
+        return result;
+      };
+    }
   }
   if (query.has('user')) localStorage.setItem('user_id', query.get('user'));
   else localStorage.removeItem('user_id');
