@@ -72,16 +72,22 @@ fn show() {
 }
 
 /// A `storage` event (only ever another document's change): this page's key removed, which
-/// another page of the origin does once it has read the copy (`localStorage.clear()` names no
-/// key, and leaves the batches this page's). Its texts are read as plain values, as every
-/// text the module takes (each web-sys getter of a string would cost the glue a conversion).
+/// another page of the origin does once it has read the copy; or a `clear()`, which names no
+/// key and takes nothing (the batches stay this page's, and a hidden page writes its copy
+/// again). Its texts are read as plain values, as every text the module takes (each web-sys
+/// getter of a string would cost the glue a conversion).
 fn taken(e: &web_sys::Event) {
     let text = |name: &str| {
         js_sys::Reflect::get(e, &JsValue::from_str(name))
             .ok()?
             .as_string()
     };
-    let (Some(key), None, Some(text)) = (text("key"), text("newValue"), text("oldValue")) else {
+    let Some(key) = text("key") else {
+        // localStorage's or sessionStorage's: either way, writing the copy again costs a write.
+        driver::from_page(Input::StorageCleared);
+        return;
+    };
+    let (None, Some(text)) = (text("newValue"), text("oldValue")) else {
         return;
     };
     if driver::with(|c| c.page_key() == key) == Some(true) {

@@ -126,6 +126,9 @@ pub enum Input<'a> {
     /// it. That page sends the batches in it and reports the counts in it, so this one does
     /// neither; what the copy did not hold stays this page's.
     CopyTaken { text: &'a str },
+    /// Another document cleared the origin's storage (a `storage` event naming no key): the
+    /// copy this page keeps is gone, though nobody took it.
+    StorageCleared,
     /// Connectivity changed (`navigator.onLine`).
     Online(bool),
     /// What earlier pages kept in storage (key, text), read once at start.
@@ -355,6 +358,7 @@ impl Client {
             } => self.on_hide(last, stored_elsewhere, now),
             Input::Show => self.on_show(),
             Input::CopyTaken { text } => self.on_copy_taken(text),
+            Input::StorageCleared => self.on_storage_cleared(),
             Input::Online(online) => self.on_online(online, now),
             Input::Stored(entries) => self.restore(entries, now),
         }

@@ -980,9 +980,9 @@ fn a_copy_another_page_took_is_neither_sent_nor_counted_again_by_this_one() {
 
 #[test]
 fn what_a_taken_copy_did_not_hold_stays_this_pages() {
-    // Two kept batches; the page that took the copy read only the first (say a storage budget
-    // left the second out). The second is still this page's: written anew, and sent later.
-    let mut c = client_with(&[("batchSize", 1.0)]);
+    // Two kept batches, and a storage budget with room for one: the copy holds the first, and
+    // counts the second's event as `buffer_full_bytes` for whoever reads it.
+    let mut c = client_with(&[("batchSize", 1.0), ("maxPersistedBytes", 200.0)]);
     c.handle_input(T0, Input::Online(false));
     record(&mut c, T0, &[1.0]);
     record(&mut c, T0, &[2.0]);
@@ -992,26 +992,42 @@ fn what_a_taken_copy_did_not_hold_stays_this_pages() {
     };
     c.handle_input(T0 + 1.0, hide);
     let page_key = c.page_key().to_owned();
-    let full = the_store(&drain(&mut c), &page_key).to_vec();
-    let batches = stored_batches(&full);
-    assert_eq!(batches.len(), 2);
-    // The magic line, then the first batch's header and body.
-    let partial: String = std::str::from_utf8(&full)
-        .unwrap()
-        .lines()
-        .take(3)
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_eq!(stored_batches(partial.as_bytes()).len(), 1);
-    c.handle_input(T0 + 2.0, Input::CopyTaken { text: &partial });
+    let copy = the_store(&drain(&mut c), &page_key).to_vec();
+    let kept = stored_batches(&copy);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        stored_counts(&copy)[0].dropped[Drop::BufferBytes.index()],
+        1
+    );
+    // Another tab takes it. The second batch is still this page's: written anew, sent later.
+    let copy = String::from_utf8(copy).unwrap();
+    c.handle_input(T0 + 2.0, Input::CopyTaken { text: &copy });
     let again = the_store(&drain(&mut c), &page_key).to_vec();
-    assert_eq!(stored_batches(&again).len(), 1);
-    assert_eq!(stored_batches(&again)[0].1, batches[1].1);
+    let again: Vec<String> = stored_batches(&again).into_iter().map(|b| b.1).collect();
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0], kept[0].1);
     c.handle_input(T0 + 3.0, Input::Show);
     c.handle_input(T0 + 3.0, Input::Online(true));
     let bodies = deliver_everything(&mut c, T0 + 3.0);
     let delivered: Vec<f64> = bodies.iter().flat_map(|b| values(b)).collect();
-    assert_eq!(delivered, [2.0]);
+    assert_eq!(delivered, [2.0], "nothing lost");
+    // The loss the other tab reports for it over-counts; this page adds no count of its own.
+    assert_eq!(reported(&bodies, "metrics", "buffer_full_bytes"), 0.0);
+}
+
+#[test]
+fn a_cleared_storage_takes_nothing_and_a_hidden_page_writes_its_copy_again() {
+    let (mut c, copy) = hidden_with_counts_it_could_not_report();
+    let page_key = c.page_key().to_owned();
+    c.handle_input(T0 + 2.0, Input::StorageCleared);
+    assert_eq!(the_store(&drain(&mut c), &page_key), &copy[..]);
+    // Shown, the page sends all it kept, and reports its counts: nobody else has them.
+    c.handle_input(T0 + 3.0, Input::Show);
+    c.handle_input(T0 + 3.0, Input::Online(true));
+    let bodies = deliver_everything(&mut c, T0 + 3.0);
+    let delivered: Vec<f64> = bodies.iter().flat_map(|b| values(b)).collect();
+    assert_eq!(delivered, [1.0, 2.0, 3.0]);
+    assert_eq!(reported(&bodies, "metrics", "buffer_full_events"), 2.0);
 }
 
 #[test]

@@ -279,9 +279,15 @@ impl Client {
     /// Another page took this page's stored copy, `text`: the batches in it are that page's to
     /// send and the counts in it are that page's to report. Those batches leave this one (an
     /// ordinary request of one still under way finds it gone when answered), and those counts
-    /// are taken from what was handed to the copy, or from the streams if the page was shown
-    /// meanwhile. Whatever the copy did not hold (batches a storage budget left out, counts
-    /// made since) stays this page's, and, while it is hidden, in a copy written anew.
+    /// are taken from what was handed to the copy, or, if the page was shown meanwhile (and
+    /// took them back), from the streams. Whatever the copy did not hold (counts made since,
+    /// batches a storage budget left out) stays this page's, and, while it is hidden, in a
+    /// copy written anew.
+    ///
+    /// A copy's counts may hold more than was handed to it: the events of batches the budget
+    /// left out, counted as `buffer_full_bytes` for a reader. While hidden, that excess is not
+    /// taken from the page's own counts; those batches are still the page's to send, so a
+    /// reader's count of them may over-report the loss, never hide one.
     pub(crate) fn on_copy_taken(&mut self, text: &str) {
         let mut taken = Vec::new();
         let counts = persist::decode(text, |_, batch| taken.push(batch.key));
@@ -296,8 +302,18 @@ impl Client {
                 continue;
             };
             let rest = handed.subtract(c);
-            self.stream(kind).subtract_counters(&rest);
+            if !self.exit.hidden {
+                self.stream(kind).subtract_counters(&rest);
+            }
         }
+        if self.exit.hidden {
+            self.write_kept();
+        }
+    }
+
+    /// `localStorage.clear()` by another document (a logout, say): nobody took the copy, but it
+    /// is gone. A hidden page writes it again, so that what it keeps still outlives it.
+    pub(crate) fn on_storage_cleared(&mut self) {
         if self.exit.hidden {
             self.write_kept();
         }
