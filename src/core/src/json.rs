@@ -14,12 +14,21 @@ use serde_json::ser::{Formatter, Serializer};
 /// Appends `record` as JSON, numbers spelled as JavaScript spells them (`number` prints those
 /// this file cannot). `false` if serde_json refused it, with whatever it wrote left in `out`.
 pub fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, record: &T, number: NumberFallback) -> bool {
-    let mut serializer = Serializer::with_formatter(out, JsFormatter(number));
+    let formatter = JsFormatter {
+        number,
+        digits: Vec::new(),
+    };
+    let mut serializer = Serializer::with_formatter(out, formatter);
     record.serialize(&mut serializer).is_ok()
 }
 
 /// serde_json's compact output, as `JSON.stringify` would write the same object.
-pub struct JsFormatter(pub NumberFallback);
+pub struct JsFormatter {
+    /// Prints the numbers this file cannot.
+    pub number: NumberFallback,
+    /// Where a number's digits are put together: one buffer for all the numbers of a record.
+    pub digits: Vec<u8>,
+}
 
 impl Formatter for JsFormatter {
     /// Numbers as JavaScript prints them. (serde_json itself writes NaN and ±Infinity as
@@ -29,9 +38,9 @@ impl Formatter for JsFormatter {
         writer: &mut W,
         value: f64,
     ) -> std::io::Result<()> {
-        let mut digits = Vec::with_capacity(24);
-        write_f64(&mut digits, value, self.0);
-        writer.write_all(&digits)
+        self.digits.clear();
+        write_f64(&mut self.digits, value, self.number);
+        writer.write_all(&self.digits)
     }
 
     /// The only bytes in a record are [`crate::wire::JsonText`]: JSON the engine wrote, copied
@@ -45,8 +54,8 @@ impl Formatter for JsFormatter {
     }
 }
 
-/// Appends an unsigned integer in decimal.
-pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+/// The decimal digits of `n`: the end of the array, from the place returned.
+fn digits(mut n: u64) -> ([u8; 20], usize) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -59,17 +68,21 @@ pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(i..).unwrap_or_default());
+    (digits, i)
+}
+
+/// Appends an unsigned integer in decimal.
+pub fn write_u64(out: &mut Vec<u8>, n: u64) {
+    write_padded(out, n, 0);
 }
 
 /// Appends `n` left-padded with zeros to `width` digits.
 fn write_padded(out: &mut Vec<u8>, n: u64, width: usize) {
-    let mut tmp = Vec::with_capacity(20);
-    write_u64(&mut tmp, n);
-    for _ in tmp.len()..width {
+    let (digits, start) = digits(n);
+    for _ in digits.len().saturating_sub(start)..width {
         out.push(b'0');
     }
-    out.extend_from_slice(&tmp);
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// Largest integer below which every integer is exactly representable as an f64.

@@ -43,6 +43,7 @@ fn numbers_are_spelled_as_javascript_spells_them() {
     // here Rust's digits, so those are not checked here but by the browser tests.)
     for (v, want) in [
         (1.0, "1"),
+        (-3.0, "-3"),
         (0.1, "0.1"),
         (-0.0, "0"),
         (12.5, "12.5"),
