@@ -121,6 +121,35 @@ fn answer(c: &mut Client, now: f64, p: &Post, status: Option<u16>, retry_after: 
     );
 }
 
+/// A hide at `now` (`last`: the page goes for good), with nothing of other pages in storage.
+fn hide(c: &mut Client, now: f64, last: bool) {
+    let stored_elsewhere = 0;
+    c.handle_input(
+        now,
+        Input::Hide {
+            last,
+            stored_elsewhere,
+        },
+    );
+}
+
+/// The copy of this page the client writes among what it asks now.
+fn the_copy(c: &mut Client) -> Vec<u8> {
+    let key = c.page_key().to_owned();
+    the_store(&drain(c), &key).to_vec()
+}
+
+/// The next page load of the origin, a minute later, configured with `named`, taking what an
+/// earlier page kept under `key`.
+fn next_page(named: &[(&str, f64)], key: String, text: Vec<u8>) -> Client {
+    let now = T0 + 60_000.0;
+    let mut c = Client::new(platform(), [8; 32], true, now);
+    c.handle_input(now, Input::Configure(options(named)));
+    let stored = vec![(key, String::from_utf8(text).unwrap())];
+    c.handle_input(now, Input::Stored(stored));
+    c
+}
+
 fn text(body: &[u8]) -> &str {
     std::str::from_utf8(body).unwrap()
 }
@@ -565,13 +594,7 @@ fn client_with_big_logs() -> Client {
 #[test]
 fn hide_sends_by_keepalive_within_64_kib_then_by_beacon() {
     let mut c = client_with_big_logs();
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 1.0, false);
     let outputs = drain(&mut c);
     let keys: Vec<String> = c
         .logs
@@ -609,13 +632,7 @@ fn hide_stores_a_failing_stream_and_sends_the_healthy_one() {
     answer(&mut c, T0 + 1.0, &failed, Some(503), None);
     log(&mut c, T0 + 2.0, "healthy");
 
-    c.handle_input(
-        T0 + 3.0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 3.0, false);
     let outputs = drain(&mut c);
     let sent = posts(&outputs);
     assert_eq!(sent.len(), 1, "{outputs:?}");
@@ -635,13 +652,7 @@ fn hide_while_offline_stores_everything_and_sends_nothing() {
     c.handle_input(T0, Input::Online(false));
     record(&mut c, T0, &[1.0, 2.0]);
     log(&mut c, T0, "kept");
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 1.0, true);
     let outputs = drain(&mut c);
     let page_key = c.page_key().to_owned();
     assert_eq!(outputs.len(), 1, "only the Store: {outputs:?}");
@@ -655,13 +666,7 @@ fn hide_while_offline_stores_everything_and_sends_nothing() {
 #[test]
 fn a_refused_beacon_is_stored_and_an_accepted_one_on_the_last_hide_is_forgotten() {
     let mut c = client_with_big_logs();
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 1.0, true);
     let Some(Output::Beacon { request, body, .. }) = drain(&mut c)
         .into_iter()
         .find(|o| matches!(o, Output::Beacon { .. }))
@@ -683,13 +688,7 @@ fn a_refused_beacon_is_stored_and_an_accepted_one_on_the_last_hide_is_forgotten(
 
     // Accepted on the last hide: gone with the page, not kept in memory for a retry.
     let mut c = client_with_big_logs();
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 1.0, true);
     let Some(Output::Beacon { request, .. }) = drain(&mut c)
         .into_iter()
         .find(|o| matches!(o, Output::Beacon { .. }))
@@ -713,13 +712,7 @@ fn show_withdraws_the_stored_copy() {
     let mut c = client_with(&[]);
     c.handle_input(T0, Input::Online(false));
     record(&mut c, T0, &[1.0]);
-    c.handle_input(
-        T0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0, false);
     let page_key = c.page_key().to_owned();
     the_store(&drain(&mut c), &page_key);
     c.handle_input(T0 + 1.0, Input::Show);
@@ -734,13 +727,7 @@ fn a_reload_resends_what_the_old_page_stored_under_the_original_keys() {
     record(&mut old, T0, &[1.0, 2.0]);
     record(&mut old, T0, &[3.0]);
     log(&mut old, T0, "kept");
-    old.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut old, T0 + 1.0, true);
     let outputs = drain(&mut old);
     let old_key = old.page_key().to_owned();
     let text = the_store(&outputs, &old_key).to_vec();
@@ -814,23 +801,11 @@ fn drop_counts_survive_a_page_exit_with_a_full_buffer() {
     // Two over the bound: dropped and counted, to be reported as
     // telemetry_events_dropped_total{stream="metrics",reason="buffer_full_events"} 2.
     record(&mut old, T0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
-    old.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
-    let old_key = old.page_key().to_owned();
-    let text = the_store(&drain(&mut old), &old_key).to_vec();
+    hide(&mut old, T0 + 1.0, true);
+    let (old_key, text) = (old.page_key().to_owned(), the_copy(&mut old));
     drop(old); // the page is gone; what it stored is all that is left of it
 
-    let mut new = Client::new(platform(), [8; 32], true, T0 + 60_000.0);
-    new.handle_input(T0 + 60_000.0, Input::Configure(options(&named)));
-    new.handle_input(
-        T0 + 60_000.0,
-        Input::Stored(vec![(old_key, String::from_utf8(text).unwrap())]),
-    );
+    let mut new = next_page(&named, old_key, text);
     let bodies = deliver_everything(&mut new, T0 + 60_000.0);
     let delivered: Vec<f64> = bodies.iter().flat_map(|b| values(b)).collect();
     assert_eq!(delivered, [1.0, 2.0, 3.0]);
@@ -850,11 +825,7 @@ fn a_413_to_a_keepalive_request_splits_the_batch_too() {
     record(&mut c, T0, &[1.0, 2.0]);
     let busy = the_post(&mut c); // stays unanswered: the page goes before its answer comes
     record(&mut c, T0, &[3.0, 4.0]);
-    let hidden = Input::Hide {
-        last: false,
-        stored_elsewhere: 0,
-    };
-    c.handle_input(T0 + 1.0, hidden);
+    hide(&mut c, T0 + 1.0, false);
     let outputs = drain(&mut c);
     let sent = posts(&outputs);
     assert_eq!(sent.len(), 2, "{outputs:?}");
@@ -866,11 +837,7 @@ fn a_413_to_a_keepalive_request_splits_the_batch_too() {
     // The server refuses the body as too large: it will refuse these bytes every time.
     answer(&mut c, T0 + 2.0, &too_large, Some(413), None);
     drain(&mut c);
-    let gone = Input::Hide {
-        last: true,
-        stored_elsewhere: 0,
-    };
-    c.handle_input(T0 + 3.0, gone);
+    hide(&mut c, T0 + 3.0, true);
     let outputs = drain(&mut c);
     let sent = posts(&outputs);
     assert!(
@@ -922,15 +889,8 @@ fn hidden_with_counts_it_could_not_report() -> (Client, Vec<u8>) {
     let mut c = client_with(&[("maxBufferedEvents", 3.0)]);
     c.handle_input(T0, Input::Online(false));
     record(&mut c, T0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
-    let page_key = c.page_key().to_owned();
-    let text = the_store(&drain(&mut c), &page_key).to_vec();
+    hide(&mut c, T0 + 1.0, false);
+    let text = the_copy(&mut c);
     assert_eq!(stored_batches(&text).len(), 1);
     assert_eq!(
         stored_counts(&text)[0].dropped[Drop::BufferEvents.index()],
@@ -986,11 +946,7 @@ fn what_a_taken_copy_did_not_hold_stays_this_pages() {
     c.handle_input(T0, Input::Online(false));
     record(&mut c, T0, &[1.0]);
     record(&mut c, T0, &[2.0]);
-    let hide = Input::Hide {
-        last: false,
-        stored_elsewhere: 0,
-    };
-    c.handle_input(T0 + 1.0, hide);
+    hide(&mut c, T0 + 1.0, false);
     let page_key = c.page_key().to_owned();
     let copy = the_store(&drain(&mut c), &page_key).to_vec();
     let kept = stored_batches(&copy);
@@ -1057,11 +1013,7 @@ fn counts_of_a_page_that_dies_hidden_are_reported_once_by_the_next() {
     // The tab is discarded without another event: the next page reports the counts.
     let old_key = old.page_key().to_owned();
     drop(old);
-    let mut new = Client::new(platform(), [8; 32], true, T0 + 60_000.0);
-    new.handle_input(
-        T0 + 60_000.0,
-        Input::Stored(vec![(old_key, String::from_utf8(text).unwrap())]),
-    );
+    let mut new = next_page(&[], old_key, text);
     let bodies = deliver_everything(&mut new, T0 + 60_000.0);
     assert_eq!(reported(&bodies, "metrics", "buffer_full_events"), 2.0);
     assert_eq!(bodies.iter().flat_map(|b| values(b)).count(), 0);
@@ -1075,13 +1027,7 @@ fn a_second_hide_reports_the_counts_the_first_handed_over_when_it_has_room() {
     let p = the_post(&mut c);
     answer(&mut c, T0 + 3.0, &p, Some(200), None);
     drain(&mut c);
-    c.handle_input(
-        T0 + 4.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 4.0, true);
     let outputs = drain(&mut c);
     let sent = posts(&outputs);
     assert_eq!(sent.len(), 1, "{outputs:?}");
@@ -1102,26 +1048,15 @@ fn batches_left_out_of_storage_are_counted_by_the_next_page() {
     record(&mut old, T0, &[1.0, 2.0]);
     record(&mut old, T0, &[3.0, 4.0]);
     assert_eq!(old.metrics.queue.sealed().len(), 2);
-    old.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: true,
-            stored_elsewhere: 0,
-        },
-    );
-    let old_key = old.page_key().to_owned();
-    let text = the_store(&drain(&mut old), &old_key).to_vec();
+    hide(&mut old, T0 + 1.0, true);
+    let (old_key, text) = (old.page_key().to_owned(), the_copy(&mut old));
     assert!(text.len() <= 300);
     let kept = stored_batches(&text);
     assert_eq!(kept.len(), 1, "one batch fits in 300 bytes, not two");
     assert_eq!(values(&kept[0].2), [1.0, 2.0]);
     drop(old);
 
-    let mut new = Client::new(platform(), [8; 32], true, T0 + 60_000.0);
-    new.handle_input(
-        T0 + 60_000.0,
-        Input::Stored(vec![(old_key, String::from_utf8(text).unwrap())]),
-    );
+    let mut new = next_page(&[], old_key, text);
     let bodies = deliver_everything(&mut new, T0 + 60_000.0);
     let delivered: Vec<f64> = bodies.iter().flat_map(|b| values(b)).collect();
     assert_eq!(delivered, [1.0, 2.0]);
@@ -1133,13 +1068,7 @@ fn batches_left_out_of_storage_are_counted_by_the_next_page() {
 fn sent_at_a_hide(values: &[f64]) -> (Client, Post) {
     let mut c = client_with(&[("batchSize", 100.0)]);
     record(&mut c, T0, values);
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 1.0, false);
     let outputs = drain(&mut c);
     let sent = posts(&outputs);
     assert_eq!(sent.len(), 1, "{outputs:?}");
@@ -1176,13 +1105,7 @@ fn a_413_to_a_keepalive_request_is_left_to_the_ordinary_request_of_the_same_batc
     let mut c = client_with(&[("batchSize", 2.0)]);
     record(&mut c, T0, &[1.0, 2.0]);
     let ordinary = the_post(&mut c);
-    c.handle_input(
-        T0 + 1.0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
+    hide(&mut c, T0 + 1.0, false);
     let outputs = drain(&mut c);
     let keepalive = posts(&outputs)
         .into_iter()
@@ -1205,20 +1128,13 @@ fn a_split_of_a_kept_batch_while_hidden_replaces_it_in_the_stored_copy() {
     let (mut c, p) = sent_at_a_hide(&[1.0, 2.0, 3.0]);
     // Hidden again, offline this time: the batch is kept, whole.
     c.handle_input(T0 + 3.0, Input::Online(false));
-    c.handle_input(
-        T0 + 4.0,
-        Input::Hide {
-            last: false,
-            stored_elsewhere: 0,
-        },
-    );
-    let page_key = c.page_key().to_owned();
-    let kept = stored_batches(the_store(&drain(&mut c), &page_key));
+    hide(&mut c, T0 + 4.0, false);
+    let kept = stored_batches(&the_copy(&mut c));
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].1, p.key);
     // The first keepalive request's answer: too large. The stored copy now holds the halves.
     answer(&mut c, T0 + 5.0, &p, Some(413), None);
-    let kept = stored_batches(the_store(&drain(&mut c), &page_key));
+    let kept = stored_batches(&the_copy(&mut c));
     let halves: Vec<Vec<f64>> = kept.iter().map(|k| values(&k.2)).collect();
     assert_eq!(halves, [vec![1.0], vec![2.0, 3.0]]);
     assert!(kept.iter().all(|k| k.1 != p.key));
