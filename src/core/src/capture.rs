@@ -87,7 +87,7 @@ impl Client {
                 return;
             }
         }
-        let user = self.user_id.as_deref().unwrap_or("anonymous").to_string();
+        let user = self.stamp.user_label().to_string();
         let labels = [
             ("error_type", name),
             ("component", component),

@@ -41,12 +41,11 @@ use alloc::vec::Vec;
 use crate::batch::Drop;
 use crate::config::{Config, Options};
 use crate::error_gate::Gate;
-use crate::json::{self, NumberFallback};
+use crate::json::NumberFallback;
 use crate::log::{self, Entry, Stamp};
-use crate::metric::SeriesTable;
+use crate::metric::{self, SeriesTable};
 use crate::random::Random;
 use crate::stream::{Counters, Kind, Stream};
-use crate::wire;
 
 pub use crate::capture::Captured;
 
@@ -71,7 +70,7 @@ impl Platform {
     /// For native code and tests: Rust's number printing, and no dates.
     pub fn native() -> Platform {
         Platform {
-            number: json::format_natively,
+            number: crate::json::format_natively,
             parse_date: |_| f64::NAN,
         }
     }
@@ -218,8 +217,7 @@ pub struct Client {
     pub(crate) metrics: Stream,
     pub(crate) logs: Stream,
     series: SeriesTable,
-    stamp: Stamp,
-    pub(crate) user_id: Option<String>,
+    pub(crate) stamp: Stamp,
     pub(crate) gate: Gate,
     pub(crate) random: Random,
     pub(crate) platform: Platform,
@@ -274,7 +272,6 @@ impl Client {
             config,
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::default(),
-            user_id: None,
             gate: Gate::new(),
             random,
             platform,
@@ -338,7 +335,6 @@ impl Client {
                 user_id,
                 session_id,
             } => {
-                self.user_id = user_id.map(String::from);
                 self.stamp.set_identity(user_id, session_id);
             }
             // A build without error capture (the slim entry) leaves its code out.
@@ -481,7 +477,7 @@ impl Client {
         let admitted = self
             .metrics
             .queue
-            .push_with(|out| encode_metric(out, name, value, labels, wall, number));
+            .push_with(|out| metric::encode_own(out, name, value, labels, wall, number));
         if let Err(d) = admitted {
             self.count_drop(Kind::Metrics, d, 1);
         }
@@ -557,14 +553,14 @@ impl Client {
         let (number, wall) = (self.platform.number, self.wall(now));
         self.metrics
             .queue
-            .push_with(|out| encode_metric(out, name, n as f64, labels, wall, number))
+            .push_with(|out| metric::encode_own(out, name, n as f64, labels, wall, number))
             .is_ok()
     }
 
     /// Errors counted but not reported one by one (repeats, rate-limited) become
     /// `frontend_errors_total` events with their summed value.
     fn report_error_counts(&mut self, now: f64) {
-        let user = self.user_id.as_deref().unwrap_or("anonymous");
+        let user = self.stamp.user_label();
         let (number, wall) = (self.platform.number, self.wall(now));
         let queue = &mut self.metrics.queue;
         self.gate.report_counts(|error_type, component, n| {
@@ -575,7 +571,7 @@ impl Client {
             ];
             queue
                 .push_with(|out| {
-                    encode_metric(
+                    metric::encode_own(
                         out,
                         "frontend_errors_total",
                         n as f64,
@@ -643,28 +639,6 @@ impl Client {
     pub fn flushes_waiting(&self) -> usize {
         self.flushes.len()
     }
-}
-
-/// Appends a metric the client makes itself (labels left out when there are none, as the seed
-/// does). `false` for a value JSON cannot carry.
-pub(crate) fn encode_metric(
-    out: &mut Vec<u8>,
-    name: &str,
-    value: f64,
-    labels: &[(&str, &str)],
-    now: f64,
-    number: NumberFallback,
-) -> bool {
-    if !value.is_finite() {
-        return false;
-    }
-    let record = wire::Metric {
-        name,
-        value,
-        labels: (!labels.is_empty()).then_some(wire::Labels(labels)),
-        timestamp: now,
-    };
-    json::write(out, &record, number)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

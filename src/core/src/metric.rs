@@ -86,6 +86,28 @@ impl SeriesTable {
     }
 }
 
+/// Appends a metric the client makes itself (labels left out when there are none, as the seed
+/// does). `false` for a value JSON cannot carry.
+pub(crate) fn encode_own(
+    out: &mut Vec<u8>,
+    name: &str,
+    value: f64,
+    labels: &[(&str, &str)],
+    now: f64,
+    number: NumberFallback,
+) -> bool {
+    if !value.is_finite() {
+        return false;
+    }
+    let record = wire::Metric {
+        name,
+        value,
+        labels: (!labels.is_empty()).then_some(wire::Labels(labels)),
+        timestamp: now,
+    };
+    json::write(out, &record, number)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "metric_tests.rs"]
 mod tests;
