@@ -11,13 +11,13 @@
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
 
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
-use js_sys::Reflect;
 use recoloca_telemetry_core::client::{Captured, Input};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ErrorEvent, Event, PromiseRejectionEvent};
 
 use crate::driver;
+use crate::property::get;
 
 /// Causes read at most (the core keeps no more).
 const MAX_CAUSES: usize = 5;
@@ -122,15 +122,6 @@ fn report(rejection: bool, f: Facts) {
             .as_ref()
             .map(|(file, l, c)| (file.as_str(), *l, *c)),
     }));
-}
-
-/// `v[key]`, or undefined where reading it throws (a getter, a revoked proxy): one bad
-/// property must not cost the whole error.
-fn get(v: &JsValue, key: &str) -> JsValue {
-    if !v.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `v[key]` as a string, "" when it is none. (Strings are read through one conversion rather

@@ -31,6 +31,7 @@ mod lifecycle;
 #[cfg(feature = "timings")]
 mod observe;
 mod options;
+mod property;
 mod storage;
 mod transport;
 

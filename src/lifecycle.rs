@@ -9,10 +9,9 @@
 
 use gloo_events::EventListener;
 use recoloca_telemetry_core::client::Input;
-use wasm_bindgen::JsValue;
 use web_sys::VisibilityState;
 
-use crate::driver;
+use crate::{driver, property};
 
 /// The listeners, removed when dropped.
 pub struct Lifecycle {
@@ -25,9 +24,7 @@ pub fn listen() -> Option<Lifecycle> {
     let mut listeners = vec![
         EventListener::new(&window, "pagehide", |e| {
             // Persisted: into the back/forward cache, from where it may come back.
-            let persisted = js_sys::Reflect::get(e, &JsValue::from_str("persisted"))
-                .is_ok_and(|p| p.is_truthy());
-            hide(!persisted);
+            hide(!property::is_true(e, "persisted"));
         }),
         EventListener::new(&window, "pageshow", |_| show()),
     ];
@@ -77,11 +74,7 @@ fn show() {
 /// again). Its texts are read as plain values, as every text the module takes (each web-sys
 /// getter of a string would cost the glue a conversion).
 fn taken(e: &web_sys::Event) {
-    let text = |name: &str| {
-        js_sys::Reflect::get(e, &JsValue::from_str(name))
-            .ok()?
-            .as_string()
-    };
+    let text = |name: &str| property::text(e, name);
     let Some(key) = text("key") else {
         // localStorage's or sessionStorage's: either way, writing the copy again costs a write.
         driver::from_page(Input::StorageCleared);

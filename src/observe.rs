@@ -24,6 +24,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Performance, PerformanceObserver, PerformanceObserverEntryList};
 
 use crate::driver;
+use crate::property::{self, number};
 
 /// The entry types observed, by source number.
 const ENTRY_TYPES: [&str; 5] = [
@@ -133,14 +134,6 @@ fn performance() -> Option<Performance> {
     web_sys::window()?.performance()
 }
 
-/// `o[key]` as a number; NaN where it is missing or not a number.
-fn number(o: &JsValue, key: &str) -> f64 {
-    Reflect::get(o, &JsValue::from_str(key))
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN)
-}
-
 /// `performance.interactionCount`, where the browser has it.
 fn interaction_count() -> Option<f64> {
     let n = number(&performance()?.into(), "interactionCount");
@@ -177,13 +170,8 @@ pub fn start() -> Option<Vitals> {
     let document = window.document()?;
     let nav = navigation_entry().unwrap_or(JsValue::UNDEFINED);
     let activation = number(&nav, "activationStart");
-    let kind = Reflect::get(&nav, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default();
-    let flag = |key: &str| {
-        Reflect::get(&document, &JsValue::from_str(key)).is_ok_and(|v| v == JsValue::TRUE)
-    };
+    let kind = property::text(&nav, "type").unwrap_or_default();
+    let flag = |key: &str| property::is_true(&document, key);
     let prerendering = flag("prerendering");
     // When the page was first hidden before we started: the browser's record of an earlier
     // hide (`visibility-state` entries, where available), else 0 if it is hidden now (loaded
@@ -193,7 +181,7 @@ pub fn start() -> Option<Vitals> {
         .map(|p| p.get_entries_by_type("visibility-state"))
         .and_then(|entries| {
             entries.iter().find_map(|e| {
-                let hidden = Reflect::get(&e, &"name".into()).ok()?.as_string()? == "hidden";
+                let hidden = property::text(&e, "name").as_deref() == Some("hidden");
                 let start = number(&e, "startTime");
                 (hidden && start >= activation.max(0.0)).then_some(start)
             })
@@ -281,7 +269,7 @@ pub fn start() -> Option<Vitals> {
         EventListener::new_with_options(&window, "keydown", capture, input),
         EventListener::new_with_options(&window, "click", capture, input),
         EventListener::new_with_options(&window, "pageshow", capture, |e| {
-            if Reflect::get(e, &"persisted".into()).is_ok_and(|p| p.is_truthy()) {
+            if property::is_true(e, "persisted") {
                 on_restore(e.time_stamp());
             }
         }),
@@ -342,18 +330,12 @@ fn feed_view(view: &mut View, source: usize, entries: &Array) {
         let start = number(&e, "startTime");
         let duration = number(&e, "duration");
         match source {
-            PAINT => {
-                let name = Reflect::get(&e, &"name".into())
-                    .ok()
-                    .and_then(|n| n.as_string());
-                if name.as_deref() == Some("first-contentful-paint") {
-                    view.contentful_paint(start)
-                }
+            PAINT if property::text(&e, "name").as_deref() == Some("first-contentful-paint") => {
+                view.contentful_paint(start)
             }
             LARGEST_PAINT => view.largest_paint(start),
             LAYOUT_SHIFT => {
-                let recent =
-                    Reflect::get(&e, &"hadRecentInput".into()).is_ok_and(|v| v == JsValue::TRUE);
+                let recent = property::is_true(&e, "hadRecentInput");
                 view.layout_shift(start, number(&e, "value"), recent)
             }
             EVENT => view.event(number(&e, "interactionId"), duration),

@@ -6,12 +6,11 @@
 //! the whole object on one bad field, and serde's error formatting costs the module more than
 //! the rest of the client's input handling (README, "Building", has the figure).
 
-use js_sys::Reflect;
 use recoloca_telemetry_core::config::{Options, Value, NAMES, TYPES};
 use recoloca_telemetry_core::text;
 use wasm_bindgen::JsValue;
 
-use crate::console;
+use crate::{console, property};
 
 /// The options `o` names. `None` when it is not an object.
 pub fn read(o: &JsValue) -> Option<Options> {
@@ -22,7 +21,7 @@ pub fn read(o: &JsValue) -> Option<Options> {
     let mut given = Options::new();
     for (i, (name, kind)) in text::split(NAMES, 0).zip(TYPES.bytes()).enumerate() {
         // A getter that throws reads as absent.
-        let v = Reflect::get(o, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        let v = property::get(o, name);
         if v.is_undefined() || v.is_null() {
             continue;
         }

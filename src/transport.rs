@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Blob, BlobPropertyBag, Headers, RequestInit};
 
+use crate::property;
+
 #[wasm_bindgen]
 extern "C" {
     /// The page's `fetch` as it is at call time (a wrapper the page installs later is used
@@ -66,14 +68,12 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
 /// The status and `Retry-After` of what `fetch` resolved with. A page's wrapper of `fetch`
 /// may resolve with anything: what is not a response with a status reads as no answer.
 fn read(response: &JsValue) -> (Option<u16>, Option<String>) {
-    let status = Reflect::get(response, &"status".into())
-        .ok()
-        .and_then(|s| s.as_f64())
+    let status = Some(property::number(response, "status"))
         .filter(|s| (0.0..=65535.0).contains(s))
         .map(|s| s as u16);
-    let retry_after = Reflect::get(response, &"headers".into())
+    let retry_after = property::get(response, "headers")
+        .dyn_into::<Headers>()
         .ok()
-        .and_then(|h| h.dyn_into::<Headers>().ok())
         .and_then(|h| h.get("Retry-After").ok().flatten());
     (status, retry_after)
 }

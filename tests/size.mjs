@@ -10,7 +10,8 @@
 // that keeps a trap in the module's own callbacks (and their promises) from reaching the
 // page; 0.8 kB for hearing that another tab took a hidden page's kept batches, which it would
 // otherwise send and count again; 0.04 kB for keeping a server's Retry-After when the browser
-// comes back online.) The slim entry (metrics, logs and their delivery, without page
+// comes back online. Lowered to 53.7 kB when page objects' properties came to be read by one
+// shared helper.) The slim entry (metrics, logs and their delivery, without page
 // timings and error capture: cargo features) must stay measurably smaller than the main one: at
 // least 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report prints the
 // figures without failing (while working on them; `make test` never sets it).
@@ -19,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const GOAL = 40_000;
-const CEILING = 54_100;
+const CEILING = 53_700;
 const SLIM_SAVES = 4_000;
 const ENTRIES = [
   { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: `ceiling (goal ${GOAL / 1000} kB)` },
