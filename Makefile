@@ -29,17 +29,35 @@ all: pkg
 bootstrap:
 	@bash .ci/bootstrap.sh
 
-# The npm package: two entries, each one minified file and its module (release build,
-# optimized by binaryen 132 from npm, never Debian's 108, which breaks reference types), and
-# the hand-written React bindings and types from pkg-template/.
-#   index.js + core_bg.wasm    everything, the seed's defaults (the drop-in)
-#   slim.js + slim_bg.wasm     without page timings and error capture (cargo features)
-# The slim one is built first, so that target/ ends with the full module (`make size`).
+# The npm package: two entries over one main module, and a second module that the main entry
+# loads once the client is ready (release builds, optimized by binaryen 132 from npm, never
+# Debian's 108, which breaks reference types), and the hand-written React bindings and types
+# from pkg-template/.
+#   index.js + core_bg.wasm    the seed's defaults (the drop-in); it loads watch.js
+#   watch.js + watch_bg.wasm   error capture and page timings (src/watch/)
+#   slim.js + slim_bg.wasm     without them: it never loads watch.js (slim_bg.wasm is the
+#                              main module, under the slim entry's own name)
 pkg: bootstrap
-	rm -rf pkg
+	rm -rf pkg target/entry-main
 	mkdir -p pkg
-	$(call entry,slim,slim,--no-default-features)
-	$(call entry,index,core,)
+	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
+	  --out-dir target/entry-main --out-name core
+	$(call optimize,target/entry-main/core_bg.wasm)
+	$(call entry,index,core,true)
+	$(call entry,slim,slim,false)
+	! grep -q 'watch.js' pkg/slim.js # the slim entry never imports the second module
+	grep -q 'watch.js' pkg/index.js
+	# The second module: its glue and loader (pkg-template/watch.js) as one minified file.
+	rm -rf target/entry-watch
+	wasm-pack --quiet build src/watch --release --mode no-install --target web --no-pack \
+	  --out-dir ../../target/entry-watch --out-name watch_glue -- --features allocator
+	$(call optimize,target/entry-watch/watch_glue_bg.wasm)
+	cp pkg-template/watch.js target/entry-watch/watch.js
+	esbuild target/entry-watch/watch.js --bundle --format=esm --minify-syntax --log-level=warning \
+	  --outfile=target/entry-watch/bundle.js
+	terser target/entry-watch/bundle.js --module --ecma 2020 --mangle --output pkg/watch.js \
+	  --compress passes=2
+	cp target/entry-watch/watch_glue_bg.wasm pkg/watch_bg.wasm
 	cp pkg-template/*.d.ts pkg-template/react.js pkg-template/package.json pkg/
 	# The slim entry's React bindings: the same file over the slim entry's client, in slim/ so
 	# that `@recoloca/telemetry/slim/react` also resolves where package.json's "exports" is not
@@ -51,28 +69,30 @@ pkg: bootstrap
 	cp pkg-template/slim/react.d.ts pkg/slim/
 	@node tests/size.mjs
 
-# One entry, built in target/entry-$(1)/: its minified JS as pkg/$(1).js and its module as
-# pkg/$(2)_bg.wasm, with cargo's flags $(3).
+# The optimizer's two rounds on module $(1), in place.
+define optimize
+	wasm-opt $(WASM_OPT) --strip-producers --strip-target-features $(WASM_FEATURES) $(1) -o $(1)
+	wasm-opt $(WASM_OPT_AGAIN) $(WASM_FEATURES) $(1) -o $(1)
+endef
+
+# One entry over the main module: its minified JS as pkg/$(1).js and the module as
+# pkg/$(2)_bg.wasm; $(3) says whether it loads the second module.
 define entry
 	rm -rf target/entry-$(1)
-	wasm-pack --quiet build --release --mode no-install --target web --no-pack \
-	  --out-dir target/entry-$(1) --out-name core -- $(3)
-	wasm-opt $(WASM_OPT) --strip-producers --strip-target-features $(WASM_FEATURES) \
-	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
-	wasm-opt $(WASM_OPT_AGAIN) $(WASM_FEATURES) \
-	  target/entry-$(1)/core_bg.wasm -o target/entry-$(1)/core_bg.wasm
+	cp -r target/entry-main target/entry-$(1)
 	cp pkg-template/index.js target/entry-$(1)/index.js
 	# What a browser loads for an entry is one minified file: index.js (the readable source is
 	# pkg-template/index.js) and wasm-bindgen's glue (core.js), bundled by esbuild and compressed
 	# by terser. One request, one gzip stream, and the glue's unused exports left out. The glue
 	# is not shipped on its own: loaded beside the entry, it would be a second, separate
-	# instance of the module. WASM_FILE names the module the entry fetches.
+	# instance of the module. WASM_FILE names the module the entry fetches; watch.js, the second
+	# module, stays a file of its own, imported when needed.
 	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify-syntax --log-level=warning \
-	  --define:WASM_FILE='"$(2)_bg.wasm"' \
+	  --define:WASM_FILE='"$(2)_bg.wasm"' --define:WATCH=$(3) --external:./watch.js \
 	  --outfile=target/entry-$(1)/bundle.js
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
 	  --compress passes=2
-	cp target/entry-$(1)/core_bg.wasm pkg/$(2)_bg.wasm
+	cp target/entry-main/core_bg.wasm pkg/$(2)_bg.wasm
 endef
 
 # Where the module's bytes go: the optimized module once more with its function names kept,

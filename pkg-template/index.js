@@ -3,7 +3,9 @@
 // This file only normalizes arguments, queues calls made before the module has loaded (or
 // while it is busy), and stages metric events so that they cross into WebAssembly in bulk.
 // Buffering, batching, encoding and delivery all happen in the module (src/ in the
-// repository), loaded with wasm-bindgen's own loader.
+// repository), loaded with wasm-bindgen's own loader. Error capture and page timings are a
+// second module (watch.js, src/watch/ in the repository), loaded once the first is ready; what
+// it reports comes back here and goes into the first like the page's own calls.
 //
 // Nothing exported here throws: every entry point catches, warns once, and carries on. Should
 // the module ever trap (a bug: it is built never to), the trap is caught here like any error,
@@ -15,6 +17,8 @@ import init, * as core from './core.js';
 // the slim entry). `make pkg` builds this file once per entry and defines it as a string, which
 // leaves `new URL('…_bg.wasm', import.meta.url)` literally in the output, where bundlers look.
 /* global WASM_FILE */
+// WATCH: whether this entry has the second module (the slim entry has not).
+/* global WATCH */
 
 /** The log levels, by the number the module takes. */
 const LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -32,6 +36,8 @@ const BUSY = 0xffffffff;
 const RESET_FLAG = 0x80000000;
 /** Metric events staged before they cross into the module in one call. */
 const STAGING_EVENTS = 512;
+/** Errors of the page kept from this file's start until the second module listens. */
+const MAX_EARLY_ERRORS = 100;
 
 const warned = new Set();
 
@@ -142,13 +148,14 @@ function keepEarly(f, ...args) {
 let echo = false; // environment === 'development': log entries go to the console too
 
 let traps = 0;
+let dead = false; // the main module trapped
 
 /** Calls into the module: `f()`, or `fallback` once it has trapped. A trap (a
  *  `WebAssembly.RuntimeError`) leaves the module unusable for the rest of the page's life: it
  *  is said once, counted, and the module is not called again, so that no call of the page
  *  throws. Anything else thrown is passed on, to the entry point's own catch. */
 function call(f, fallback) {
-  if (traps > 0) return fallback;
+  if (dead) return fallback;
   try {
     return f();
   } catch (err) {
@@ -160,6 +167,7 @@ function call(f, fallback) {
 
 function trapped(err) {
   traps++;
+  dead = true;
   warnOnce('trap', 'the WebAssembly module failed (' + toText(err) + '); telemetry is off for this page');
 }
 
@@ -169,15 +177,29 @@ function trapped(err) {
 // the page's, so it is counted and said like a trap in a call, and kept from the page's error
 // reports (and from the module's own, dead, error capture). Ours is a trap whose stack names
 // our module (Chromium and Firefox name a wasm frame by its URL) or this file, which bundles
-// the glue that calls into it (WebKit names only JavaScript frames).
+// the glue that calls into it (WebKit names only JavaScript frames); the second module's
+// likewise, by the URLs it gives.
+//
+// The same listener keeps the page's own errors from this file's start until the second
+// module listens, which reports them then (errors thrown while the page loads are the ones
+// most worth having).
+let earlyErrors = WATCH ? [] : null;
+let watchSources = [];
 if (inBrowser && typeof addEventListener === 'function') {
   const sources = [new URL(WASM_FILE, import.meta.url).href, import.meta.url];
-  const ours = (err) => err instanceof WebAssembly.RuntimeError && sources.some((s) => String(err.stack).includes(s));
+  const named = (err, urls) => urls.some((s) => String(err.stack).includes(s));
   const keep = (err, event) => {
-    if (!ours(err)) return;
+    if (!(err instanceof WebAssembly.RuntimeError) || !(named(err, watchSources) || named(err, sources))) {
+      // Kept only while error capture may be wanted (always, until the module has loaded).
+      if (earlyErrors?.length < MAX_EARLY_ERRORS && (!loaded || call(() => core.features(), 0) & 1)) {
+        earlyErrors.push(event);
+      }
+      return;
+    }
     event.preventDefault();
     event.stopImmediatePropagation();
-    trapped(err);
+    if (WATCH && named(err, watchSources)) watchTrapped(err);
+    else trapped(err);
   };
   addEventListener('error', (event) => keep(event.error, event), true);
   addEventListener('unhandledrejection', (event) => keep(event.reason, event), true);
@@ -193,7 +215,7 @@ export const ready = inBrowser
         // answer, a timer), so that it sees every call in the order it was made: metrics
         // recorded just before an uncaught error arrive ahead of its report, and page exit
         // seals everything recorded before it.
-        core.start(drainTask);
+        core.start(beforeEvent);
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
@@ -209,6 +231,7 @@ export const ready = inBrowser
           // Loss is visible: the calls the waiting queue could not keep.
           stageMetric('telemetry_events_dropped_total', earlyDropped, { stream: 'early', reason: 'buffer_full_events' }, Date.now());
         }
+        syncWatch();
         return true;
       })
       .catch((err) => {
@@ -242,6 +265,13 @@ function drain() {
   // Events staged while it ingested (from a page callback it triggered) move to the front.
   if (staged > n) staging.copyWithin(0, n * 3, staged * 3);
   staged -= n;
+}
+
+/** What the module runs before it hears of anything from the page; `hiding` before a hide, when
+ *  the second module's page timings are final and recorded. */
+function beforeEvent(hiding) {
+  if (hiding === true) toWatch((w) => w.hidden());
+  drainTask();
 }
 
 function drainTask() {
@@ -292,22 +322,24 @@ function seriesId(name, labels) {
       key += '\u0000' + k + '\u0001' + v;
     }
   }
-  let id = seriesIds.get(key);
-  if (id === undefined) {
-    drain();
-    const labelsJson = toJson(labels, 'labels');
-    if (labelsJson?.length > MAX_LABELS_JSON) {
-      warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
-      return -1;
-    }
-    id = call(() => core.addSeries(name, labelsJson), BUSY);
-    if (id === BUSY) return -1; // the module is inside one of its own calls: drop, do not cache
-    if (id & RESET_FLAG) {
-      seriesIds.clear();
-      id &= ~RESET_FLAG;
-    }
-    seriesIds.set(key, id);
+  const id = seriesIds.get(key);
+  return id !== undefined ? id : addSeries(key, name, toJson(labels, 'labels'));
+}
+
+/** Names a new series to the module: `key` is what this file knows it by. */
+function addSeries(key, name, labelsJson) {
+  drain();
+  if (labelsJson?.length > MAX_LABELS_JSON) {
+    warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
+    return -1;
   }
+  let id = call(() => core.addSeries(name, labelsJson), BUSY);
+  if (id === BUSY) return -1; // the module is inside one of its own calls: drop, do not cache
+  if (id & RESET_FLAG) {
+    seriesIds.clear();
+    id &= ~RESET_FLAG;
+  }
+  seriesIds.set(key, id);
   return id;
 }
 
@@ -317,7 +349,11 @@ function stageMetric(name, value, labels, ts) {
     warnOnce('name', 'a metric without a name, or with a name over ' + MAX_NAME + ' characters, was dropped');
     return;
   }
-  const id = seriesId(name, labels);
+  stage(seriesId(name, labels), value, ts);
+}
+
+/** Stages one event of series `id` (none for a negative id). */
+function stage(id, value, ts) {
   if (id < 0) return;
   if (staged === STAGING_EVENTS) {
     drain();
@@ -375,6 +411,7 @@ function syncIdentity() {
     lastUser = user;
     lastSession = session;
     whenFree(() => core.setIdentity(user, session));
+    toWatch((w) => w.setUser(user));
   }
 }
 
@@ -424,6 +461,74 @@ function sendLog(level, message, context, error, ts) {
   whenFree(() => core.log(level, text, contextJson, err ?? undefined, ts));
 }
 
+// ---- the second module: error capture and page timings -------------------------------------
+
+let watch = null; // its exports, once loaded and told where to report
+let watchLoading = null; // the promise of its loading, once begun (true when it listens)
+
+/** Tells the second module what the options say now; loads it the first time one of its
+ *  features is on. */
+function syncWatch() {
+  if (!WATCH) return;
+  const wants = call(() => core.features(), 0);
+  if (watch) {
+    toWatch((w) => w.setFeatures((wants & 1) !== 0, (wants & 2) !== 0));
+    return;
+  }
+  if (wants === 0 || watchLoading || dead) return;
+  watchLoading = import('./watch.js')
+    .then((w) => w.default().then(() => w))
+    .then((w) => {
+      watchSources = w.sources;
+      w.watch(reportMetric, reportLog);
+      w.setUser(lastUser);
+      watch = w;
+      syncWatch();
+      const kept = earlyErrors ?? [];
+      earlyErrors = null;
+      for (const event of kept) toWatch((w) => w.replay(event));
+      return true;
+    })
+    .catch((err) => {
+      earlyErrors = null;
+      warnOnce('watch', 'error capture and page timings did not load: ' + toText(err, 'unknown error'));
+      return false;
+    });
+}
+
+/** Calls the second module, if it is there. A trap turns it off for the page (the client
+ *  goes on without it); anything else thrown is said once. */
+function toWatch(f) {
+  if (!WATCH || !watch) return;
+  try {
+    f(watch);
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) watchTrapped(err);
+    else warnOnce('watch-call', 'error capture or page timings failed: ' + toText(err));
+  }
+}
+
+function watchTrapped(err) {
+  traps++;
+  watch = null;
+  warnOnce('watch-trap', 'the error capture and page timings module failed (' + toText(err) + '); they are off for this page');
+}
+
+/** A metric event of the second module, its labels as JSON text. */
+function reportMetric(name, value, labelsJson) {
+  const key = name + '\u0002' + labelsJson;
+  const id = seriesIds.get(key);
+  stage(id !== undefined ? id : addSeries(key, name, labelsJson), value, Date.now());
+}
+
+/** A log entry of the second module (a captured error): as `logger.*` makes one. */
+function reportLog(level, message, contextJson, parts) {
+  const ts = Date.now();
+  drain();
+  syncIdentity();
+  whenFree(() => core.log(level, message, contextJson, parts, ts));
+}
+
 // ---- the public API ---------------------------------------------------------------------------
 
 /** Tries of a call the module could not take because it was inside one of its own calls (a
@@ -459,7 +564,11 @@ function retryLater() {
 
 function applyConfig(options) {
   drain();
-  whenFree(() => core.configure(options));
+  whenFree(() => {
+    const done = core.configure(options);
+    if (done) syncWatch();
+    return done;
+  });
 }
 
 /** Changes options (see the README); those not named keep their value. */
@@ -470,6 +579,9 @@ export function configure(options) {
       return;
     }
     if ('environment' in options) echo = options.environment === 'development';
+    if (!WATCH && (options.captureErrors === true || options.observePerformance === true)) {
+      warnOnce('slim', 'captureErrors and observePerformance are not in the slim entry');
+    }
     // A call kept until the module has loaded keeps a copy: the options as they are now.
     if (loaded) applyConfig(options);
     else keepEarly(applyConfig, { ...options });
@@ -483,6 +595,7 @@ export function configure(options) {
 export function flush() {
   try {
     if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
+    toWatch((w) => w.report());
     drain();
     return call(() => core.flush(), Promise.resolve());
   } catch (err) {
@@ -498,6 +611,9 @@ export function flush() {
 export const __internals = {
   held: () => guarded(() => [0, 1, 2, 3].map(core.held), []),
   traps: () => traps,
+  /** Resolves once the second module has loaded (`true`), failed to (`false`), or was never
+   *  needed (`false`). */
+  watching: () => watchLoading ?? Promise.resolve(false),
   memoryBytes: () => guarded(() => exports_.memory.buffer.byteLength, 0),
 };
 

@@ -45,7 +45,7 @@ pub fn ensure() -> bool {
             return None;
         }
         let platform = Platform {
-            number: engine_number,
+            number: crate::number::engine_number,
             parse_date: |text| js_sys::Date::parse(text),
         };
         let now = now();
@@ -84,10 +84,19 @@ pub fn online() -> bool {
 }
 
 /// Runs index.js's hook (see `BEFORE`); a hook that throws is not the page's problem.
-pub fn before_event() {
+fn before_event() {
+    run_hook(JsValue::FALSE);
+}
+
+/// Runs index.js's hook before a hide, telling it so.
+pub fn before_hide() {
+    run_hook(JsValue::TRUE);
+}
+
+fn run_hook(hiding: JsValue) {
     let hook = BEFORE.with(|b| b.try_borrow().ok()?.clone());
     if let Some(f) = hook {
-        let _ = f.call0(&JsValue::UNDEFINED);
+        let _ = f.call1(&JsValue::UNDEFINED, &hiding);
     }
 }
 
@@ -195,11 +204,4 @@ fn seed() -> [u8; 32] {
         }
     }
     seed
-}
-
-/// A number as the JavaScript engine prints it (the rare one the core does not print itself).
-fn engine_number(v: f64, out: &mut Vec<u8>) {
-    if let Ok(text) = js_sys::Number::from(v).to_string_with_radix(10) {
-        out.extend_from_slice(String::from(text).as_bytes());
-    }
 }

@@ -20,16 +20,20 @@
 //! 4. [`driver`] carries that output to [`transport`], which `fetch`es the exact body; the
 //!    answer goes back to the client as `Input::Answer`.
 //!
-//! Page exit ([`lifecycle`]), captured errors ([`errors`]) and page timings ([`observe`]) are
-//! inputs too; storage ([`storage`]) and console ([`console`]) are outputs.
+//! Page exit ([`lifecycle`]) is an input too; storage ([`storage`]) and console
+//! ([`console`]) are outputs.
+//!
+//! Captured errors and page timings are the second module's (`src/watch/`), which index.js
+//! loads once this one is ready, when `captureErrors` or `observePerformance` is on. What it
+//! reports reaches this module as the page's own calls do: metric events through
+//! [`add_series`] and [`ingest`], error entries through [`log`]. This module only reads the two
+//! options ([`features`]).
 
 mod console;
 mod driver;
-#[cfg(feature = "errors")]
-mod errors;
 mod lifecycle;
-#[cfg(feature = "timings")]
-mod observe;
+#[path = "number.rs"]
+mod number;
 mod options;
 mod property;
 mod storage;
@@ -46,16 +50,12 @@ use wasm_bindgen::prelude::*;
 // The logic, in its own crate (src/core/): re-exported under its own names.
 pub use recoloca_telemetry_core as logic;
 
-/// What the module holds of the page while it runs: its listeners and observers, removed when
-/// dropped, and the one-off timer that takes over what earlier pages kept.
+/// What the module holds of the page while it runs: its listeners, removed when dropped, and
+/// the one-off timer that takes over what earlier pages kept.
 #[derive(Default)]
 struct Page {
     _lifecycle: Option<lifecycle::Lifecycle>,
     _restore: Option<Timeout>,
-    #[cfg(feature = "errors")]
-    errors: Option<errors::Capture>,
-    #[cfg(feature = "timings")]
-    vitals: Option<observe::Vitals>,
 }
 
 thread_local! {
@@ -80,37 +80,11 @@ fn started() {
         p._lifecycle = lifecycle::listen();
         p._restore = Some(restore);
     });
-    sync_features();
-}
-
-/// Starts or stops error capture and page timings as the options now say.
-fn sync_features() {
-    let Some((_errors, _timings)) =
-        driver::with(|c| (c.config().capture_errors, c.config().observe_performance))
-    else {
-        return;
-    };
-    PAGE.with(|p| {
-        let Ok(mut _p) = p.try_borrow_mut() else {
-            return;
-        };
-        #[cfg(feature = "errors")]
-        match (_errors, _p.errors.is_some()) {
-            (true, false) => _p.errors = errors::listen(),
-            (false, true) => _p.errors = None,
-            _ => {}
-        }
-        #[cfg(feature = "timings")]
-        match (_timings, _p.vitals.is_some()) {
-            (true, false) => _p.vitals = observe::start(),
-            (false, true) => _p.vitals = None,
-            _ => {}
-        }
-    });
 }
 
 /// Starts the client; `before` is what index.js runs before the client hears of any event of
-/// the page (it hands over the metric events it staged).
+/// the page (it hands over the metric events it staged), with `true` when the page is being
+/// hidden (the second module's page timings are recorded then).
 #[wasm_bindgen]
 pub fn start(before: Option<Function>) {
     driver::before_events(before);
@@ -126,9 +100,17 @@ pub fn configure(options: JsValue) -> bool {
     let Some(o) = options::read(&options) else {
         return true;
     };
-    let done = driver::handle(Input::Configure(o));
-    sync_features();
-    done
+    driver::handle(Input::Configure(o))
+}
+
+/// What the second module should do as the options say now: 1 for error capture
+/// (`captureErrors`), 2 for page timings (`observePerformance`), added.
+#[wasm_bindgen]
+pub fn features() -> u32 {
+    driver::with(|c| {
+        u32::from(c.config().capture_errors) + 2 * u32::from(c.config().observe_performance)
+    })
+    .unwrap_or(0)
 }
 
 /// Takes metric events staged by index.js: `(series, value, epoch ms)` triples. `false`,
@@ -234,15 +216,6 @@ pub fn held(i: u32) -> f64 {
     driver::with(|c| c.held().get(i as usize).copied())
         .flatten()
         .unwrap_or(f64::NAN)
-}
-
-/// Entry types the page timings observe now (for the browser tests).
-#[doc(hidden)]
-pub fn observed_entry_types() -> Vec<&'static str> {
-    #[cfg(feature = "timings")]
-    return observe::observed();
-    #[cfg(not(feature = "timings"))]
-    Vec::new()
 }
 
 /// The allocator: lol_alloc's free list, a few hundred bytes where Rust's default (dlmalloc)

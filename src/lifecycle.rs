@@ -51,12 +51,11 @@ pub fn listen() -> Option<Lifecycle> {
     })
 }
 
-/// The page is hidden, or unloading for good (`last`). The page timings go first, so that
-/// their final values leave with this page.
+/// The page is hidden, or unloading for good (`last`). index.js's hook goes first, told that
+/// it is a hide: the page timings of the second module are recorded then, so that their final
+/// values leave with this page.
 fn hide(last: bool) {
-    driver::before_event();
-    #[cfg(feature = "timings")]
-    crate::observe::on_hide();
+    driver::before_hide();
     let own = driver::with(|c| c.page_key().to_owned()).unwrap_or_default();
     driver::handle(Input::Hide {
         last,

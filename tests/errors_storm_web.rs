@@ -6,6 +6,7 @@
 
 mod error_support;
 mod support;
+mod watch_support;
 
 use error_support::*;
 use wasm_bindgen_test::*;

@@ -1,10 +1,11 @@
-//! Browser tests of error capture (src/errors.rs), in Chromium and Firefox: the events are
-//! dispatched on window as the browser would dispatch them, and what the client sends is read
-//! from a stand-in `fetch`.
+//! Browser tests of error capture (src/watch/src/errors.rs), in Chromium and Firefox: the
+//! events are dispatched on window as the browser would dispatch them, and what the client
+//! sends is read from a stand-in `fetch` (the two modules wired as index.js wires them).
 #![cfg(target_arch = "wasm32")]
 
 mod error_support;
 mod support;
+mod watch_support;
 
 use error_support::*;
 use wasm_bindgen_futures::JsFuture;

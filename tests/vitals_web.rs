@@ -1,4 +1,4 @@
-//! Browser tests of the page timing glue (src/observe.rs), in Chromium, Firefox and WebKit: the
+//! Browser tests of the page timing glue (src/watch/src/observe.rs), in Chromium, Firefox and WebKit: the
 //! observers start for every entry type the browser supports and skip the others without an
 //! error, and the timings are recorded when the page hides (here a `pagehide` dispatched on
 //! window, which the page-exit code handles as the browser's own), once per view, and not at
@@ -10,11 +10,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-use recoloca_telemetry as telemetry;
+use recoloca_telemetry_watch as watch;
 
 mod support;
+mod watch_support;
 
 use support::{install_fetch, options, sleep};
+use watch_support::configure;
 
 /// Every body sent since the last call, one per line.
 fn bodies() -> String {
@@ -76,36 +78,33 @@ fn timings_in(body: &str) -> Vec<&'static str> {
 
 #[wasm_bindgen_test]
 fn observers_start_for_each_supported_entry_type_and_skip_the_others() {
-    telemetry::start(None);
+    watch_support::wire_once();
     let expected: Vec<String> = supported().iter().filter_map(|v| v.as_string()).collect();
     web_sys::console::log_1(&describe().into());
-    assert_eq!(telemetry::observed_entry_types(), expected);
+    assert_eq!(watch::observed_entry_types(), expected);
     // Whatever the browser lacks (Firefox: layout-shift; WebKit: everything but paint) is
     // simply not observed; every engine has paint entries.
-    assert!(
-        !telemetry::observed_entry_types().is_empty(),
-        "{expected:?}"
-    );
+    assert!(!watch::observed_entry_types().is_empty(), "{expected:?}");
 }
 
 #[wasm_bindgen_test]
 async fn timings_are_recorded_at_the_hide_once_and_not_when_turned_off() {
     JsFuture::from(loaded()).await.unwrap();
     install_fetch();
-    telemetry::configure(options(&[("batchSize", 1000.into())]));
-    JsFuture::from(telemetry::flush()).await.unwrap();
+    configure(options(&[("batchSize", 1000.into())]));
+    JsFuture::from(watch_support::flush()).await.unwrap();
     bodies();
 
     // Off: the observers are dropped and a hide records nothing.
-    telemetry::configure(options(&[("observePerformance", false.into())]));
-    assert!(telemetry::observed_entry_types().is_empty());
+    configure(options(&[("observePerformance", false.into())]));
+    assert!(watch::observed_entry_types().is_empty());
     hide();
     sleep(50).await;
     assert_eq!(timings_in(&bodies()), Vec::<&str>::new());
 
     // On again: the hide records the timings the page has, with their labels.
-    telemetry::configure(options(&[("observePerformance", true.into())]));
-    assert!(!telemetry::observed_entry_types().is_empty());
+    configure(options(&[("observePerformance", true.into())]));
+    assert!(!watch::observed_entry_types().is_empty());
     hide();
     sleep(50).await;
     let body = bodies();

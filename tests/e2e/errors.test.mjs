@@ -24,6 +24,9 @@ async function start() {
   await opened.page.evaluate(async () => {
     await window.telemetry.ready;
     window.telemetry.configure({ batchSize: 1000, logBatchSize: 1000 });
+    // Error capture listens once the second module has loaded (errors before that are kept
+    // and reported then, but not while their event is being told, which some tests need).
+    await window.telemetry.__internals.watching();
   });
   return opened;
 }

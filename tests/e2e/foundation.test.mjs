@@ -297,7 +297,8 @@ test('a module that traps turns telemetry off for the page: said once, counted, 
       WebAssembly[name] = async (...args) => {
         const result = await original.apply(WebAssembly, args);
         const instance = result.instance ?? result;
-        window.wasmMemory = instance.exports?.memory;
+        // The main module's: the first instantiated (the second one loads after `ready`).
+        window.wasmMemory ??= instance.exports?.memory;
         return result;
       };
     }

@@ -10,6 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use recoloca_telemetry as telemetry;
 
 use crate::support::{bodies, install_fetch};
+use crate::watch_support;
 
 #[wasm_bindgen(inline_js = r#"
 export function fireError(kind, n) {
@@ -63,7 +64,7 @@ extern "C" {
 
 /// Every metric and log entry sent since the last call, parsed.
 pub async fn sent() -> (Vec<JsValue>, Vec<JsValue>) {
-    JsFuture::from(telemetry::flush()).await.unwrap();
+    JsFuture::from(watch_support::flush()).await.unwrap();
     let mut metrics = Vec::new();
     let mut logs = Vec::new();
     for b in bodies() {
@@ -102,7 +103,9 @@ pub async fn setup() {
     let o = Object::new();
     Reflect::set(&o, &"batchSize".into(), &1000.into()).unwrap();
     Reflect::set(&o, &"logBatchSize".into(), &1000.into()).unwrap();
-    telemetry::configure(o.into());
+    watch_support::configure(o.into());
     telemetry::set_identity("u-9".into(), "s-9".into());
+    // index.js tells both modules: the second one names the user in its error metrics.
+    recoloca_telemetry_watch::set_user("u-9".into());
     let _ = sent().await;
 }

@@ -67,6 +67,9 @@ async function openApp() {
   await page.goto(server.url + '/react-app/index.html');
   await page.waitForFunction(() => window.t !== undefined);
   assert.equal(await page.evaluate(() => window.t.telemetry.ready), true, 'the module loaded');
+  // And the second module (error capture, page timings), which adds its listeners once loaded:
+  // the package's own start is over before the tests mount anything.
+  assert.equal(await page.evaluate(() => window.t.telemetry.__internals.watching()), true, 'the second module loaded');
   return { page, context, uncaught, consoleErrors };
 }
 

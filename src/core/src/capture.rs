@@ -2,25 +2,29 @@
 //! the seed's `frontend_errors_total` {error_type, component: 'global' or 'promise', user_id}
 //! and an error log entry with name, message, stack (at most 50 frames), the `cause` chain (at
 //! most 5 deep) and the source location, as the gate of [`crate::error_gate`] allows: repeats
-//! and storms are only counted.
+//! and storms are only counted, and the counts leave as [`ErrorCapture::counts`] says.
 //!
-//! The browser layer reads the page's objects (a throwing getter or a revoked proxy is just an
-//! absence there) and hands over plain text; the bounds, the dedupe and the encoding are here.
+//! This is the error capture module's logic (`src/watch/`, the lazily loaded second module).
+//! The browser layer there reads the page's objects (a throwing getter or a revoked proxy is
+//! just an absence) and hands over plain text; the bounds, the dedupe and the encoding are
+//! here. What comes out is [`Report`]s: a metric event and a log entry, which the main module
+//! takes like any `recordMetric` and `logger.error` call.
 
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::client::Client;
-use crate::error_gate::{self, Decision};
-use crate::json;
-use crate::log::{Entry, ErrorInfo, Level};
-use crate::stream::Kind;
-use crate::wire::{Cause, ErrorContext, Source};
+use crate::error_gate::{self, Decision, Gate};
+use crate::json::{self, NumberFallback};
+use crate::log::Level;
+use crate::wire::{Cause, ErrorContext, Labels, Source};
 
 const MAX_FRAMES: usize = 50;
 const MAX_CAUSES: usize = 5;
 /// Longest message, name, file, stack line or non-Error rejection value kept, in characters.
 const MAX_TEXT: usize = 1000;
+/// The one notice of a minute whose reports are used up.
+pub const RATE_LIMITED: &str =
+    "error reports rate limited: at most 100 a minute; further errors are only counted";
 
 /// One captured error, as the browser layer read it.
 #[derive(Clone, Debug, Default)]
@@ -36,13 +40,71 @@ pub struct Captured<'a> {
     pub source: Option<(&'a str, f64, f64)>,
 }
 
+/// What error capture hands to the client.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// A metric event: name, value, and labels as JSON text.
+    Metric {
+        name: &'static str,
+        value: f64,
+        labels_json: String,
+    },
+    /// A log entry: its level, message, context as JSON text, and the error's
+    /// `(name, message, stack)`.
+    Log {
+        level: Level,
+        message: String,
+        context_json: Option<String>,
+        error: Option<(String, String, Option<String>)>,
+    },
+}
+
+/// The gate, and the user the `user_id` label names.
+#[derive(Debug, Default)]
+pub struct ErrorCapture {
+    gate: Gate,
+    user: Option<String>,
+}
+
 fn bounded(s: &str) -> &str {
     error_gate::bounded(s, MAX_TEXT)
 }
 
-impl Client {
-    /// Counts and, when the gate allows, reports one error.
-    pub(crate) fn capture(&mut self, e: Captured, now: f64) {
+impl ErrorCapture {
+    pub fn new() -> Self {
+        ErrorCapture::default()
+    }
+
+    /// The user later reports name (`None`: `anonymous`, as the seed labels an unknown user).
+    pub fn set_user(&mut self, user: Option<&str>) {
+        self.user = user.map(String::from);
+    }
+
+    fn labels(&self, error_type: &str, component: &str, n: f64, number: NumberFallback) -> Report {
+        let user = self.user.as_deref().unwrap_or("anonymous");
+        let labels = [
+            ("error_type", error_type),
+            ("component", component),
+            ("user_id", user),
+        ];
+        let mut out = Vec::new();
+        json::write(&mut out, &Labels(&labels), number);
+        Report::Metric {
+            name: "frontend_errors_total",
+            value: n,
+            labels_json: String::from_utf8(out).unwrap_or_default(),
+        }
+    }
+
+    /// Counts one error captured at `now` (a monotonic clock, ms) and, when the gate allows,
+    /// reports it into `out`.
+    pub fn capture(
+        &mut self,
+        e: Captured,
+        now: f64,
+        number: NumberFallback,
+        out: &mut Vec<Report>,
+    ) {
         // Every text is bounded like the message: the name, the file, and each line of the stack.
         let name = match bounded(e.name) {
             "" => "Error",
@@ -61,12 +123,11 @@ impl Client {
             fingerprint.push_str(file);
             for n in [line, col] {
                 let mut text = Vec::new();
-                json::write_f64(&mut text, n, self.platform.number);
+                json::write_f64(&mut text, n, number);
                 fingerprint.push(':');
                 fingerprint.push_str(core::str::from_utf8(&text).unwrap_or(""));
             }
         }
-        let wall = self.wall(now);
         match self.gate.decide(fingerprint, now) {
             Decision::Report => {}
             Decision::Repeat | Decision::Limited { notice: false } => {
@@ -74,28 +135,16 @@ impl Client {
             }
             Decision::Limited { notice: true } => {
                 self.gate.count(name, component);
-                let entry = Entry {
-                    epoch_ms: wall,
+                out.push(Report::Log {
                     level: Level::Warn,
-                    message: "error reports rate limited: at most 100 a minute; further errors are only counted",
-                    context_json: Some(r#"{"component":"telemetry"}"#),
+                    message: RATE_LIMITED.to_string(),
+                    context_json: Some(r#"{"component":"telemetry"}"#.to_string()),
                     error: None,
-                };
-                if self.log(&entry) {
-                    self.on_full_batch(Kind::Logs, now);
-                }
+                });
                 return;
             }
         }
-        let user = self.stamp.user_label().to_string();
-        let labels = [
-            ("error_type", name),
-            ("component", component),
-            ("user_id", user.as_str()),
-        ];
-        if self.record("frontend_errors_total", 1.0, &labels, now) {
-            self.on_full_batch(Kind::Metrics, now);
-        }
+        out.push(self.labels(name, component, 1.0, number));
         let causes: Vec<Cause> = (e.causes.iter().take(MAX_CAUSES))
             .map(|(name, message)| Cause {
                 name: bounded(name),
@@ -108,24 +157,39 @@ impl Client {
             cause: &causes,
         };
         let mut context_json = Vec::new();
-        if !json::write(&mut context_json, &context, self.platform.number) {
+        if !json::write(&mut context_json, &context, number) {
             context_json.clear(); // never half an object: no context rather
         }
-        let entry = Entry {
-            epoch_ms: wall,
+        out.push(Report::Log {
             level: Level::Error,
-            message,
-            context_json: core::str::from_utf8(&context_json)
+            message: message.to_string(),
+            context_json: String::from_utf8(context_json)
                 .ok()
                 .filter(|c| !c.is_empty()),
-            error: Some(ErrorInfo {
-                name,
-                message,
-                stack: stack.as_deref(),
-            }),
-        };
-        if self.log(&entry) {
-            self.on_full_batch(Kind::Logs, now);
+            error: Some((
+                name.to_string(),
+                message.to_string(),
+                stack.map(|s| s.into_owned()),
+            )),
+        });
+    }
+
+    /// Whether errors were counted but not reported yet.
+    pub fn has_counts(&self) -> bool {
+        !self.gate.counts().is_empty()
+    }
+
+    /// Errors counted but not reported one by one (repeats, rate-limited), as
+    /// `frontend_errors_total` events with their summed value, into `out`; the counters start
+    /// again from zero.
+    pub fn counts(&mut self, number: NumberFallback, out: &mut Vec<Report>) {
+        let mut taken = Vec::new();
+        self.gate.report_counts(|error_type, component, n| {
+            taken.push((error_type.to_string(), component.to_string(), n));
+            true
+        });
+        for (error_type, component, n) in taken {
+            out.push(self.labels(&error_type, &component, n as f64, number));
         }
     }
 }

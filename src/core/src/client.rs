@@ -7,14 +7,15 @@
 //!
 //! Two clocks: `now`, given with every input, is the scheduling clock (monotonic in the
 //! browser: `performance.now()`, which neither a page that fakes `Date.now` nor a wall clock
-//! set back can stall); the timestamps of events the client makes itself (errors, timings,
-//! its own health) are wall-clock epoch ms, `now` plus an offset that the timestamps of the
+//! set back can stall); the timestamps of events the client makes itself (its own health) are
+//! wall-clock epoch ms, `now` plus an offset that the timestamps of the
 //! page's own events keep up to date ([`Client::set_wall_offset`] sets the first).
 //!
 //! This file holds the state and the dispatch; each concern is in the file named after it:
 //! what the streams hold (`stream.rs`, `batch.rs`), when and how batches go and what an
-//! answer does (`delivery.rs`), page exit and reload (`exit.rs`), captured errors
-//! (`capture.rs`).
+//! answer does (`delivery.rs`), page exit and reload (`exit.rs`). Captured errors and page
+//! timings come in as the page's own metrics and log entries do: they are the lazily loaded
+//! second module's (`capture.rs`, `vitals/`, and `src/watch/` in the repository).
 //!
 //! ```
 //! use recoloca_telemetry_core::client::{Client, Input, Output, Platform};
@@ -40,14 +41,11 @@ use alloc::vec::Vec;
 
 use crate::batch::Drop;
 use crate::config::{Config, Options};
-use crate::error_gate::Gate;
 use crate::json::NumberFallback;
 use crate::log::{self, Entry, Stamp};
 use crate::metric::{self, SeriesTable};
 use crate::random::Random;
 use crate::stream::{Counters, Kind, Stream};
-
-pub use crate::capture::Captured;
 
 /// Most series remembered before the table starts over.
 const MAX_SERIES: usize = 2048;
@@ -84,13 +82,6 @@ pub enum Input<'a> {
     Configure(Options),
     /// Metric events staged by the JavaScript side: `(series, value, epoch ms)` triples.
     Metrics(&'a [f64]),
-    /// A metric the client makes itself (page timings), stamped `now`. It starts no request
-    /// of its own: page timings are recorded just before a hide, which sends them.
-    Record {
-        name: &'a str,
-        value: f64,
-        labels: &'a [(&'a str, &'a str)],
-    },
     /// One `logger.*` call.
     Log(Entry<'a>),
     /// A log entry the JavaScript side found too large to even encode.
@@ -100,8 +91,6 @@ pub enum Input<'a> {
         user_id: Option<&'a str>,
         session_id: Option<&'a str>,
     },
-    /// An uncaught error, unhandled rejection or failed resource load.
-    Error(Captured<'a>),
     /// `flush()`: [`Output::Flushed`] with this id says when it is done.
     Flush(u32),
     /// The time [`Client::poll_timeout`] asked for has come (or passed).
@@ -175,7 +164,6 @@ pub enum Output {
 pub enum Warning {
     Dropped,
     NotANumber,
-    NotInThisBuild,
 }
 
 impl Warning {
@@ -183,9 +171,6 @@ impl Warning {
         match self {
             Warning::Dropped => "telemetry events were dropped; see telemetry_events_dropped_total",
             Warning::NotANumber => "a metric value that is not a finite number was dropped",
-            Warning::NotInThisBuild => {
-                "captureErrors and observePerformance are not in the slim entry"
-            }
         }
     }
 }
@@ -218,7 +203,6 @@ pub struct Client {
     pub(crate) logs: Stream,
     series: SeriesTable,
     pub(crate) stamp: Stamp,
-    pub(crate) gate: Gate,
     pub(crate) random: Random,
     pub(crate) platform: Platform,
     pub(crate) online: bool,
@@ -272,7 +256,6 @@ impl Client {
             config,
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::default(),
-            gate: Gate::new(),
             random,
             platform,
             online,
@@ -317,13 +300,6 @@ impl Client {
                     self.on_full_batch(Kind::Metrics, now);
                 }
             }
-            Input::Record {
-                name,
-                value,
-                labels,
-            } => {
-                self.record(name, value, labels, now);
-            }
             Input::Log(entry) => {
                 self.set_wall_offset(entry.epoch_ms - now);
                 if self.log(&entry) {
@@ -337,9 +313,6 @@ impl Client {
             } => {
                 self.stamp.set_identity(user_id, session_id);
             }
-            // A build without error capture (the slim entry) leaves its code out.
-            Input::Error(e) if cfg!(feature = "errors") => self.capture(e, now),
-            Input::Error(_) => {}
             Input::Flush(id) => self.flush(id, now),
             Input::Timeout => self.on_timeout(now),
             Input::Answer {
@@ -430,14 +403,6 @@ impl Client {
         let (m, l) = (self.config.metrics(), self.config.logs());
         self.metrics.update(m, now);
         self.logs.update(l, now);
-        // A build without error capture or page timings (the slim entry) turns their options
-        // back off, and says so once.
-        let asked = (self.config.capture_errors, self.config.observe_performance);
-        self.config.capture_errors &= cfg!(feature = "errors");
-        self.config.observe_performance &= cfg!(feature = "timings");
-        if asked != (self.config.capture_errors, self.config.observe_performance) {
-            self.warn(Warning::NotInThisBuild);
-        }
     }
 
     /// Names a series (metric name and labels JSON) and returns its id; see
@@ -461,25 +426,6 @@ impl Client {
                 }
                 self.count_drop(Kind::Metrics, d, 1);
             }
-        }
-        self.metrics.is_full()
-    }
-
-    /// Records a metric the client makes itself. Whether the stream now holds a full batch.
-    pub(crate) fn record(
-        &mut self,
-        name: &str,
-        value: f64,
-        labels: &[(&str, &str)],
-        now: f64,
-    ) -> bool {
-        let (number, wall) = (self.platform.number, self.wall(now));
-        let admitted = self
-            .metrics
-            .queue
-            .push_with(|out| metric::encode_own(out, name, value, labels, wall, number));
-        if let Err(d) = admitted {
-            self.count_drop(Kind::Metrics, d, 1);
         }
         self.metrics.is_full()
     }
@@ -530,9 +476,6 @@ impl Client {
                 self.stream(kind).retries -= n;
             }
         }
-        if cfg!(feature = "errors") {
-            self.report_error_counts(now);
-        }
     }
 
     /// One health event; a report that does not fit is not itself a loss to count (the
@@ -555,33 +498,6 @@ impl Client {
             .queue
             .push_with(|out| metric::encode_own(out, name, n as f64, labels, wall, number))
             .is_ok()
-    }
-
-    /// Errors counted but not reported one by one (repeats, rate-limited) become
-    /// `frontend_errors_total` events with their summed value.
-    fn report_error_counts(&mut self, now: f64) {
-        let user = self.stamp.user_label();
-        let (number, wall) = (self.platform.number, self.wall(now));
-        let queue = &mut self.metrics.queue;
-        self.gate.report_counts(|error_type, component, n| {
-            let labels = [
-                ("error_type", error_type),
-                ("component", component),
-                ("user_id", user),
-            ];
-            queue
-                .push_with(|out| {
-                    metric::encode_own(
-                        out,
-                        "frontend_errors_total",
-                        n as f64,
-                        &labels,
-                        wall,
-                        number,
-                    )
-                })
-                .is_ok()
-        });
     }
 
     /// `flush()` number `id`: seals both streams now; done once each has sent it all, or

@@ -1149,116 +1149,174 @@ fn a_split_of_a_kept_batch_while_hidden_replaces_it_in_the_stored_copy() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Captured errors (src/capture.rs): what one becomes on the wire, and the gate in front of it
+// Captured errors (src/capture.rs): what one becomes on the wire, and the gate in front of it.
+// The reports go into the client as the main module takes them from the second one (index.js):
+// a metric as a series and a staged event, a log entry as a `logger.*` call.
+#[cfg(feature = "errors")]
+mod captured_errors {
+    use super::*;
+    use crate::capture::{Captured, ErrorCapture, Report};
+    use crate::log::{Entry, ErrorInfo};
 
-/// An uncaught `TypeError` thrown at https://app/a.js:10:4, with one cause.
-fn type_error(message: &str) -> Captured<'_> {
-    Captured {
-        rejection: false,
-        name: "TypeError",
-        message,
-        stack: Some("TypeError: x\n    at f (https://app/a.js:10:4)"),
-        causes: &[("Error", "inner")],
-        source: Some(("https://app/a.js", 10.0, 4.0)),
+    /// Captures `e` at `now` and hands what it reports to the client, stamped `now`.
+    fn capture(c: &mut Client, errors: &mut ErrorCapture, e: Captured, now: f64) {
+        let mut reports = Vec::new();
+        errors.capture(e, now, Platform::native().number, &mut reports);
+        hand_over(c, reports, now);
     }
-}
 
-/// Every event sent once flushed: (metrics, log entries).
-fn sent(c: &mut Client, now: f64) -> (Vec<Json>, Vec<Json>) {
-    let bodies = deliver_everything(c, now);
-    let of = |stream: &str| -> Vec<Json> {
-        let prefix = format!("{{\"{stream}\":");
-        bodies
+    fn hand_over(c: &mut Client, reports: Vec<Report>, now: f64) {
+        for r in reports {
+            match r {
+                Report::Metric {
+                    name,
+                    value,
+                    labels_json,
+                } => {
+                    let id = c.add_series(name, Some(&labels_json));
+                    c.handle_input(now, Input::Metrics(&[f64::from(id), value, now]));
+                }
+                Report::Log {
+                    level,
+                    message,
+                    context_json,
+                    error,
+                } => {
+                    let error = error.as_ref().map(|(name, message, stack)| ErrorInfo {
+                        name,
+                        message,
+                        stack: stack.as_deref(),
+                    });
+                    let entry = Entry {
+                        epoch_ms: now,
+                        level,
+                        message: &message,
+                        context_json: context_json.as_deref(),
+                        error,
+                    };
+                    c.handle_input(now, Input::Log(entry));
+                }
+            }
+        }
+    }
+
+    /// An uncaught `TypeError` thrown at https://app/a.js:10:4, with one cause.
+    fn type_error(message: &str) -> Captured<'_> {
+        Captured {
+            rejection: false,
+            name: "TypeError",
+            message,
+            stack: Some("TypeError: x\n    at f (https://app/a.js:10:4)"),
+            causes: &[("Error", "inner")],
+            source: Some(("https://app/a.js", 10.0, 4.0)),
+        }
+    }
+
+    /// Every event sent once flushed: (metrics, log entries).
+    fn sent(c: &mut Client, now: f64) -> (Vec<Json>, Vec<Json>) {
+        let bodies = deliver_everything(c, now);
+        let of = |stream: &str| -> Vec<Json> {
+            let prefix = format!("{{\"{stream}\":");
+            bodies
+                .iter()
+                .filter(|b| b.starts_with(prefix.as_bytes()))
+                .flat_map(|b| events(b))
+                .collect()
+        };
+        (of("metrics"), of("logs"))
+    }
+
+    #[test]
+    fn a_captured_error_is_a_metric_and_an_error_log_entry_in_the_seeds_format() {
+        let mut c = client_with(&[]);
+        let identity = Input::Identity {
+            user_id: Some("u-1"),
+            session_id: Some("s-1"),
+        };
+        c.handle_input(T0, identity);
+        let mut errors = ErrorCapture::new();
+        errors.set_user(Some("u-1"));
+        capture(&mut c, &mut errors, type_error("x is undefined"), T0 + 5.0);
+        let bodies = deliver_everything(&mut c, T0 + 6.0);
+        let metric = bodies
             .iter()
-            .filter(|b| b.starts_with(prefix.as_bytes()))
-            .flat_map(|b| events(b))
-            .collect()
-    };
-    (of("metrics"), of("logs"))
-}
-
-#[test]
-fn a_captured_error_is_a_metric_and_an_error_log_entry_in_the_seeds_format() {
-    let mut c = client_with(&[]);
-    let identity = Input::Identity {
-        user_id: Some("u-1"),
-        session_id: Some("s-1"),
-    };
-    c.handle_input(T0, identity);
-    c.handle_input(T0 + 5.0, Input::Error(type_error("x is undefined")));
-    let bodies = deliver_everything(&mut c, T0 + 6.0);
-    let metric = bodies
-        .iter()
-        .find(|b| text(b).contains("frontend_errors_total"))
-        .expect("the metric is sent");
-    assert_eq!(
-        text(metric),
-        r#"{"metrics":[{"name":"frontend_errors_total","value":1,"labels":{"error_type":"TypeError","component":"global","user_id":"u-1"},"timestamp":1700000000005}]}"#
-    );
-    let log = bodies.iter().find(|b| b.starts_with(b"{\"logs\":"));
-    assert_eq!(
-        text(log.expect("the entry is sent")),
-        r#"{"logs":[{"timestamp":"2023-11-14T22:13:20.005Z","level":"error","message":"x is undefined","service":"recoloca-frontend","version":"1.0.0","context":{"component":"global","source":{"file":"https://app/a.js","line":10,"column":4},"cause":[{"name":"Error","message":"inner"}]},"error":{"name":"TypeError","message":"x is undefined","stack":"TypeError: x\n    at f (https://app/a.js:10:4)"},"user_id":"u-1","session_id":"s-1"}]}"#
-    );
-}
-
-#[test]
-fn a_repeat_is_counted_not_reported_and_a_storm_is_limited_with_one_notice() {
-    let mut c = client_with(&[("batchSize", 1000.0), ("logBatchSize", 1000.0)]);
-    // The same error three times within the repeat window: one entry, three in the metric.
-    for i in 0..3 {
-        c.handle_input(T0 + f64::from(i), Input::Error(type_error("same")));
+            .find(|b| text(b).contains("frontend_errors_total"))
+            .expect("the metric is sent");
+        assert_eq!(
+            text(metric),
+            r#"{"metrics":[{"name":"frontend_errors_total","value":1,"labels":{"error_type":"TypeError","component":"global","user_id":"u-1"},"timestamp":1700000000005}]}"#
+        );
+        let log = bodies.iter().find(|b| b.starts_with(b"{\"logs\":"));
+        assert_eq!(
+            text(log.expect("the entry is sent")),
+            r#"{"logs":[{"timestamp":"2023-11-14T22:13:20.005Z","level":"error","message":"x is undefined","service":"recoloca-frontend","version":"1.0.0","context":{"component":"global","source":{"file":"https://app/a.js","line":10,"column":4},"cause":[{"name":"Error","message":"inner"}]},"error":{"name":"TypeError","message":"x is undefined","stack":"TypeError: x\n    at f (https://app/a.js:10:4)"},"user_id":"u-1","session_id":"s-1"}]}"#
+        );
     }
-    // 150 different errors in a minute: 100 reports a minute at most, then one notice.
-    let messages: Vec<String> = (0..150).map(|i| format!("storm {i}")).collect();
-    for (i, m) in messages.iter().enumerate() {
-        c.handle_input(T0 + 10.0 + i as f64, Input::Error(type_error(m)));
-    }
-    let (metrics, logs) = sent(&mut c, T0 + 1_000.0);
-    let errors = logs.iter().filter(|e| e["level"] == "error").count();
-    assert_eq!(errors, 100, "one entry for the repeats and 99 of the storm");
-    let notices: Vec<_> = logs.iter().filter(|e| e["level"] == "warn").collect();
-    assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0]["context"]["component"], "telemetry");
-    // Yet every error is counted.
-    let counted: f64 = metrics
-        .iter()
-        .filter(|e| e["name"] == "frontend_errors_total")
-        .filter_map(|e| e["value"].as_f64())
-        .sum();
-    assert_eq!(counted, 153.0);
-}
 
-#[test]
-fn a_captured_errors_texts_are_bounded() {
-    let mut c = client_with(&[]);
-    let long = "m".repeat(5_000);
-    let name = "N".repeat(5_000);
-    let stack: String = (0..80)
-        .map(|i| format!("    at f{i} (a.js:{i}:1)\n"))
-        .collect();
-    let error = Captured {
-        rejection: true,
-        name: &name,
-        message: &long,
-        stack: Some(&stack),
-        causes: &[],
-        source: None,
-    };
-    c.handle_input(T0, Input::Error(error));
-    let (_, logs) = sent(&mut c, T0 + 1.0);
-    let entry = &logs[0];
-    assert_eq!(
-        entry["context"],
-        serde_json::json!({"component": "promise"})
-    );
-    assert_eq!(entry["message"].as_str().unwrap().chars().count(), 1000);
-    assert_eq!(
-        entry["error"]["name"].as_str().unwrap().chars().count(),
-        1000
-    );
-    let frames = entry["error"]["stack"].as_str().unwrap().lines().count();
-    assert!(frames <= 50, "{frames} frames");
+    #[test]
+    fn a_repeat_is_counted_not_reported_and_a_storm_is_limited_with_one_notice() {
+        let mut c = client_with(&[("batchSize", 1000.0), ("logBatchSize", 1000.0)]);
+        let mut errors = ErrorCapture::new();
+        // The same error three times within the repeat window: one entry, three in the metric.
+        for i in 0..3 {
+            capture(&mut c, &mut errors, type_error("same"), T0 + f64::from(i));
+        }
+        // 150 different errors in a minute: 100 reports a minute at most, then one notice.
+        let messages: Vec<String> = (0..150).map(|i| format!("storm {i}")).collect();
+        for (i, m) in messages.iter().enumerate() {
+            capture(&mut c, &mut errors, type_error(m), T0 + 10.0 + i as f64);
+        }
+        // What was only counted leaves as summed events (at a flush, a hide, or the second
+        // module's own timer).
+        let mut counts = Vec::new();
+        errors.counts(Platform::native().number, &mut counts);
+        hand_over(&mut c, counts, T0 + 999.0);
+        let (metrics, logs) = sent(&mut c, T0 + 1_000.0);
+        let errors = logs.iter().filter(|e| e["level"] == "error").count();
+        assert_eq!(errors, 100, "one entry for the repeats and 99 of the storm");
+        let notices: Vec<_> = logs.iter().filter(|e| e["level"] == "warn").collect();
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0]["context"]["component"], "telemetry");
+        // Yet every error is counted.
+        let counted: f64 = metrics
+            .iter()
+            .filter(|e| e["name"] == "frontend_errors_total")
+            .filter_map(|e| e["value"].as_f64())
+            .sum();
+        assert_eq!(counted, 153.0);
+    }
+
+    #[test]
+    fn a_captured_errors_texts_are_bounded() {
+        let mut c = client_with(&[]);
+        let long = "m".repeat(5_000);
+        let name = "N".repeat(5_000);
+        let stack: String = (0..80)
+            .map(|i| format!("    at f{i} (a.js:{i}:1)\n"))
+            .collect();
+        let error = Captured {
+            rejection: true,
+            name: &name,
+            message: &long,
+            stack: Some(&stack),
+            causes: &[],
+            source: None,
+        };
+        capture(&mut c, &mut ErrorCapture::new(), error, T0);
+        let (_, logs) = sent(&mut c, T0 + 1.0);
+        let entry = &logs[0];
+        assert_eq!(
+            entry["context"],
+            serde_json::json!({"component": "promise"})
+        );
+        assert_eq!(entry["message"].as_str().unwrap().chars().count(), 1000);
+        assert_eq!(
+            entry["error"]["name"].as_str().unwrap().chars().count(),
+            1000
+        );
+        let frames = entry["error"]["stack"].as_str().unwrap().lines().count();
+        assert!(frames <= 50, "{frames} frames");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

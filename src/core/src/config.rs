@@ -54,9 +54,10 @@ impl Default for Config {
             request_timeout_ms: 10_000.0,
             retry_max_attempts: 10.0,
             max_persisted_bytes: 262_144.0,
-            // Off where the build has no such feature (the slim entry): see `Client::configure`.
-            capture_errors: cfg!(feature = "errors"),
-            observe_performance: cfg!(feature = "timings"),
+            // Both carried out by the second module (`src/watch/`), which the main entry loads
+            // when either is on; the slim entry has none, and says so when they are asked for.
+            capture_errors: true,
+            observe_performance: true,
         }
     }
 }

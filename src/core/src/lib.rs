@@ -24,10 +24,12 @@ extern crate alloc;
 extern crate std;
 
 pub mod batch;
-mod capture;
+#[cfg(feature = "errors")]
+pub mod capture;
 pub mod client;
 pub mod config;
 mod delivery;
+#[cfg(feature = "errors")]
 pub mod error_gate;
 pub mod exit;
 pub mod float;
@@ -40,5 +42,6 @@ pub mod retry;
 pub mod stream;
 pub mod text;
 pub mod uuid;
+#[cfg(feature = "timings")]
 pub mod vitals;
 pub mod wire;

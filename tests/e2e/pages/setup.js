@@ -6,8 +6,9 @@
 //                    at 2025-11-26T14:21:32.000Z and ticks 1 ms a reading, so bodies are exact
 //   user=U           localStorage.user_id (none when absent)
 //   session=S        sessionStorage.session_id (default 'session-e2e'; empty: none)
-//   memory           window.wasmMemory: the module's memory, kept by wrapping WebAssembly's own
-//                    instantiation, as any script of the page could (the trap test)
+//   memory           window.wasmMemory: the main module's memory (the first instantiated), kept
+//                    by wrapping WebAssembly's own instantiation, as any script of the page
+//                    could (the trap test)
 (() => {
   const query = new URLSearchParams(location.search);
   if (query.get('clock') !== 'real') {
@@ -19,7 +20,7 @@
       const original = WebAssembly[name];
       WebAssembly[name] = async (...args) => {
         const result = await original.apply(WebAssembly, args);
-        window.wasmMemory = (result.instance ?? result).exports?.memory;
+        window.wasmMemory ??= (result.instance ?? result).exports?.memory;
         return result;
       };
     }

@@ -5,18 +5,17 @@
 //! which reach window as `ErrorEvent`s, and failed resource loads, which do not bubble), and
 //! one for `unhandledrejection`. What was thrown is read here, where every property read may
 //! run page code (a getter, a proxy) and is allowed to fail; counting, bounds and encoding are
-//! the core's (`src/core/src/capture.rs`, `error_gate.rs`).
+//! the core's (`src/core/src/capture.rs`, `error_gate.rs`), through [`crate::captured`].
 //!
 //! The client's own requests never come through here: a failed `fetch` rejects a promise that
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
 
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
-use recoloca_telemetry_core::client::{Captured, Input};
+use recoloca_telemetry_core::capture::Captured;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ErrorEvent, Event, PromiseRejectionEvent};
 
-use crate::driver;
 use crate::property::get;
 
 /// Causes read at most (the core keeps no more).
@@ -57,6 +56,15 @@ struct Facts {
     stack: Option<String>,
     causes: Vec<(String, String)>,
     source: Option<(String, f64, f64)>,
+}
+
+/// An event from before the listeners were added (see [`crate::replay`]).
+pub fn replay(e: &Event) {
+    match e.type_().as_str() {
+        "error" => on_error(e),
+        "unhandledrejection" => on_rejection(e),
+        _ => {}
+    }
 }
 
 fn on_error(e: &Event) {
@@ -111,7 +119,7 @@ fn report(rejection: bool, f: Facts) {
         .iter()
         .map(|(n, m)| (n.as_str(), m.as_str()))
         .collect();
-    driver::from_page(Input::Error(Captured {
+    crate::captured(Captured {
         rejection,
         name: &f.name,
         message: &f.message,
@@ -121,7 +129,7 @@ fn report(rejection: bool, f: Facts) {
             .source
             .as_ref()
             .map(|(file, l, c)| (file.as_str(), *l, *c)),
-    }));
+    });
 }
 
 /// `v[key]` as a string, "" when it is none. (Strings are read through one conversion rather

@@ -17,13 +17,14 @@ use std::cell::RefCell;
 
 use gloo_events::{EventListener, EventListenerOptions};
 use js_sys::{Array, Reflect};
-use recoloca_telemetry_core::client::Input;
+use recoloca_telemetry_core::capture::Report;
+use recoloca_telemetry_core::json;
 use recoloca_telemetry_core::vitals::{FirstInput, Metric, Navigation, Timing, View};
+use recoloca_telemetry_core::wire::Labels;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Performance, PerformanceObserver, PerformanceObserverEntryList};
 
-use crate::driver;
 use crate::property::{self, number};
 
 /// The entry types observed, by source number.
@@ -408,7 +409,7 @@ fn timing() -> Timing {
 }
 
 /// The page is being hidden or left (called before the client hears of it): pending entries
-/// are taken, and every timing of this view not yet reported goes into the metrics stream.
+/// are taken, and every timing of this view not yet reported is handed over as a metric.
 pub fn on_hide() {
     let timing = timing();
     let reports = with_live(|live| {
@@ -420,6 +421,7 @@ pub fn on_hide() {
             .reports(&timing, |r| reports.push((r.name, r.value, r.rating, nav)));
         reports
     });
+    let mut out = Vec::new();
     for (name, value, rating, nav) in reports.unwrap_or_default() {
         // A metric without thresholds has no rating label.
         let rated = [
@@ -431,10 +433,17 @@ pub fn on_hide() {
         } else {
             &rated[1..]
         };
-        driver::handle(Input::Record {
+        let mut labels_json = Vec::new();
+        json::write(
+            &mut labels_json,
+            &Labels(labels),
+            crate::number::engine_number,
+        );
+        out.push(Report::Metric {
             name,
             value,
-            labels,
+            labels_json: String::from_utf8(labels_json).unwrap_or_default(),
         });
     }
+    crate::emit(out);
 }
