@@ -56,7 +56,7 @@ pkg: bootstrap
 	esbuild target/entry-watch/watch.js --bundle --format=esm --minify-syntax --log-level=warning \
 	  --outfile=target/entry-watch/bundle.js
 	terser target/entry-watch/bundle.js --module --ecma 2020 --mangle --output pkg/watch.js \
-	  --compress passes=2
+	  --compress passes=2,hoist_funs=true
 	cp target/entry-watch/watch_glue_bg.wasm pkg/watch_bg.wasm
 	cp pkg-template/*.d.ts pkg-template/react.js pkg-template/package.json pkg/
 	# The slim entry's React bindings: the same file over the slim entry's client, in slim/ so
@@ -91,7 +91,7 @@ define entry
 	  --define:WASM_FILE='"$(2)_bg.wasm"' --define:WATCH=$(3) --external:./watch.js \
 	  --outfile=target/entry-$(1)/bundle.js
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
-	  --compress passes=2
+	  --compress passes=2,hoist_funs=true
 	cp target/entry-main/core_bg.wasm pkg/$(2)_bg.wasm
 endef
 

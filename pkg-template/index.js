@@ -597,7 +597,11 @@ export function flush() {
     if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
     toWatch((w) => w.report());
     drain();
-    return call(() => core.flush(), Promise.resolve());
+    // Resolved by the module once it has sent everything (or stopped at a failure to retry
+    // later); at once when it could not take the call.
+    return new Promise((resolve) => {
+      if (!call(() => core.flush(resolve), false)) resolve();
+    });
   } catch (err) {
     warnOnce('flush', 'flush() failed: ' + toText(err));
     return Promise.resolve();

@@ -18,7 +18,6 @@ use wasm_bindgen::JsValue;
 use crate::{console, storage, transport};
 
 thread_local! {
-    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
     /// The timer for the client's next deadline, and that deadline.
     static TIMER: RefCell<Option<(f64, Timeout)>> = const { RefCell::new(None) };
@@ -33,7 +32,11 @@ thread_local! {
 /// The client's scheduling clock: `performance.now()`, monotonic, which a page that fakes
 /// `Date.now` or a wall clock set back cannot stall (see `src/core/src/client.rs`).
 pub fn now() -> f64 {
-    PERFORMANCE.with(|p| p.as_ref().map_or_else(js_sys::Date::now, |p| p.now()))
+    performance().map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn performance() -> Option<web_sys::Performance> {
+    web_sys::window()?.performance()
 }
 
 /// Creates the client with the seed's defaults, if there is none yet. Returns whether it
@@ -51,7 +54,7 @@ pub fn ensure() -> bool {
         let now = now();
         let mut client = Client::new(platform, seed(), online(), now);
         // Epoch ms at the scheduling clock's zero (without `performance`, the clocks are one).
-        let origin = PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.time_origin()));
+        let origin = performance().map_or(0.0, |p| p.time_origin());
         client.set_wall_offset(origin);
         *c = Some(client);
         Some(now)
@@ -147,22 +150,21 @@ fn carry(o: Output) {
                 Some(f.swap_remove(i).1)
             });
             if let Some(resolve) = waiting {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
+                // (`call1` as index.js's hook is called: one binding for both.)
+                let _ = resolve.call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
             }
         }
         Output::Warn(w) => console::warn_once(w.text()),
     }
 }
 
-/// A promise for `flush()` number `id`, resolved when the client says it is done.
-pub fn flush_promise(id: u32) -> js_sys::Promise {
-    js_sys::Promise::new(&mut |resolve, _reject| {
-        FLUSHES.with(|f| {
-            if let Ok(mut f) = f.try_borrow_mut() {
-                f.push((id, resolve));
-            }
-        });
-    })
+/// Calls `done` when the client says `flush()` number `id` is done.
+pub fn on_flushed(id: u32, done: Function) {
+    FLUSHES.with(|f| {
+        if let Ok(mut f) = f.try_borrow_mut() {
+            f.push((id, done));
+        }
+    });
 }
 
 /// Sets the timer for the client's next deadline (if it moved), from `now`.

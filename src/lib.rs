@@ -42,7 +42,7 @@ mod transport;
 use std::cell::RefCell;
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use recoloca_telemetry_core::client::Input;
 use recoloca_telemetry_core::log::{Entry, ErrorInfo, Level};
 use wasm_bindgen::prelude::*;
@@ -52,14 +52,18 @@ pub use recoloca_telemetry_core as logic;
 
 /// What the module holds of the page while it runs: its listeners, removed when dropped, and
 /// the one-off timer that takes over what earlier pages kept.
-#[derive(Default)]
 struct Page {
     _lifecycle: Option<lifecycle::Lifecycle>,
     _restore: Option<Timeout>,
 }
 
 thread_local! {
-    static PAGE: RefCell<Page> = RefCell::new(Page::default());
+    static PAGE: RefCell<Page> = const {
+        RefCell::new(Page {
+            _lifecycle: None,
+            _restore: None,
+        })
+    };
     static NEXT_FLUSH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
@@ -160,11 +164,8 @@ pub fn log(
     started();
     let message = text(&message).unwrap_or_default();
     let context = text(&context_json);
-    let part = |i: u32| {
-        let v = js_sys::Reflect::get_u32(&error, i).unwrap_or(JsValue::UNDEFINED);
-        text(&v)
-    };
-    let parts = error.is_object().then(|| (part(0), part(1), part(2)));
+    let part = |i: &str| property::text(&error, i);
+    let parts = error.is_object().then(|| (part("0"), part("1"), part("2")));
     let error = parts.as_ref().and_then(|(name, message, stack)| {
         Some(ErrorInfo {
             name: name.as_deref()?,
@@ -193,20 +194,18 @@ pub fn set_identity(user_id: JsValue, session_id: JsValue) -> bool {
     })
 }
 
-/// Sends everything buffered now. The promise resolves (never rejects) once each stream has
-/// sent it all, or stopped at a failure to retry later.
+/// Sends everything buffered now, then calls `done` (the `resolve` of the promise index.js's
+/// `flush()` returns) once each stream has sent it all, or stopped at a failure to retry
+/// later. `false`, without calling it, when the client was busy.
 #[wasm_bindgen]
-pub fn flush() -> Promise {
+pub fn flush(done: Function) -> bool {
     started();
     let id = NEXT_FLUSH.with(|n| {
         n.set(n.get().wrapping_add(1));
         n.get()
     });
-    let promise = driver::flush_promise(id);
-    if !driver::handle(Input::Flush(id)) {
-        return Promise::resolve(&JsValue::UNDEFINED);
-    }
-    promise
+    driver::on_flushed(id, done);
+    driver::handle(Input::Flush(id))
 }
 
 /// What the client holds, item `i` of `[metrics events, metrics bytes, logs events, logs

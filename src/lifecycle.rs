@@ -9,7 +9,6 @@
 
 use gloo_events::EventListener;
 use recoloca_telemetry_core::client::Input;
-use web_sys::VisibilityState;
 
 use crate::{driver, property};
 
@@ -33,7 +32,9 @@ pub fn listen() -> Option<Lifecycle> {
         &document,
         "visibilitychange",
         move |_| {
-            if doc.visibility_state() == VisibilityState::Hidden {
+            // Read as text: web-sys's `VisibilityState` enum would bring its conversion (and
+            // its panic message) for one comparison.
+            if property::text(&doc, "visibilityState").as_deref() == Some("hidden") {
                 hide(false)
             } else {
                 show()

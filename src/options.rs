@@ -22,15 +22,18 @@ pub fn read(o: &JsValue) -> Option<Options> {
     for (i, (name, kind)) in text::split(NAMES, 0).zip(TYPES.bytes()).enumerate() {
         // A getter that throws reads as absent.
         let v = property::get(o, name);
-        if v.is_undefined() || v.is_null() {
+        // (Compared with `null`, `true` and `false` rather than asked `is_null()` or
+        // `as_bool()`: one binding of the glue serves all three.)
+        if v.is_undefined() || v == JsValue::NULL {
             continue;
         }
         let value = match kind {
             b's' => v.as_string().map(Value::Text),
             b'n' => v.as_f64().map(Value::Number),
-            _ => v
-                .as_bool()
-                .map(|b| Value::Number(if b { 1.0 } else { 0.0 })),
+            _ => [JsValue::FALSE, JsValue::TRUE]
+                .iter()
+                .position(|b| v == *b)
+                .map(|i| Value::Number(i as f64)),
         };
         match value {
             Some(value) => given.push((i, value)),

@@ -36,11 +36,10 @@ pub fn bytes_elsewhere(own: &str) -> usize {
 
 /// Whether `text` (UTF-8) was written (the quota may refuse it).
 pub fn set(key: &str, text: &[u8]) -> bool {
-    // Always UTF-8: the client writes it from strings.
-    let Ok(text) = core::str::from_utf8(text) else {
-        return false;
-    };
-    local().is_some_and(|s| s.set_item(key, text).is_ok())
+    // The engine's `TextDecoder` makes the bytes a string: checking them in the module would
+    // bring Rust's UTF-8 validation along for this one call.
+    let text = web_sys::TextDecoder::new().and_then(|d| d.decode_with_u8_array(text));
+    text.is_ok_and(|text| local().is_some_and(|s| s.set_item(key, &text).is_ok()))
 }
 
 pub fn remove(key: &str) {

@@ -31,11 +31,12 @@ thread_local! {
 pub fn post(p: Post, answered: fn(Input) -> bool) {
     let init = RequestInit::new();
     init.set_method("POST");
-    if let Ok(headers) = Headers::new() {
-        let _ = headers.set("Content-Type", "application/json");
-        let _ = headers.set("Idempotency-Key", &p.key);
-        init.set_headers(&headers);
-    }
+    // The headers as a plain record, which `RequestInit.headers` takes as well as a `Headers`
+    // (set with the `Reflect` binding the body's `keepalive` needs anyway, not two more).
+    let headers = js_sys::Object::new();
+    let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
+    let _ = Reflect::set(&headers, &"Idempotency-Key".into(), &p.key.as_str().into());
+    init.set_headers(&headers);
     init.set_body(&Uint8Array::from(p.body.as_slice()));
     if p.keepalive {
         // web-sys 0.3 has no setter for RequestInit's `keepalive`.
@@ -71,10 +72,18 @@ fn read(response: &JsValue) -> (Option<u16>, Option<String>) {
     let status = Some(property::number(response, "status"))
         .filter(|s| (0.0..=65535.0).contains(s))
         .map(|s| s as u16);
-    let retry_after = property::get(response, "headers")
-        .dyn_into::<Headers>()
-        .ok()
-        .and_then(|h| h.get("Retry-After").ok().flatten());
+    // Not checked to be a `Headers`: `get` is called caught, and whatever it throws (on an
+    // object that is none) reads as no header.
+    let headers = property::get(response, "headers");
+    let retry_after = (headers.is_object())
+        .then(|| {
+            headers
+                .unchecked_ref::<Headers>()
+                .get("Retry-After")
+                .ok()
+                .flatten()
+        })
+        .flatten();
     (status, retry_after)
 }
 

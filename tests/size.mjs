@@ -9,16 +9,17 @@
 // onto web-sys, js-sys, gloo and wasm-bindgen-futures (and std, which they need) the main entry
 // is above the goal; CEILING holds it where it is, so that it can only go down: lower it with
 // each cut until it reaches GOAL. (It was 53.7 kB while error capture and page timings were in
-// the main module; 42.6 kB once they moved into the second one.) The slim entry (metrics, logs and their delivery, without the second
-// module) must stay measurably smaller than the main one with its second module: at least
-// 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report prints the figures
+// the main module; 42.6 kB once they moved into the second one; 41.3 kB with fewer bindings,
+// flush()'s promise made by index.js and no UTF-8 check in the module.) The slim entry
+// (metrics, logs and their delivery, without the second module) must stay measurably smaller
+// than the main one with its second module: at least 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report prints the figures
 // without failing (while working on them; `make test` never sets it).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const GOAL = 40_000;
-const CEILING = 42_600;
+const CEILING = 41_300;
 const SLIM_SAVES = 4_000;
 const ENTRIES = [
   { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: `ceiling (goal ${GOAL / 1000} kB)` },

@@ -25,7 +25,7 @@ fn stage(events: &[(u32, f64, f64)]) {
 }
 
 async fn flush() {
-    JsFuture::from(telemetry::flush()).await.unwrap();
+    JsFuture::from(support::flush()).await.unwrap();
 }
 
 /// A fresh pair of endpoints, large batches (only flush() sends) and fast retries. Whatever an

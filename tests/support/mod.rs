@@ -2,9 +2,11 @@
 //! with scripted statuses), and small helpers.
 #![allow(dead_code)]
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+use recoloca_telemetry as telemetry;
 
 #[wasm_bindgen(inline_js = r#"
 export function installFetch() {
@@ -88,4 +90,14 @@ pub async fn sleep(ms: i32) {
     }))
     .await
     .unwrap();
+}
+
+/// `flush()` as index.js makes it: a promise the module resolves once everything is sent (at
+/// once when the module could not take the call).
+pub fn flush() -> Promise {
+    Promise::new(&mut |resolve: Function, _| {
+        if !telemetry::flush(resolve.clone()) {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    })
 }

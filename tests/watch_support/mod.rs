@@ -51,7 +51,7 @@ pub fn configure(options: JsValue) {
 pub fn flush() -> Promise {
     wire_once();
     watch::report();
-    telemetry::flush()
+    crate::support::flush()
 }
 
 thread_local! {

@@ -35,7 +35,6 @@
 //! );
 //! ```
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -217,7 +216,9 @@ pub struct Client {
     /// `flush()` calls under way: id, and streams still to go quiet.
     flushes: Vec<(u32, u8)>,
     pub(crate) exit: Exit,
-    outputs: VecDeque<Output>,
+    /// Outputs not yet polled, oldest first (a handful at most, so a `Vec`: the module's
+    /// code for a `VecDeque` of outputs would cost more than moving two or three of them).
+    outputs: Vec<Output>,
     /// Warnings said, by bit.
     warned: u8,
     /// Wall-clock epoch ms less the scheduling clock.
@@ -266,7 +267,7 @@ impl Client {
             page_key,
             flushes: Vec::new(),
             exit: Default::default(),
-            outputs: VecDeque::new(),
+            outputs: Vec::new(),
             warned: 0,
             wall_offset: 0.0,
         };
@@ -335,7 +336,7 @@ impl Client {
 
     /// The next thing to do, if any.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        (!self.outputs.is_empty()).then(|| self.outputs.remove(0))
     }
 
     /// When to wake the client with [`Input::Timeout`] (epoch ms): the next flush interval,
@@ -355,7 +356,7 @@ impl Client {
     }
 
     pub(crate) fn emit(&mut self, o: Output) {
-        self.outputs.push_back(o);
+        self.outputs.push(o);
     }
 
     pub(crate) fn warn(&mut self, w: Warning) {

@@ -12,6 +12,8 @@
 //! without labels has no `labels`, and a log entry has `context`, `error`, `user_id` and
 //! `session_id` only when it has them (`request_id` never: the seed never sets one).
 
+use alloc::vec::Vec;
+
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -98,7 +100,7 @@ pub struct Cause<'a> {
 /// JSON text the JavaScript engine wrote (`JSON.stringify` in `pkg-template/index.js`), copied
 /// into a record as it is. It is serialized as bytes, which [`crate::json::JsFormatter`] writes
 /// verbatim: serde's data model has no "already JSON" value, and a formatter decides how bytes
-/// are spelled. Nothing else in a record is bytes.
+/// are spelled. The only other bytes in a record are an [`IsoTime`]'s, JSON text too.
 #[derive(Clone, Copy)]
 pub struct JsonText<'a>(pub &'a str);
 
@@ -112,9 +114,15 @@ impl Serialize for JsonText<'_> {
 pub struct IsoTime(pub f64);
 
 impl Serialize for IsoTime {
+    /// As the JSON string it is, quotes included, written verbatim like [`JsonText`]: its
+    /// characters (digits, `-`, `:`, `.`, `T`, `Z`, `+`) need no escaping, and bytes need no
+    /// UTF-8 check to become a `str` first.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = crate::json::iso8601(self.0);
-        serializer.serialize_str(core::str::from_utf8(&text).unwrap_or_default())
+        let mut text = Vec::with_capacity(29);
+        text.push(b'"');
+        text.extend_from_slice(&crate::json::iso8601(self.0));
+        text.push(b'"');
+        serializer.serialize_bytes(&text)
     }
 }
 
