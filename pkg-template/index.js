@@ -41,7 +41,8 @@ const MAX_EARLY_ERRORS = 100;
 
 const warned = new Set();
 
-/** Says `message` once per `key`, with the package's prefix. */
+/** Says `message` once per `key` (the message itself, unless it has changing parts), with the
+ *  package's prefix. */
 function warnOnce(key, message = key) {
   if (warned.has(key)) return;
   warned.add(key);
@@ -125,7 +126,7 @@ const inBrowser = typeof window !== 'undefined' && typeof WebAssembly === 'objec
 // it) is a second client, with its own options, buffers and timers: said once, in a browser.
 const LOADED = Symbol.for('@recoloca/telemetry');
 if (inBrowser) {
-  if (globalThis[LOADED]) warnOnce('twice', 'loaded twice: two separate clients');
+  if (globalThis[LOADED]) warnOnce('loaded twice: two separate clients');
   globalThis[LOADED] = true;
 }
 let exports_ = null; // the raw WebAssembly exports once loaded (for `memory`)
@@ -140,7 +141,7 @@ function keepEarly(f, ...args) {
   if (early.length >= MAX_EARLY_CALLS) {
     early.shift();
     earlyDropped++;
-    warnOnce('early', 'too many calls before the module loaded; the oldest are dropped');
+    warnOnce('too many calls before the module loaded; the oldest are dropped');
   }
   early.push([f, ...args]);
 }
@@ -190,10 +191,8 @@ if (inBrowser && typeof addEventListener === 'function') {
   const named = (err, urls) => urls.some((s) => String(err.stack).includes(s));
   const keep = (err, event) => {
     if (!(err instanceof WebAssembly.RuntimeError) || !(named(err, watchSources) || named(err, sources))) {
-      // Kept only while error capture may be wanted (always, until the module has loaded).
-      if (earlyErrors?.length < MAX_EARLY_ERRORS && (!loaded || call(() => core.features(), 0) & 1)) {
-        earlyErrors.push(event);
-      }
+      // (The second module drops them if error capture is off by then.)
+      if (earlyErrors?.length < MAX_EARLY_ERRORS) earlyErrors.push(event);
       return;
     }
     event.preventDefault();
@@ -215,7 +214,8 @@ export const ready = inBrowser
         // answer, a timer), so that it sees every call in the order it was made: metrics
         // recorded just before an uncaught error arrive ahead of its report, and page exit
         // seals everything recorded before it.
-        core.start(beforeEvent);
+        // Its warnings are said here, like this file's: once each, with the package's name.
+        core.start(beforeEvent, warnOnce);
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
@@ -295,14 +295,14 @@ function stringLabels(labels) {
     else if (type === 'number' || type === 'boolean' || type === 'bigint') out[k] = String(v);
     else if (type === 'object' && v !== null) out[k] = toJson(v, 'labels') ?? '';
   }
-  warnOnce('label-type', 'label values must be strings; others were converted or left out');
+  warnOnce('label values must be strings; others were converted or left out');
   return out;
 }
 
 /** The series id of a metric name with a label set, named to the module the first time. */
 function seriesId(name, labels) {
   if (labels === null || (labels !== undefined && typeof labels !== 'object')) {
-    if (labels !== null) warnOnce('labels', 'labels must be an object; they were left out');
+    if (labels !== null) warnOnce('labels must be an object; they were left out');
     labels = undefined;
   }
   let key = name;
@@ -330,7 +330,7 @@ function seriesId(name, labels) {
 function addSeries(key, name, labelsJson) {
   drain();
   if (labelsJson?.length > MAX_LABELS_JSON) {
-    warnOnce('labels-size', 'a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
+    warnOnce('a metric whose labels are over ' + MAX_LABELS_JSON + ' characters was dropped');
     return -1;
   }
   let id = call(() => core.addSeries(name, labelsJson), BUSY);
@@ -346,7 +346,7 @@ function addSeries(key, name, labelsJson) {
 function stageMetric(name, value, labels, ts) {
   name = toText(name);
   if (!name || name.length > MAX_NAME) {
-    warnOnce('name', 'a metric without a name, or with a name over ' + MAX_NAME + ' characters, was dropped');
+    warnOnce('a metric without a name, or with a name over ' + MAX_NAME + ' characters, was dropped');
     return;
   }
   stage(seriesId(name, labels), value, ts);
@@ -358,7 +358,7 @@ function stage(id, value, ts) {
   if (staged === STAGING_EVENTS) {
     drain();
     if (staged === STAGING_EVENTS) {
-      warnOnce('staging', 'a metric recorded from inside the module\'s own call was dropped');
+      warnOnce('a metric recorded from inside the module\'s own call was dropped');
       return;
     }
   }
@@ -435,7 +435,7 @@ function contextObject(context) {
   if (context === undefined || context === null) return undefined;
   if (typeof context === 'object' && !Array.isArray(context)) return context;
   if (typeof context === 'function' || typeof context === 'symbol') return undefined;
-  warnOnce('context-type', 'a log context must be an object; it was wrapped as { value }');
+  warnOnce('a log context must be an object; it was wrapped as { value }');
   return { value: typeof context === 'bigint' ? String(context) : context };
 }
 
@@ -454,7 +454,7 @@ function sendLog(level, message, context, error, ts) {
   let size = text.length + (contextJson ? contextJson.length : 0);
   for (const part of err ? err.slice(1) : []) size += part.length;
   if (size > MAX_EVENT_CHARS) {
-    warnOnce('log-size', 'a log entry over 64 KiB was dropped');
+    warnOnce('a log entry over 64 KiB was dropped');
     whenFree(() => core.logTooLarge());
     return;
   }
@@ -557,7 +557,7 @@ function retryLater() {
       queueMicrotask(retryLater);
       return;
     }
-    if (!done) warnOnce('busy', 'a call could not be applied: the client stayed busy');
+    if (!done) warnOnce('a call could not be applied: the client stayed busy');
     later.shift();
   }
 }
@@ -575,12 +575,12 @@ function applyConfig(options) {
 export function configure(options) {
   try {
     if (options === null || typeof options !== 'object') {
-      warnOnce('configure', 'configure() takes an object; ignored');
+      warnOnce('configure() takes an object; ignored');
       return;
     }
     if ('environment' in options) echo = options.environment === 'development';
     if (!WATCH && (options.captureErrors === true || options.observePerformance === true)) {
-      warnOnce('slim', 'captureErrors and observePerformance are not in the slim entry');
+      warnOnce('captureErrors and observePerformance are not in the slim entry');
     }
     // A call kept until the module has loaded keeps a copy: the options as they are now.
     if (loaded) applyConfig(options);

@@ -1,36 +1,30 @@
-//! The client's console warnings: each said once per page, with the package's name.
+//! The client's console warnings: handed to index.js's `warnOnce`, which says each once, with
+//! the package's name, as it says its own (one place decides how a warning reads; the module
+//! needs no binding of `console.warn` and no list of what it said).
 
 use std::cell::RefCell;
 
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `console.warn`, caught: a console that throws (a test helper failing on warnings) is
-    /// not ours to report, and must not stop what the client was doing.
-    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
-    fn console_warn(message: &str) -> Result<(), JsValue>;
-}
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 
 thread_local! {
-    static SAID: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static WARN: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
-/// Says `message` on the console, the first time it comes up.
-pub fn warn_once(message: &str) {
-    let new = SAID.with(|s| {
-        let Ok(mut s) = s.try_borrow_mut() else {
-            return false;
-        };
-        let new = !s.iter().any(|m| m == message);
-        if new {
-            s.push(message.into());
+/// Sets where warnings go (`None`: nowhere, as for a module used without index.js).
+pub fn set(warn: Option<Function>) {
+    WARN.with(|w| {
+        if let Ok(mut w) = w.try_borrow_mut() {
+            *w = warn;
         }
-        new
     });
-    if new {
-        let mut line = String::from("[@recoloca/telemetry] ");
-        line.push_str(message);
-        let _ = console_warn(&line);
+}
+
+/// Says `message`, once per page (index.js keeps count); a function that throws is not ours
+/// to report.
+pub fn warn_once(message: &str) {
+    let warn = WARN.with(|w| w.try_borrow().ok()?.clone());
+    if let Some(f) = warn {
+        let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(message));
     }
 }

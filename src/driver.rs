@@ -21,7 +21,7 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
     /// The timer for the client's next deadline, and that deadline.
     static TIMER: RefCell<Option<(f64, Timeout)>> = const { RefCell::new(None) };
-    /// `flush()` promises waiting, by id: their `resolve` functions.
+    /// `flush()` calls waiting, by id: their promises' `resolve`.
     static FLUSHES: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
     /// What index.js runs before the client hears of anything from the page: it hands over
     /// the metric events it has staged, so that the client sees every call in the order it
@@ -179,13 +179,7 @@ fn rearm(now: f64) {
     let timer = at.is_finite().then(|| {
         // A timer may fire a little early by the wall clock: one millisecond more.
         let ms = (at - now).ceil().max(0.0) + 1.0;
-        let timeout = Timeout::new(ms.min(2_147_483_647.0) as u32, || {
-            // Forgotten before the client runs, so that whatever deadline it has next is armed
-            // anew, even the same one (should the clock say it has not come yet).
-            let fired = TIMER.with(|t| t.try_borrow_mut().ok()?.take());
-            handle(Input::Timeout);
-            drop(fired);
-        });
+        let timeout = Timeout::new(ms.min(2_147_483_647.0) as u32, timer_fired as Callback);
         (at, timeout)
     });
     TIMER.with(|t| {
@@ -193,6 +187,19 @@ fn rearm(now: f64) {
             *t = timer;
         }
     });
+}
+
+/// What a timer of the module runs: a plain function, the same type for each of its timers,
+/// so that the module has one copy of gloo's timer code, not one per closure.
+pub type Callback = fn();
+
+/// The client's deadline came.
+fn timer_fired() {
+    // Forgotten before the client runs, so that whatever deadline it has next is armed anew,
+    // even the same one (should the clock say it has not come yet).
+    let fired = TIMER.with(|t| t.try_borrow_mut().ok()?.take());
+    handle(Input::Timeout);
+    drop(fired);
 }
 
 /// 32 bytes from `crypto.getRandomValues`, `Math.random` where there is none.

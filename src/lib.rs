@@ -74,9 +74,7 @@ fn started() {
     }
     // What earlier pages kept is taken over in a later task: after the calls made before the
     // module loaded (a `configure` with other bounds among them) have been replayed.
-    let restore = Timeout::new(0, || {
-        driver::handle(Input::Stored(storage::entries()));
-    });
+    let restore = Timeout::new(0, restore as driver::Callback);
     PAGE.with(|p| {
         let Ok(mut p) = p.try_borrow_mut() else {
             return;
@@ -86,11 +84,17 @@ fn started() {
     });
 }
 
+/// Hands the client what earlier pages kept.
+fn restore() {
+    driver::handle(Input::Stored(storage::entries()));
+}
+
 /// Starts the client; `before` is what index.js runs before the client hears of any event of
 /// the page (it hands over the metric events it staged), with `true` when the page is being
-/// hidden (the second module's page timings are recorded then).
+/// hidden (the second module's page timings are recorded then); `warn` says a warning once.
 #[wasm_bindgen]
-pub fn start(before: Option<Function>) {
+pub fn start(before: Option<Function>, warn: Option<Function>) {
+    console::set(warn);
     driver::before_events(before);
     started();
 }

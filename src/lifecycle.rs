@@ -17,39 +17,48 @@ pub struct Lifecycle {
     _listeners: Vec<EventListener>,
 }
 
+/// What a listener runs: a plain function of the event, the same type for every listener, so
+/// that the module has one copy of gloo's listener code, not one per closure.
+type OnEvent = fn(&web_sys::Event);
+
 pub fn listen() -> Option<Lifecycle> {
     let window = web_sys::window()?;
     let document = window.document()?;
-    let mut listeners = vec![
-        EventListener::new(&window, "pagehide", |e| {
-            // Persisted: into the back/forward cache, from where it may come back.
-            hide(!property::is_true(e, "persisted"));
-        }),
-        EventListener::new(&window, "pageshow", |_| show()),
+    let on: [(&web_sys::EventTarget, &str, OnEvent); 6] = [
+        (&window, "pagehide", on_pagehide),
+        (&window, "pageshow", |_| show()),
+        (&document, "visibilitychange", on_visibility),
+        (&window, "storage", taken),
+        (&window, "online", on_connectivity),
+        (&window, "offline", on_connectivity),
     ];
-    let doc = document.clone();
-    listeners.push(EventListener::new(
-        &document,
-        "visibilitychange",
-        move |_| {
-            // Read as text: web-sys's `VisibilityState` enum would bring its conversion (and
-            // its panic message) for one comparison.
-            if property::text(&doc, "visibilityState").as_deref() == Some("hidden") {
-                hide(false)
-            } else {
-                show()
-            }
-        },
-    ));
-    listeners.push(EventListener::new(&window, "storage", taken));
-    for kind in ["online", "offline"] {
-        listeners.push(EventListener::new(&window, kind, |_| {
-            driver::from_page(Input::Online(driver::online()));
-        }));
-    }
     Some(Lifecycle {
-        _listeners: listeners,
+        _listeners: on
+            .into_iter()
+            .map(|(target, kind, f)| EventListener::new(target, kind, f))
+            .collect(),
     })
+}
+
+fn on_pagehide(e: &web_sys::Event) {
+    // Persisted: into the back/forward cache, from where it may come back.
+    hide(!property::is_true(e, "persisted"));
+}
+
+fn on_visibility(_: &web_sys::Event) {
+    // The document's state, read as text: web-sys's `VisibilityState` enum would bring its
+    // conversion (and its panic message) for one comparison.
+    let document = web_sys::window().and_then(|w| w.document());
+    let state = document.and_then(|d| property::text(&d, "visibilityState"));
+    if state.as_deref() == Some("hidden") {
+        hide(false)
+    } else {
+        show()
+    }
+}
+
+fn on_connectivity(_: &web_sys::Event) {
+    driver::from_page(Input::Online(driver::online()));
 }
 
 /// The page is hidden, or unloading for good (`last`). index.js's hook goes first, told that

@@ -10,7 +10,9 @@
 // is above the goal; CEILING holds it where it is, so that it can only go down: lower it with
 // each cut until it reaches GOAL. (It was 53.7 kB while error capture and page timings were in
 // the main module; 42.6 kB once they moved into the second one; 41.3 kB with fewer bindings,
-// flush()'s promise made by index.js and no UTF-8 check in the module.) The slim entry
+// flush()'s promise made by index.js and no UTF-8 check in the module; 40.2 kB with the
+// module's warnings said by index.js, one copy of gloo's listener and timer code, counters kept
+// as one value per stream, and wasm-bindgen's and binaryen's own flags.) The slim entry
 // (metrics, logs and their delivery, without the second module) must stay measurably smaller
 // than the main one with its second module: at least 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report prints the figures
 // without failing (while working on them; `make test` never sets it).
@@ -19,7 +21,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const GOAL = 40_000;
-const CEILING = 41_300;
+const CEILING = 40_200;
 const SLIM_SAVES = 4_000;
 const ENTRIES = [
   { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: `ceiling (goal ${GOAL / 1000} kB)` },

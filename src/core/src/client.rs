@@ -454,6 +454,7 @@ impl Client {
                 let slot = reason.index();
                 let n = self
                     .stream_ref(kind)
+                    .counts
                     .dropped
                     .get(slot)
                     .copied()
@@ -467,14 +468,14 @@ impl Client {
                         now,
                     )
                 {
-                    if let Some(count) = self.stream(kind).dropped.get_mut(slot) {
+                    if let Some(count) = self.stream(kind).counts.dropped.get_mut(slot) {
                         *count -= n;
                     }
                 }
             }
-            let n = self.stream_ref(kind).retries;
+            let n = self.stream_ref(kind).counts.retries;
             if n > 0 && self.push_health("telemetry_retries_total", kind, None, n, now) {
-                self.stream(kind).retries -= n;
+                self.stream(kind).counts.retries -= n;
             }
         }
     }
@@ -489,15 +490,20 @@ impl Client {
         n: u64,
         now: f64,
     ) -> bool {
-        let stream = ("stream", kind.name());
-        let labels: &[(&str, &str)] = match reason {
-            Some(r) => &[stream, ("reason", r.reason())],
-            None => &[stream],
-        };
+        // `{"stream":…,"reason":…}`, put together here: both values are the client's own names
+        // (ASCII, nothing to escape), and written as text the records share one serializer
+        // with the page's own labels.
+        let mut labels = String::from(r#"{"stream":""#);
+        labels.push_str(kind.name());
+        if let Some(r) = reason {
+            labels.push_str(r#"","reason":""#);
+            labels.push_str(r.reason());
+        }
+        labels.push_str(r#""}"#);
         let (number, wall) = (self.platform.number, self.wall(now));
         self.metrics
             .queue
-            .push_with(|out| metric::encode_own(out, name, n as f64, labels, wall, number))
+            .push_with(|out| metric::encode_own(out, name, n as f64, &labels, wall, number))
             .is_ok()
     }
 

@@ -187,7 +187,7 @@ fn drop_reports(body: &[u8]) -> Vec<(String, String, f64)> {
 }
 
 /// The batches a stored text holds, as (stream, key, body).
-fn stored_batches(text: &[u8]) -> Vec<(persist::Stream, String, Vec<u8>)> {
+fn stored_batches(text: &[u8]) -> Vec<(Kind, String, Vec<u8>)> {
     let mut found = Vec::new();
     persist::decode(std::str::from_utf8(text).unwrap(), |stream, b| {
         found.push((stream, b.key, b.body))
@@ -641,7 +641,7 @@ fn hide_stores_a_failing_stream_and_sends_the_healthy_one() {
     let kept = stored_batches(the_store(&outputs, &page_key));
     // The failed batch first, as it was; then what the hide sealed: the client's own report
     // of the retry it scheduled.
-    assert_eq!(kept[0], (persist::Stream::Metrics, failed.key, failed.body));
+    assert_eq!(kept[0], (Kind::Metrics, failed.key, failed.body));
     assert_eq!(kept.len(), 2);
     assert_eq!(events(&kept[1].2)[0]["name"], "telemetry_retries_total");
 }
@@ -659,7 +659,7 @@ fn hide_while_offline_stores_everything_and_sends_nothing() {
     assert!(page_key.starts_with(STORAGE_PREFIX));
     let kept = stored_batches(the_store(&outputs, &page_key));
     let streams: Vec<_> = kept.iter().map(|k| k.0).collect();
-    assert_eq!(streams, [persist::Stream::Metrics, persist::Stream::Logs]);
+    assert_eq!(streams, [Kind::Metrics, Kind::Logs]);
     assert_eq!(values(&kept[0].2), [1.0, 2.0]);
 }
 
@@ -1961,9 +1961,7 @@ impl World {
                 self.answer(r, status, None);
             }
             let c = &self.client;
-            let counters = [&c.metrics, &c.logs]
-                .iter()
-                .all(|s| s.dropped.iter().all(|&n| n == 0) && s.retries == 0);
+            let counters = [&c.metrics, &c.logs].iter().all(|s| s.counts.is_zero());
             if c.held() == [0.0; 4] && counters && self.flushes.is_empty() {
                 return;
             }

@@ -171,7 +171,7 @@ impl Client {
         match settled {
             Some(Settled::Delivered) | Some(Settled::Split) | None => {}
             Some(Settled::Dropped(reason, n)) => self.count_drop(kind, reason, n),
-            Some(Settled::Retry) => self.stream(kind).retries += 1,
+            Some(Settled::Retry) => self.stream(kind).counts.retries += 1,
         }
         // Hidden, with the batch in the stored copy: the copy follows what became of it.
         match settled {

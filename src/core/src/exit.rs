@@ -35,7 +35,7 @@ use alloc::vec::Vec;
 
 use crate::batch::{Batch, Drop};
 use crate::client::{Client, Exit, Keepalive, Output, Post, Request, RequestId};
-use crate::persist::{self, Stream as Persisted};
+use crate::persist;
 use crate::retry::{self, Verdict};
 use crate::stream::{Counters, Kind};
 
@@ -226,10 +226,9 @@ impl Client {
     /// to the copy) and the events of kept batches the budget leaves out; removes the key when
     /// nothing stays behind.
     fn write_kept(&mut self) {
-        let counts = Kind::BOTH.map(|kind| self.stream(kind).take_counters());
-        for (handed, c) in self.exit.handed.iter_mut().zip(counts.iter()) {
-            handed.add(c);
-        }
+        let [metrics, logs] = &mut self.exit.handed;
+        metrics.add(&core::mem::take(&mut self.metrics.counts));
+        logs.add(&core::mem::take(&mut self.logs.counts));
         let key = self.page_key.clone();
         if self.exit.kept.is_empty() && self.exit.handed.iter().all(Counters::is_zero) {
             return self.emit(Output::Unstore { key });
@@ -239,17 +238,13 @@ impl Client {
             .max_persisted_bytes()
             .saturating_sub(self.exit.stored_elsewhere);
         let batches = self.exit.kept.iter().filter_map(|(kind, key)| {
-            let tag = match kind {
-                Kind::Metrics => Persisted::Metrics,
-                Kind::Logs => Persisted::Logs,
-            };
             let b = self
                 .stream_ref(*kind)
                 .queue
                 .sealed()
                 .iter()
                 .find(|b| &b.key == key)?;
-            Some((tag, b))
+            Some((*kind, b))
         });
         let (text, _) = persist::encode(batches, self.exit.handed, budget);
         self.emit(Output::Store { key, text });
@@ -259,9 +254,13 @@ impl Client {
     /// over anew).
     fn take_back_counts(&mut self) {
         let handed = core::mem::take(&mut self.exit.handed);
-        for (kind, c) in Kind::BOTH.into_iter().zip(handed.iter()) {
-            self.stream(kind).add_counters(c);
-        }
+        self.add_counts(&handed);
+    }
+
+    /// Adds counts to report, per stream (metrics, logs).
+    fn add_counts(&mut self, [metrics, logs]: &[Counters; 2]) {
+        self.metrics.counts.add(metrics);
+        self.logs.counts.add(logs);
     }
 
     /// The page is visible again, or restored from the back/forward cache: its batches are
@@ -297,14 +296,14 @@ impl Client {
             }
         }
         self.exit.kept.retain(|(_, key)| !taken.contains(key));
-        for (i, kind) in Kind::BOTH.into_iter().enumerate() {
-            let (Some(handed), Some(c)) = (self.exit.handed.get_mut(i), counts.get(i)) else {
-                continue;
-            };
-            let rest = handed.subtract(c);
-            if !self.exit.hidden {
-                self.stream(kind).subtract_counters(&rest);
-            }
+        let ([handed_metrics, handed_logs], [metrics, logs]) = (&mut self.exit.handed, counts);
+        let [rest_metrics, rest_logs] = [
+            handed_metrics.subtract(&metrics),
+            handed_logs.subtract(&logs),
+        ];
+        if !self.exit.hidden {
+            self.metrics.counts.subtract(&rest_metrics);
+            self.logs.counts.subtract(&rest_logs);
         }
         if self.exit.hidden {
             self.write_kept();
@@ -324,25 +323,19 @@ impl Client {
     /// (reported with its next metrics batch); each key read is removed.
     pub(crate) fn restore(&mut self, entries: Vec<(String, String)>, now: f64) {
         let (mut metrics, mut logs) = (Vec::<Batch>::new(), Vec::<Batch>::new());
-        let mut counts = [Counters::default(); 2];
         for (key, text) in entries {
             if key == self.page_key {
                 continue;
             }
             let found = persist::decode(&text, |stream, batch| {
                 let list = match stream {
-                    Persisted::Metrics => &mut metrics,
-                    Persisted::Logs => &mut logs,
+                    Kind::Metrics => &mut metrics,
+                    Kind::Logs => &mut logs,
                 };
                 list.push(batch);
             });
-            for (sum, c) in counts.iter_mut().zip(found.iter()) {
-                sum.add(c);
-            }
+            self.add_counts(&found);
             self.emit(Output::Unstore { key });
-        }
-        for (kind, c) in Kind::BOTH.into_iter().zip(counts.iter()) {
-            self.stream(kind).add_counters(c);
         }
         let mut restored = 0;
         for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {

@@ -86,13 +86,13 @@ impl SeriesTable {
     }
 }
 
-/// Appends a metric the client makes itself (labels left out when there are none, as the seed
-/// does). `false` for a value JSON cannot carry.
+/// Appends a metric the client makes itself, with its labels as JSON text. `false` for a
+/// value JSON cannot carry.
 pub(crate) fn encode_own(
     out: &mut Vec<u8>,
     name: &str,
     value: f64,
-    labels: &[(&str, &str)],
+    labels_json: &str,
     now: f64,
     number: NumberFallback,
 ) -> bool {
@@ -102,7 +102,7 @@ pub(crate) fn encode_own(
     let record = wire::Metric {
         name,
         value,
-        labels: (!labels.is_empty()).then_some(wire::Labels(labels)),
+        labels: Some(JsonText(labels_json)),
         timestamp: now,
     };
     json::write(out, &record, number)

@@ -27,7 +27,7 @@ use alloc::vec::Vec;
 
 use crate::batch::{Batch, Drop};
 use crate::json;
-use crate::stream::Counters;
+use crate::stream::{Counters, Kind};
 use crate::text;
 
 /// Every storage key of ours starts with this.
@@ -42,35 +42,19 @@ pub(crate) fn page_key(random: &mut crate::random::Random) -> String {
 
 const MAGIC: &str = "rt1\n";
 
-/// Which stream a persisted batch belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Metrics,
-    Logs,
+/// A stream's one-letter tag in the text.
+fn tag(kind: Kind) -> u8 {
+    match kind {
+        Kind::Metrics => b'm',
+        Kind::Logs => b'l',
+    }
 }
 
-impl Stream {
-    /// The place of this stream's counters in the `[Counters; 2]` of [`encode`] and [`decode`].
-    pub fn index(self) -> usize {
-        match self {
-            Stream::Metrics => 0,
-            Stream::Logs => 1,
-        }
-    }
-
-    fn tag(self) -> u8 {
-        match self {
-            Stream::Metrics => b'm',
-            Stream::Logs => b'l',
-        }
-    }
-
-    fn from_tag(tag: &str) -> Option<Stream> {
-        match tag {
-            "m" => Some(Stream::Metrics),
-            "l" => Some(Stream::Logs),
-            _ => None,
-        }
+fn from_tag(tag: &str) -> Option<Kind> {
+    match tag {
+        "m" => Some(Kind::Metrics),
+        "l" => Some(Kind::Logs),
+        _ => None,
     }
 }
 
@@ -82,13 +66,13 @@ impl Stream {
 /// Only when not even the counters fit alone are they left out. Returns the text (UTF-8) and
 /// how many batches it holds.
 pub fn encode<'a>(
-    batches: impl Iterator<Item = (Stream, &'a Batch)>,
+    batches: impl Iterator<Item = (Kind, &'a Batch)>,
     mut counters: [Counters; 2],
     max_bytes: usize,
 ) -> (Vec<u8>, usize) {
     let mut out = Vec::from(MAGIC.as_bytes());
     // Where each batch written starts, its stream and its events: to take it back out.
-    let mut written: Vec<(usize, Stream, usize)> = Vec::new();
+    let mut written: Vec<(usize, Kind, usize)> = Vec::new();
     let mut full = false;
     for (stream, b) in batches {
         let start = out.len();
@@ -105,8 +89,8 @@ pub fn encode<'a>(
     }
     let end = loop {
         let end = out.len();
-        for stream in [Stream::Metrics, Stream::Logs] {
-            if let Some(c) = counters.get(stream.index()).filter(|c| !c.is_zero()) {
+        for stream in Kind::BOTH {
+            if let Some(c) = counters.get(stream as usize).filter(|c| !c.is_zero()) {
                 write_counters(&mut out, stream, c);
             }
         }
@@ -124,14 +108,14 @@ pub fn encode<'a>(
 }
 
 /// Counts the events of a batch left out of the text.
-fn left_out(counters: &mut [Counters; 2], stream: Stream, events: usize) {
-    if let Some(c) = counters.get_mut(stream.index()) {
+fn left_out(counters: &mut [Counters; 2], stream: Kind, events: usize) {
+    if let Some(c) = counters.get_mut(stream as usize) {
         c.count_drop(Drop::BufferBytes, events);
     }
 }
 
-fn write_batch(out: &mut Vec<u8>, stream: Stream, b: &Batch) {
-    out.push(stream.tag());
+fn write_batch(out: &mut Vec<u8>, stream: Kind, b: &Batch) {
+    out.push(tag(stream));
     out.push(b' ');
     out.extend_from_slice(b.key.as_bytes());
     out.push(b' ');
@@ -148,9 +132,9 @@ fn write_batch(out: &mut Vec<u8>, stream: Stream, b: &Batch) {
     out.push(b'\n');
 }
 
-fn write_counters(out: &mut Vec<u8>, stream: Stream, c: &Counters) {
+fn write_counters(out: &mut Vec<u8>, stream: Kind, c: &Counters) {
     out.extend_from_slice(b"c ");
-    out.push(stream.tag());
+    out.push(tag(stream));
     out.push(b' ');
     for (i, n) in c.dropped.iter().chain([&c.retries]).enumerate() {
         if i > 0 {
@@ -166,12 +150,12 @@ fn write_counters(out: &mut Vec<u8>, stream: Stream, c: &Counters) {
 /// yields what parsed before the fault. A callback rather than a returned `Vec`: the caller
 /// sorts the batches into its own lists, with no list of pairs to build, empty and drop
 /// between.
-pub fn decode(text: &str, mut found: impl FnMut(Stream, Batch)) -> [Counters; 2] {
+pub fn decode(text: &str, mut found: impl FnMut(Kind, Batch)) -> [Counters; 2] {
     decode_into(text, &mut found)
 }
 
 /// [`decode`], once in the module whatever its callers pass.
-fn decode_into(text: &str, found: &mut dyn FnMut(Stream, Batch)) -> [Counters; 2] {
+fn decode_into(text: &str, found: &mut dyn FnMut(Kind, Batch)) -> [Counters; 2] {
     let mut counters = [Counters::default(); 2];
     if !text.as_bytes().starts_with(MAGIC.as_bytes()) {
         return counters;
@@ -183,7 +167,7 @@ fn decode_into(text: &str, found: &mut dyn FnMut(Stream, Batch)) -> [Counters; 2
         let tag = text::split(header, b' ').next();
         if tag == Some("c") {
             if let Some((stream, c)) = read_counters(header.get(2..).unwrap_or_default()) {
-                if let Some(sum) = counters.get_mut(stream.index()) {
+                if let Some(sum) = counters.get_mut(stream as usize) {
                     sum.add(&c);
                 }
             }
@@ -201,9 +185,9 @@ fn decode_into(text: &str, found: &mut dyn FnMut(Stream, Batch)) -> [Counters; 2
 
 /// A counters line after its `c `: the stream, then exactly one count per reason and the
 /// retries.
-fn read_counters(fields: &str) -> Option<(Stream, Counters)> {
+fn read_counters(fields: &str) -> Option<(Kind, Counters)> {
     let (stream, counts) = text::split_once(fields, b' ')?;
-    let stream = Stream::from_tag(stream)?;
+    let stream = from_tag(stream)?;
     let mut c = Counters::default();
     let mut numbers = text::split(counts, b',');
     for slot in c.dropped.iter_mut().chain([&mut c.retries]) {
@@ -212,9 +196,9 @@ fn read_counters(fields: &str) -> Option<(Stream, Counters)> {
     numbers.next().is_none().then_some((stream, c))
 }
 
-fn read_one<'a>(header: &str, after: &'a str) -> Option<(Stream, Batch, &'a str)> {
+fn read_one<'a>(header: &str, after: &'a str) -> Option<(Kind, Batch, &'a str)> {
     let mut fields = text::split(header, b' ');
-    let stream = Stream::from_tag(fields.next()?)?;
+    let stream = from_tag(fields.next()?)?;
     let key = fields.next()?;
     let mut lengths = Vec::new();
     for l in text::split(fields.next()?, b',') {

@@ -4,22 +4,19 @@ use super::*;
 use proptest::prelude::*;
 
 /// `decode`'s batches, collected in order.
-fn decoded(text: &str) -> Vec<(Stream, Batch)> {
+fn decoded(text: &str) -> Vec<(Kind, Batch)> {
     let mut found = Vec::new();
     decode(text, |stream, batch| found.push((stream, batch)));
     found
 }
 
 /// `encode`, with its bytes as text (they are UTF-8: JSON bodies and ASCII headers).
-fn enc<'a>(
-    batches: impl Iterator<Item = (Stream, &'a Batch)>,
-    max_bytes: usize,
-) -> (String, usize) {
+fn enc<'a>(batches: impl Iterator<Item = (Kind, &'a Batch)>, max_bytes: usize) -> (String, usize) {
     enc_with(batches, [Counters::default(); 2], max_bytes)
 }
 
 fn enc_with<'a>(
-    batches: impl Iterator<Item = (Stream, &'a Batch)>,
+    batches: impl Iterator<Item = (Kind, &'a Batch)>,
     counters: [Counters; 2],
     max_bytes: usize,
 ) -> (String, usize) {
@@ -34,7 +31,7 @@ fn decoded_counters(text: &str) -> [Counters; 2] {
 
 /// How a reader of the format before counters lines read a text: batch after batch, stopping
 /// at the first line it cannot read.
-fn decoded_by_the_first_format(text: &str) -> Vec<(Stream, Batch)> {
+fn decoded_by_the_first_format(text: &str) -> Vec<(Kind, Batch)> {
     let mut found = Vec::new();
     let Some(mut rest) = text.strip_prefix(MAGIC) else {
         return found;
@@ -74,12 +71,12 @@ fn round_trips_in_order() {
     let a = batch("k-a", &["{\"message\":\"line\\nbreak é\"}", "{}"]);
     let b = batch("k-b", &["{\"x\":\"rt1\\n m k 1 1\\nc m 1,1,1,1,1,1,1\"}"]);
     let (text, n) = enc(
-        [(Stream::Logs, &a), (Stream::Metrics, &b)].into_iter(),
+        [(Kind::Logs, &a), (Kind::Metrics, &b)].into_iter(),
         usize::MAX,
     );
     assert_eq!(n, 2);
     let back = decoded(&text);
-    assert_eq!(back, vec![(Stream::Logs, a), (Stream::Metrics, b)]);
+    assert_eq!(back, vec![(Kind::Logs, a), (Kind::Metrics, b)]);
     assert_eq!(decoded_counters(&text), [Counters::default(); 2]);
     assert!(
         !text.contains("\nc "),
@@ -91,13 +88,13 @@ fn round_trips_in_order() {
 fn counters_round_trip_after_the_batches() {
     let a = batch("a", &["{\"n\":1}"]);
     let both = [counters([0, 1, 2, 3, 4, 5], 6), counters([0; 6], 7)];
-    let (text, n) = enc_with([(Stream::Logs, &a)].into_iter(), both, usize::MAX);
+    let (text, n) = enc_with([(Kind::Logs, &a)].into_iter(), both, usize::MAX);
     assert_eq!(n, 1);
     assert!(
         text.ends_with("\nc m 0,1,2,3,4,5,6\nc l 0,0,0,0,0,0,7\n"),
         "{text:?}"
     );
-    assert_eq!(decoded(&text), vec![(Stream::Logs, a)]);
+    assert_eq!(decoded(&text), vec![(Kind::Logs, a)]);
     assert_eq!(decoded_counters(&text), both);
 
     // Only the streams with a count have a line; counters alone make a text too.
@@ -114,8 +111,8 @@ fn text_of_the_first_format_still_decodes() {
     assert_eq!(
         decoded(old),
         vec![
-            (Stream::Logs, batch("k-a", &["{\"n\":1}", "{}"])),
-            (Stream::Metrics, batch("k-b", &["{}"])),
+            (Kind::Logs, batch("k-a", &["{\"n\":1}", "{}"])),
+            (Kind::Metrics, batch("k-b", &["{}"])),
         ]
     );
     assert_eq!(decoded_counters(old), [Counters::default(); 2]);
@@ -127,7 +124,7 @@ fn a_reader_of_the_first_format_takes_every_batch_of_the_new_one() {
     let b = batch("b", &["{\"n\":2}", "{}"]);
     let both = [lost(Drop::BufferEvents, 2), counters([1, 0, 0, 0, 0, 0], 4)];
     let (text, _) = enc_with(
-        [(Stream::Metrics, &a), (Stream::Logs, &b)].into_iter(),
+        [(Kind::Metrics, &a), (Kind::Logs, &b)].into_iter(),
         both,
         usize::MAX,
     );
@@ -140,17 +137,13 @@ fn stops_at_the_byte_limit_and_counts_what_it_leaves_out() {
     let a = batch("a", &["{\"n\":1}"]);
     let b = batch("b", &["{\"n\":2}", "{\"n\":3}"]);
     let c = batch("c", &["{\"n\":4}"]);
-    let (one, _) = enc([(Stream::Logs, &a)].into_iter(), usize::MAX);
-    let all = [
-        (Stream::Logs, &a),
-        (Stream::Logs, &b),
-        (Stream::Metrics, &c),
-    ];
+    let (one, _) = enc([(Kind::Logs, &a)].into_iter(), usize::MAX);
+    let all = [(Kind::Logs, &a), (Kind::Logs, &b), (Kind::Metrics, &c)];
     // Room for `a` and its counters line: `b` does not fit, nor does anything after it.
     let line = "c m 0,0,0,1,0,0,0\nc l 0,0,0,2,0,0,0\n";
     let (text, n) = enc(all.into_iter(), one.len() + line.len());
     assert_eq!((n, text.as_str()), (1, format!("{one}{line}").as_str()));
-    assert_eq!(decoded(&text), vec![(Stream::Logs, a.clone())]);
+    assert_eq!(decoded(&text), vec![(Kind::Logs, a.clone())]);
     assert_eq!(
         decoded_counters(&text),
         [lost(Drop::BufferBytes, 1), lost(Drop::BufferBytes, 2)]
@@ -168,34 +161,31 @@ fn stops_at_the_byte_limit_and_counts_what_it_leaves_out() {
 fn the_newest_batches_make_room_for_the_counters() {
     let a = batch("a", &["{\"n\":1}"]);
     let b = batch("b", &["{\"n\":2}"]);
-    let (two, n) = enc(
-        [(Stream::Logs, &a), (Stream::Logs, &b)].into_iter(),
-        usize::MAX,
-    );
+    let (two, n) = enc([(Kind::Logs, &a), (Kind::Logs, &b)].into_iter(), usize::MAX);
     assert_eq!(n, 2);
     // Room for both batches, not for a counters line as well: `b` goes, and is counted.
     let given = [Counters::default(), lost(Drop::BufferEvents, 5)];
     let (text, n) = enc_with(
-        [(Stream::Logs, &a), (Stream::Logs, &b)].into_iter(),
+        [(Kind::Logs, &a), (Kind::Logs, &b)].into_iter(),
         given,
         two.len(),
     );
     assert_eq!(n, 1);
     assert!(text.len() <= two.len());
-    assert_eq!(decoded(&text), vec![(Stream::Logs, a)]);
+    assert_eq!(decoded(&text), vec![(Kind::Logs, a)]);
     let mut logs = lost(Drop::BufferEvents, 5);
     logs.count_drop(Drop::BufferBytes, 1);
     assert_eq!(decoded_counters(&text), [Counters::default(), logs]);
 
     // No room for even the counters alone: they are left out, and nothing goes over.
-    let (text, n) = enc_with([(Stream::Logs, &b)].into_iter(), given, 10);
+    let (text, n) = enc_with([(Kind::Logs, &b)].into_iter(), given, 10);
     assert_eq!((n, text.as_str()), (0, "rt1\n"));
 }
 
 #[test]
 fn malformed_text_keeps_what_parsed_before() {
     let a = batch("a", &["{\"n\":1}"]);
-    let (text, _) = enc([(Stream::Logs, &a)].into_iter(), usize::MAX);
+    let (text, _) = enc([(Kind::Logs, &a)].into_iter(), usize::MAX);
     assert_eq!(decoded(&(text.clone() + "l b 1 999\n{}")).len(), 1);
     assert_eq!(decoded(&(text.clone() + "x")).len(), 1);
     assert!(decoded("garbage").is_empty());
@@ -205,7 +195,7 @@ fn malformed_text_keeps_what_parsed_before() {
 #[test]
 fn a_counters_line_that_does_not_parse_is_skipped_and_the_reading_goes_on() {
     let a = batch("a", &["{\"n\":1}"]);
-    let (text, _) = enc([(Stream::Logs, &a)].into_iter(), usize::MAX);
+    let (text, _) = enc([(Kind::Logs, &a)].into_iter(), usize::MAX);
     let batches = text.strip_prefix(MAGIC).unwrap();
     for bad in [
         "c m 1,2,3\n",                           // too few counts
@@ -217,7 +207,7 @@ fn a_counters_line_that_does_not_parse_is_skipped_and_the_reading_goes_on() {
         "c m\n",
     ] {
         let text = format!("{MAGIC}{bad}{batches}c l 0,0,0,0,0,0,9\n");
-        assert_eq!(decoded(&text), vec![(Stream::Logs, a.clone())], "{bad:?}");
+        assert_eq!(decoded(&text), vec![(Kind::Logs, a.clone())], "{bad:?}");
         let logs = counters([0; 6], 9);
         assert_eq!(
             decoded_counters(&text),
@@ -239,9 +229,9 @@ proptest! {
     fn any_bodies_round_trip(events in proptest::collection::vec("[\\PC\n]{0,40}", 1..6)) {
         let refs: Vec<&str> = events.iter().map(String::as_str).collect();
         let b = batch("key", &refs);
-        let (text, n) = enc([(Stream::Metrics, &b)].into_iter(), usize::MAX);
+        let (text, n) = enc([(Kind::Metrics, &b)].into_iter(), usize::MAX);
         prop_assert_eq!(n, 1);
-        prop_assert_eq!(decoded(&text), vec![(Stream::Metrics, b)]);
+        prop_assert_eq!(decoded(&text), vec![(Kind::Metrics, b)]);
     }
 
     /// Whatever the budget: every event of the batches is in the text or counted in it (as
@@ -253,13 +243,13 @@ proptest! {
         given in proptest::collection::vec(0u64..1_000_000, 14),
         max_bytes in 0usize..400,
     ) {
-        let batches: Vec<(Stream, Batch)> = sizes
+        let batches: Vec<(Kind, Batch)> = sizes
             .iter()
             .enumerate()
             .map(|(i, &(logs, n))| {
                 let events: Vec<String> = (0..n).map(|e| format!("{{\"e\":{e}}}")).collect();
                 let refs: Vec<&str> = events.iter().map(String::as_str).collect();
-                let stream = if logs { Stream::Logs } else { Stream::Metrics };
+                let stream = if logs { Kind::Logs } else { Kind::Metrics };
                 (stream, batch(&format!("k{i}"), &refs))
             })
             .collect();
@@ -275,8 +265,8 @@ proptest! {
         prop_assert_eq!(&back[..], &batches[..n]);
         let read = decoded_counters(&text);
         if read != [Counters::default(); 2] || counts == [Counters::default(); 2] && n == batches.len() {
-            for stream in [Stream::Metrics, Stream::Logs] {
-                let i = stream.index();
+            for stream in [Kind::Metrics, Kind::Logs] {
+                let i = stream as usize;
                 let left_out: usize = batches[n..].iter().filter(|b| b.0 == stream).map(|b| b.1.events()).sum();
                 let mut expected = counts[i];
                 expected.count_drop(Drop::BufferBytes, left_out);

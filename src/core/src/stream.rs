@@ -8,11 +8,12 @@ use alloc::vec::Vec;
 use crate::batch::{Drop, Queue};
 use crate::config::StreamSettings;
 
-/// Which stream.
+/// Which stream. As a number (`kind as usize`), its place in what is kept per stream (the
+/// `[Counters; 2]` of `persist.rs`, the `handed` counts of page exit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    Metrics,
-    Logs,
+    Metrics = 0,
+    Logs = 1,
 }
 
 impl Kind {
@@ -89,10 +90,8 @@ pub struct Stream {
     pub next_flush: f64,
     /// `flush()` calls (their ids) waiting for this stream to go quiet.
     pub waiters: Vec<u32>,
-    /// Events lost, by reason (indexed by [`Drop::index`]), not yet reported.
-    pub dropped: [u64; Drop::ALL.len()],
-    /// Retries scheduled, not yet reported.
-    pub retries: u64,
+    /// Events lost and retries scheduled, not yet reported.
+    pub counts: Counters,
 }
 
 impl Stream {
@@ -106,8 +105,7 @@ impl Stream {
             retry_at: 0.0,
             server_wait: false,
             waiters: Vec::new(),
-            dropped: [0; Drop::ALL.len()],
-            retries: 0,
+            counts: Counters::default(),
         }
     }
 
@@ -132,38 +130,12 @@ impl Stream {
 
     /// Counts `n` events lost for `reason` (reported later as `telemetry_events_dropped_total`).
     pub fn count_drop(&mut self, reason: Drop, n: usize) {
-        if let Some(count) = self.dropped.get_mut(reason.index()) {
-            *count += n as u64;
-        }
+        self.counts.count_drop(reason, n);
     }
 
     /// Whether any loss or retry count waits to be reported (for tests).
     #[cfg(test)]
     pub fn has_counts(&self) -> bool {
-        self.retries > 0 || self.dropped.iter().any(|&n| n > 0)
-    }
-
-    /// Takes every count not yet reported (they are then someone else's to report).
-    pub fn take_counters(&mut self) -> Counters {
-        Counters {
-            dropped: core::mem::take(&mut self.dropped),
-            retries: core::mem::take(&mut self.retries),
-        }
-    }
-
-    /// Takes away counts someone else reports (as far as this stream holds them).
-    pub fn subtract_counters(&mut self, c: &Counters) {
-        let mut mine = self.take_counters();
-        mine.subtract(c);
-        self.dropped = mine.dropped;
-        self.retries = mine.retries;
-    }
-
-    /// Adds counts to report (taken back, or left by an earlier page).
-    pub fn add_counters(&mut self, c: &Counters) {
-        let mut mine = self.take_counters();
-        mine.add(c);
-        self.dropped = mine.dropped;
-        self.retries = mine.retries;
+        !self.counts.is_zero()
     }
 }
