@@ -214,8 +214,7 @@ export const ready = inBrowser
         // answer, a timer), so that it sees every call in the order it was made: metrics
         // recorded just before an uncaught error arrive ahead of its report, and page exit
         // seals everything recorded before it.
-        // Its warnings are said here, like this file's: once each, with the package's name.
-        core.start(beforeEvent, warnOnce);
+        core.start(fromModule);
         loaded = true;
         // Errors the module captures carry the user and session too, before any log call.
         syncIdentity();
@@ -267,10 +266,12 @@ function drain() {
   staged -= n;
 }
 
-/** What the module runs before it hears of anything from the page; `hiding` before a hide, when
- *  the second module's page timings are final and recorded. */
-function beforeEvent(hiding) {
-  if (hiding === true) toWatch((w) => w.hidden());
+/** What the module tells this file: before it hears of anything from the page, `false`, or
+ *  `true` before a hide (the second module's page timings are final then, and recorded); or a
+ *  warning, which is said here like this file's own, once, with the package's name. */
+function fromModule(what) {
+  if (typeof what === 'string') return warnOnce(what);
+  if (what === true) toWatch((w) => w.hidden());
   drainTask();
 }
 

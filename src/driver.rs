@@ -23,10 +23,11 @@ thread_local! {
     static TIMER: RefCell<Option<(f64, Timeout)>> = const { RefCell::new(None) };
     /// `flush()` calls waiting, by id: their promises' `resolve`.
     static FLUSHES: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
-    /// What index.js runs before the client hears of anything from the page: it hands over
-    /// the metric events it has staged, so that the client sees every call in the order it
-    /// was made (metrics recorded just before a page exit leave with it).
-    static BEFORE: RefCell<Option<Function>> = const { RefCell::new(None) };
+    /// The one function the module calls index.js by ([`tell`]). Before the client hears of
+    /// anything from the page, index.js hands over the metric events it has staged, so that
+    /// the client sees every call in the order it was made (metrics recorded just before a
+    /// page exit leave with it).
+    static SHELL: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
 /// The client's scheduling clock: `performance.now()`, monotonic, which a page that fakes
@@ -65,17 +66,17 @@ pub fn ensure() -> bool {
     created.is_some()
 }
 
-/// Sets what runs before each event of the page reaches the client (see `BEFORE`).
-pub fn before_events(f: Option<Function>) {
-    BEFORE.with(|b| {
+/// Sets the function the module calls index.js by (see `SHELL`).
+pub fn set_shell(f: Option<Function>) {
+    SHELL.with(|b| {
         if let Ok(mut b) = b.try_borrow_mut() {
             *b = f;
         }
     });
 }
 
-/// An event of the page (an answer, a hide, an error): index.js's hook runs first, then the
-/// client takes it. See [`handle`] for the result.
+/// An event of the page (an answer, connectivity, another tab): index.js hears of it first
+/// ([`tell`]), then the client takes it. See [`handle`] for the result.
 pub fn from_page(input: Input) -> bool {
     before_event();
     handle(input)
@@ -86,20 +87,22 @@ pub fn online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
-/// Runs index.js's hook (see `BEFORE`); a hook that throws is not the page's problem.
+/// Tells index.js that an event of the page comes (see `SHELL`).
 fn before_event() {
-    run_hook(JsValue::FALSE);
+    tell(&JsValue::FALSE);
 }
 
-/// Runs index.js's hook before a hide, telling it so.
+/// Tells index.js that a hide comes.
 pub fn before_hide() {
-    run_hook(JsValue::TRUE);
+    tell(&JsValue::TRUE);
 }
 
-fn run_hook(hiding: JsValue) {
-    let hook = BEFORE.with(|b| b.try_borrow().ok()?.clone());
+/// Calls index.js's one function (see `SHELL`) with `what`: `false` before an event of the
+/// page, `true` before a hide, a text for a warning. One that throws is not the page's problem.
+pub fn tell(what: &JsValue) {
+    let hook = SHELL.with(|b| b.try_borrow().ok()?.clone());
     if let Some(f) = hook {
-        let _ = f.call1(&JsValue::UNDEFINED, &hiding);
+        let _ = f.call1(&JsValue::UNDEFINED, what);
     }
 }
 
@@ -150,7 +153,7 @@ fn carry(o: Output) {
                 Some(f.swap_remove(i).1)
             });
             if let Some(resolve) = waiting {
-                // (`call1` as index.js's hook is called: one binding for both.)
+                // (`call1`, as index.js is called: one binding for both.)
                 let _ = resolve.call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
             }
         }
@@ -202,14 +205,19 @@ fn timer_fired() {
     drop(fired);
 }
 
-/// 32 bytes from `crypto.getRandomValues`, `Math.random` where there is none.
+/// 32 bytes from `crypto.getRandomValues`, which every browser that runs the module has.
+/// Without it (a bare embedding), the wall clock to the microsecond: the seed only has to differ
+/// between pages (it makes their keys and jitter; no secret comes from it).
 fn seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
     let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut seed).is_ok());
     if !filled {
-        for b in seed.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
+        let clock = (js_sys::Date::now() * 1000.0 + now())
+            .to_bits()
+            .to_le_bytes();
+        for (b, c) in seed.iter_mut().zip(clock) {
+            *b = c;
         }
     }
     seed

@@ -89,13 +89,13 @@ fn restore() {
     driver::handle(Input::Stored(storage::entries()));
 }
 
-/// Starts the client; `before` is what index.js runs before the client hears of any event of
-/// the page (it hands over the metric events it staged), with `true` when the page is being
-/// hidden (the second module's page timings are recorded then); `warn` says a warning once.
+/// Starts the client. `shell` is the one function the module calls index.js by: before the
+/// client hears of any event of the page (`false`; it hands over the metric events it staged),
+/// before a hide (`true`; the second module's page timings are recorded then), and with a
+/// warning's text (it says it once).
 #[wasm_bindgen]
-pub fn start(before: Option<Function>, warn: Option<Function>) {
-    console::set(warn);
-    driver::before_events(before);
+pub fn start(shell: Option<Function>) {
+    driver::set_shell(shell);
     started();
 }
 

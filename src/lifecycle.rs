@@ -61,12 +61,12 @@ fn on_connectivity(_: &web_sys::Event) {
     driver::from_page(Input::Online(driver::online()));
 }
 
-/// The page is hidden, or unloading for good (`last`). index.js's hook goes first, told that
+/// The page is hidden, or unloading for good (`last`). index.js hears of it first, told that
 /// it is a hide: the page timings of the second module are recorded then, so that their final
 /// values leave with this page.
 fn hide(last: bool) {
     driver::before_hide();
-    let own = driver::with(|c| c.page_key().to_owned()).unwrap_or_default();
+    let own = own_key().unwrap_or_default();
     driver::handle(Input::Hide {
         last,
         stored_elsewhere: crate::storage::bytes_elsewhere(&own),
@@ -92,7 +92,12 @@ fn taken(e: &web_sys::Event) {
     let (None, Some(text)) = (text("newValue"), text("oldValue")) else {
         return;
     };
-    if driver::with(|c| c.page_key() == key) == Some(true) {
+    if own_key().is_some_and(|own| own == key) {
         driver::from_page(Input::CopyTaken { text: &text });
     }
+}
+
+/// This page's storage key (where it keeps what it could not send).
+fn own_key() -> Option<String> {
+    driver::with(|c| c.page_key().to_owned())
 }

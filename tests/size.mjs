@@ -1,30 +1,26 @@
 // The size budgets: the gzipped JS and wasm a browser loads for each entry of the package (the
 // entry's one minified file, which bundles index.js with wasm-bindgen's glue, and its module).
 //
-// The goal for the main entry, the drop-in with the seed's defaults, is 40 kB (40,000 B): under
-// Datadog's RUM SDK (about 50 kB) and OpenTelemetry's web SDK (about 60 kB). What counts is what
-// a page loads before its client runs: the entry and the main module. Error capture and page
-// timings are a second module (watch.js and watch_bg.wasm) that the entry imports once the
-// client is ready; its size is printed, and the total with it. Since the browser layer moved
-// onto web-sys, js-sys, gloo and wasm-bindgen-futures (and std, which they need) the main entry
-// is above the goal; CEILING holds it where it is, so that it can only go down: lower it with
-// each cut until it reaches GOAL. (It was 53.7 kB while error capture and page timings were in
-// the main module; 42.6 kB once they moved into the second one; 41.3 kB with fewer bindings,
-// flush()'s promise made by index.js and no UTF-8 check in the module; 40.2 kB with the
-// module's warnings said by index.js, one copy of gloo's listener and timer code, counters kept
-// as one value per stream, and wasm-bindgen's and binaryen's own flags.) The slim entry
-// (metrics, logs and their delivery, without the second module) must stay measurably smaller
-// than the main one with its second module: at least 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report prints the figures
-// without failing (while working on them; `make test` never sets it).
+// The budget for the main entry, the drop-in with the seed's defaults, is 40 kB (40,000 B):
+// under Datadog's RUM SDK (about 50 kB) and OpenTelemetry's web SDK (about 60 kB). What counts
+// is what a page loads before its client runs: the entry and the main module. Error capture
+// and page timings are a second module (watch.js and watch_bg.wasm) that the entry imports
+// once the client is ready; its size is printed, and the total with it. CEILING holds the main
+// entry where it is, so that it can only go down. (While error capture and page timings were
+// in the main module, it was 53.7 kB; 42.6 kB once they moved into the second one; 40.0 kB
+// after the cuts of README, "Building".) The slim entry (metrics, logs and their delivery,
+// without the second module) must stay measurably smaller than the main one with its second
+// module: at least 4 kB less. Sizes are in bytes, and in kB of 1,000 B. SIZE_CHECK=report
+// prints the figures without failing (while working on them; `make test` never sets it).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const GOAL = 40_000;
-const CEILING = 40_200;
+const CEILING = 40_000;
 const SLIM_SAVES = 4_000;
 const ENTRIES = [
-  { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: CEILING, what: `ceiling (goal ${GOAL / 1000} kB)` },
+  { name: '@recoloca/telemetry', files: ['index.js', 'core_bg.wasm'], limit: Math.min(CEILING, GOAL), what: `budget ${GOAL / 1000} kB, ceiling` },
   { name: '  loaded once ready: error capture and page timings', files: ['watch.js', 'watch_bg.wasm'], second: true },
   { name: '@recoloca/telemetry/slim', files: ['slim.js', 'slim_bg.wasm'], slim: true },
 ];

@@ -17,7 +17,7 @@ pub fn wire() {
             watch::hidden();
         }
     });
-    telemetry::start(Some(hook.into_js_value().unchecked_into()), None);
+    telemetry::start(Some(hook.into_js_value().unchecked_into()));
     let metric = Closure::<dyn Fn(JsValue, f64, JsValue)>::new(|name, value, labels| {
         let id = telemetry::add_series(name, labels);
         telemetry::ingest(&[f64::from(id), value, js_sys::Date::now()]);

@@ -271,7 +271,7 @@ impl Client {
             warned: 0,
             wall_offset: 0.0,
         };
-        c.configure(Options::new(), now);
+        c.stamp.set_service(&c.config.service, &c.config.version);
         c
     }
 
