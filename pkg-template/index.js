@@ -169,6 +169,7 @@ function call(f, fallback) {
 function trapped(err) {
   traps++;
   dead = true;
+  earlyErrors = null; // (and what the second module reports is not taken: see reportMetric)
   warnOnce('trap', 'the WebAssembly module failed (' + toText(err) + '); telemetry is off for this page');
 }
 
@@ -191,7 +192,7 @@ if (inBrowser && typeof addEventListener === 'function') {
   const named = (err, urls) => urls.some((s) => String(err.stack).includes(s));
   const keep = (err, event) => {
     if (!(err instanceof WebAssembly.RuntimeError) || !(named(err, watchSources) || named(err, sources))) {
-      // (The second module drops them if error capture is off by then.)
+      // (Until the second module listens, or the options say it never will: see syncWatch.)
       if (earlyErrors?.length < MAX_EARLY_ERRORS) earlyErrors.push(event);
       return;
     }
@@ -234,6 +235,7 @@ export const ready = inBrowser
         return true;
       })
       .catch((err) => {
+        earlyErrors = null;
         warnOnce('load', 'the WebAssembly module did not load; telemetry is off: ' + toText(err, 'unknown error'));
         return false;
       })
@@ -271,7 +273,12 @@ function drain() {
  *  warning, which is said here like this file's own, once, with the package's name. */
 function fromModule(what) {
   if (typeof what === 'string') return warnOnce(what);
-  if (what === true) toWatch((w) => w.hidden());
+  if (what === true) {
+    // A hide while the second module is still loading: its timings follow once it has
+    // loaded (with the next batch, since this hide's have gone).
+    if (watch) toWatch((w) => w.hidden());
+    else hiddenWhileLoading = true;
+  }
   drainTask();
 }
 
@@ -412,7 +419,7 @@ function syncIdentity() {
     lastUser = user;
     lastSession = session;
     whenFree(() => core.setIdentity(user, session));
-    toWatch((w) => w.setUser(user));
+  
   }
 }
 
@@ -427,8 +434,10 @@ function uuidV4() {
   }
   b[6] = (b[6] & 15) | 64;
   b[8] = (b[8] & 63) | 128;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  // 32 hex digits (each byte as 256 + it, its leading 1 cut), then the dashes after 8-4-4-4.
+  let h = '';
+  for (const x of b) h += (x + 256).toString(16).slice(1);
+  return h.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 }
 
 /** The wire format's context is an object; anything else is kept under `value`. */
@@ -466,6 +475,8 @@ function sendLog(level, message, context, error, ts) {
 
 let watch = null; // its exports, once loaded and told where to report
 let watchLoading = null; // the promise of its loading, once begun (true when it listens)
+let watchDead = false; // it trapped: nothing it reports is taken any more
+let hiddenWhileLoading = false; // the page was hidden while it loaded
 
 /** Tells the second module what the options say now; loads it the first time one of its
  *  features is on. */
@@ -476,19 +487,24 @@ function syncWatch() {
     toWatch((w) => w.setFeatures((wants & 1) !== 0, (wants & 2) !== 0));
     return;
   }
+  // Errors kept from before it listens are only wanted while error capture is on.
+  if (!(wants & 1)) earlyErrors = null;
   if (wants === 0 || watchLoading || dead) return;
   watchLoading = import('./watch.js')
     .then((w) => w.default().then(() => w))
     .then((w) => {
       watchSources = w.sources;
-      w.watch(reportMetric, reportLog);
-      w.setUser(lastUser);
       watch = w;
+      toWatch((w) => w.watch(reportMetric, reportLog));
       syncWatch();
       const kept = earlyErrors ?? [];
       earlyErrors = null;
       for (const event of kept) toWatch((w) => w.replay(event));
-      return true;
+      if (hiddenWhileLoading) {
+        hiddenWhileLoading = false;
+        fromModule(true);
+      }
+      return watch !== null;
     })
     .catch((err) => {
       earlyErrors = null;
@@ -512,11 +528,14 @@ function toWatch(f) {
 function watchTrapped(err) {
   traps++;
   watch = null;
+  watchDead = true;
   warnOnce('watch-trap', 'the error capture and page timings module failed (' + toText(err) + '); they are off for this page');
 }
 
 /** A metric event of the second module, its labels as JSON text. */
 function reportMetric(name, value, labelsJson) {
+  // Not taken once either module has trapped (a trapped module's listeners may still run).
+  if (dead || watchDead) return;
   const key = name + '\u0002' + labelsJson;
   const id = seriesIds.get(key);
   stage(id !== undefined ? id : addSeries(key, name, labelsJson), value, Date.now());
@@ -524,6 +543,7 @@ function reportMetric(name, value, labelsJson) {
 
 /** A log entry of the second module (a captured error): as `logger.*` makes one. */
 function reportLog(level, message, contextJson, parts) {
+  if (dead || watchDead) return;
   const ts = Date.now();
   drain();
   syncIdentity();
@@ -594,19 +614,19 @@ export function configure(options) {
 /** Sends everything buffered now. The promise resolves when the requests have settled; it
  *  never rejects. */
 export function flush() {
-  try {
-    if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
-    toWatch((w) => w.report());
-    drain();
-    // Resolved by the module once it has sent everything (or stopped at a failure to retry
-    // later); at once when it could not take the call.
-    return new Promise((resolve) => {
+  if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
+  // Resolved by the module once it has sent everything (or stopped at a failure to retry
+  // later); at once when it could not take the call, or anything failed.
+  return new Promise((resolve) => {
+    try {
+      toWatch((w) => w.report());
+      drain();
       if (!call(() => core.flush(resolve), false)) resolve();
-    });
-  } catch (err) {
-    warnOnce('flush', 'flush() failed: ' + toText(err));
-    return Promise.resolve();
-  }
+    } catch (err) {
+      warnOnce('flush', 'flush() failed: ' + toText(err));
+      resolve();
+    }
+  });
 }
 
 /** What the client holds (`[metrics events, metrics bytes, logs events, logs bytes]`) and the

@@ -4,7 +4,7 @@
 // bundles the two into the package's watch.js.
 import init from './watch_glue.js';
 
-export { watch, setFeatures, setUser, hidden, report, replay } from './watch_glue.js';
+export { watch, setFeatures, hidden, report, replay } from './watch_glue.js';
 
 const wasm = new URL('watch_bg.wasm', import.meta.url);
 

@@ -15,7 +15,7 @@ use js_sys::Function;
 use recoloca_telemetry_core::client::{Client, Input, Output, Platform};
 use wasm_bindgen::JsValue;
 
-use crate::{console, storage, transport};
+use crate::{console, shell, storage, transport};
 
 thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
@@ -23,11 +23,6 @@ thread_local! {
     static TIMER: RefCell<Option<(f64, Timeout)>> = const { RefCell::new(None) };
     /// `flush()` calls waiting, by id: their promises' `resolve`.
     static FLUSHES: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
-    /// The one function the module calls index.js by ([`tell`]). Before the client hears of
-    /// anything from the page, index.js hands over the metric events it has staged, so that
-    /// the client sees every call in the order it was made (metrics recorded just before a
-    /// page exit leave with it).
-    static SHELL: RefCell<Option<Function>> = const { RefCell::new(None) };
 }
 
 /// The client's scheduling clock: `performance.now()`, monotonic, which a page that fakes
@@ -66,17 +61,8 @@ pub fn ensure() -> bool {
     created.is_some()
 }
 
-/// Sets the function the module calls index.js by (see `SHELL`).
-pub fn set_shell(f: Option<Function>) {
-    SHELL.with(|b| {
-        if let Ok(mut b) = b.try_borrow_mut() {
-            *b = f;
-        }
-    });
-}
-
 /// An event of the page (an answer, connectivity, another tab): index.js hears of it first
-/// ([`tell`]), then the client takes it. See [`handle`] for the result.
+/// (see [`shell`]: it hands over the metric events it staged), then the client takes it. See [`handle`] for the result.
 pub fn from_page(input: Input) -> bool {
     before_event();
     handle(input)
@@ -87,23 +73,14 @@ pub fn online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
-/// Tells index.js that an event of the page comes (see `SHELL`).
+/// Tells index.js that an event of the page comes.
 fn before_event() {
-    tell(&JsValue::FALSE);
+    shell::tell(&JsValue::FALSE);
 }
 
 /// Tells index.js that a hide comes.
 pub fn before_hide() {
-    tell(&JsValue::TRUE);
-}
-
-/// Calls index.js's one function (see `SHELL`) with `what`: `false` before an event of the
-/// page, `true` before a hide, a text for a warning. One that throws is not the page's problem.
-pub fn tell(what: &JsValue) {
-    let hook = SHELL.with(|b| b.try_borrow().ok()?.clone());
-    if let Some(f) = hook {
-        let _ = f.call1(&JsValue::UNDEFINED, what);
-    }
+    shell::tell(&JsValue::TRUE);
 }
 
 /// Reads the client (`None` before it exists, or while it is in use).
@@ -205,19 +182,16 @@ fn timer_fired() {
     drop(fired);
 }
 
-/// 32 bytes from `crypto.getRandomValues`, which every browser that runs the module has.
-/// Without it (a bare embedding), the wall clock to the microsecond: the seed only has to differ
-/// between pages (it makes their keys and jitter; no secret comes from it).
+/// 32 bytes from `crypto.getRandomValues`, which every browser that runs the module has (in
+/// insecure contexts too). Without it (a bare embedding), the time since the page's start, to
+/// the microsecond where the engine gives it: enough for keys that differ between pages, all
+/// the seed is for (no secret is made from it).
 fn seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut seed).is_ok());
-    if !filled {
-        let clock = (js_sys::Date::now() * 1000.0 + now())
-            .to_bits()
-            .to_le_bytes();
-        for (b, c) in seed.iter_mut().zip(clock) {
-            *b = c;
+    if crypto.is_none_or(|c| c.get_random_values_with_u8_array(&mut seed).is_err()) {
+        for (b, t) in seed.iter_mut().zip(now().to_bits().to_le_bytes()) {
+            *b = t;
         }
     }
     seed

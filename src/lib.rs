@@ -36,6 +36,7 @@ mod lifecycle;
 mod number;
 mod options;
 mod property;
+mod shell;
 mod storage;
 mod transport;
 
@@ -95,7 +96,7 @@ fn restore() {
 /// warning's text (it says it once).
 #[wasm_bindgen]
 pub fn start(shell: Option<Function>) {
-    driver::set_shell(shell);
+    shell::set(shell);
     started();
 }
 

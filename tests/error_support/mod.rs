@@ -105,7 +105,8 @@ pub async fn setup() {
     Reflect::set(&o, &"logBatchSize".into(), &1000.into()).unwrap();
     watch_support::configure(o.into());
     telemetry::set_identity("u-9".into(), "s-9".into());
-    // index.js tells both modules: the second one names the user in its error metrics.
-    recoloca_telemetry_watch::set_user("u-9".into());
+    // The second module names the seed's user, localStorage.user_id, in its error metrics.
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("user_id", "u-9").unwrap();
     let _ = sent().await;
 }

@@ -5,7 +5,7 @@
 //! which reach window as `ErrorEvent`s, and failed resource loads, which do not bubble), and
 //! one for `unhandledrejection`. What was thrown is read here, where every property read may
 //! run page code (a getter, a proxy) and is allowed to fail; counting, bounds and encoding are
-//! the core's (`src/core/src/capture.rs`, `error_gate.rs`), through [`crate::captured`].
+//! the core's (`src/core/src/capture.rs`, `error_gate.rs`), through [`crate::report::captured`].
 //!
 //! The client's own requests never come through here: a failed `fetch` rejects a promise that
 //! the client handles, and fires no `error` event, so delivery trouble cannot feed back.
@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, ErrorEvent, Event, PromiseRejectionEvent};
 
 use crate::property::get;
+use crate::report::captured;
 
 /// Causes read at most (the core keeps no more).
 const MAX_CAUSES: usize = 5;
@@ -119,7 +120,7 @@ fn report(rejection: bool, f: Facts) {
         .iter()
         .map(|(n, m)| (n.as_str(), m.as_str()))
         .collect();
-    crate::captured(Captured {
+    captured(Captured {
         rejection,
         name: &f.name,
         message: &f.message,

@@ -16,12 +16,14 @@
 //!
 //! The logic is the core's (`src/core/`): the error gate and the error's wire context in
 //! `capture.rs` and `error_gate.rs`, the page-timing arithmetic in `vitals/`. Here are the
-//! listeners and observers, the reading of what the page threw, and the clock.
+//! listeners and observers, the reading of what the page threw, and where reports go
+//! (`report.rs`, which both report to and which calls back into neither).
 //!
-//! index.js tells it the options ([`set_features`]), the user that error metrics name
-//! ([`set_user`]), when the page is being hidden ([`hidden`]: the timings are final then) and
-//! when the page's client flushes ([`report`]: errors only counted so far are handed over);
-//! errors thrown before it loaded, which index.js kept, come in through [`replay`].
+//! index.js tells it the options ([`set_features`]), when the page is being hidden
+//! ([`hidden`]: the timings are final then) and when the page's client flushes ([`report`]:
+//! errors only counted so far are handed over); errors thrown before it loaded, which index.js
+//! kept, come in through [`replay`]. The user that error metrics name is the seed's,
+//! `localStorage.user_id`, read at each report.
 
 mod errors;
 #[path = "../../number.rs"]
@@ -29,22 +31,12 @@ mod number;
 mod observe;
 #[path = "../../property.rs"]
 mod property;
+mod report;
 
 use std::cell::RefCell;
 
-use gloo_timers::callback::Timeout;
-use js_sys::{Array, Function};
-use recoloca_telemetry_core::capture::{Captured, ErrorCapture, Report};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-
-/// Errors only counted are handed over at most this long after the first of them.
-const COUNTS_AFTER_MS: u32 = 5_000;
-
-/// The two functions reports go out through: `metric` and `log` (see the crate's docs).
-struct Sinks {
-    metric: Function,
-    log: Function,
-}
 
 /// What runs while the options say so: listeners and observers, removed when dropped.
 #[derive(Default)]
@@ -54,21 +46,13 @@ struct Running {
 }
 
 thread_local! {
-    static SINKS: RefCell<Option<Sinks>> = const { RefCell::new(None) };
     static RUNNING: RefCell<Running> = RefCell::new(Running::default());
-    static CAPTURE: RefCell<ErrorCapture> = RefCell::new(ErrorCapture::new());
-    /// Armed when an error is first only counted; hands the counts over when it fires.
-    static COUNTS_TIMER: RefCell<Option<Timeout>> = const { RefCell::new(None) };
 }
 
 /// Sets the functions reports go out through.
 #[wasm_bindgen]
 pub fn watch(metric: Function, log: Function) {
-    SINKS.with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            *s = Some(Sinks { metric, log });
-        }
-    });
+    report::set_sinks(metric, log);
 }
 
 /// Starts or stops error capture and page timings.
@@ -101,17 +85,6 @@ pub fn set_features(errors: bool, timings: bool) {
     drop(replaced);
 }
 
-/// The user that `frontend_errors_total` names (text, or undefined for `anonymous`).
-#[wasm_bindgen(js_name = setUser)]
-pub fn set_user(user: JsValue) {
-    let user = user.as_string();
-    CAPTURE.with(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
-            c.set_user(user.as_deref());
-        }
-    });
-}
-
 /// The page is being hidden (index.js hears it from the main module, before the main module
 /// acts on it): the page timings of this view are recorded, and the counted errors handed over.
 #[wasm_bindgen]
@@ -123,15 +96,7 @@ pub fn hidden() {
 /// Hands over the errors counted but not reported yet (the page's client is flushing).
 #[wasm_bindgen]
 pub fn report() {
-    let timer = COUNTS_TIMER.with(|t| t.try_borrow_mut().ok()?.take());
-    drop(timer);
-    let mut out = Vec::new();
-    CAPTURE.with(|c| {
-        if let Ok(mut c) = c.try_borrow_mut() {
-            c.counts(number::engine_number, &mut out);
-        }
-    });
-    emit(out);
+    report::counts();
 }
 
 /// An `error` or `unhandledrejection` event the page had before this module was listening
@@ -148,86 +113,6 @@ pub fn replay(event: web_sys::Event) {
 #[doc(hidden)]
 pub fn observed_entry_types() -> Vec<&'static str> {
     observe::observed()
-}
-
-/// Counts one captured error and reports it as the gate allows.
-pub(crate) fn captured(e: Captured) {
-    let now = now();
-    let mut out = Vec::new();
-    let counting = CAPTURE.with(|c| {
-        let mut c = c.try_borrow_mut().ok()?;
-        c.capture(e, now, number::engine_number, &mut out);
-        Some(c.has_counts())
-    });
-    emit(out);
-    if counting == Some(true) {
-        let armed = COUNTS_TIMER.with(|t| t.try_borrow().is_ok_and(|t| t.is_some()));
-        if !armed {
-            let timer = Timeout::new(COUNTS_AFTER_MS, report);
-            COUNTS_TIMER.with(|t| {
-                if let Ok(mut t) = t.try_borrow_mut() {
-                    *t = Some(timer);
-                }
-            });
-        }
-    }
-}
-
-/// Hands reports to index.js, in order. A sink that throws is not the page's problem.
-pub(crate) fn emit(reports: Vec<Report>) {
-    let Some((metric, log)) = SINKS.with(|s| {
-        let s = s.try_borrow().ok()?;
-        let s = s.as_ref()?;
-        Some((s.metric.clone(), s.log.clone()))
-    }) else {
-        return;
-    };
-    let this = JsValue::UNDEFINED;
-    for r in reports {
-        match r {
-            Report::Metric {
-                name,
-                value,
-                labels_json,
-            } => {
-                let _ = metric.call3(
-                    &this,
-                    &JsValue::from_str(name),
-                    &JsValue::from_f64(value),
-                    &JsValue::from(labels_json),
-                );
-            }
-            Report::Log {
-                level,
-                message,
-                context_json,
-                error,
-            } => {
-                let parts = error.map(|(name, message, stack)| {
-                    let parts = Array::of2(&name.into(), &message.into());
-                    if let Some(stack) = stack {
-                        parts.push(&stack.into());
-                    }
-                    parts
-                });
-                let _ = log.call4(
-                    &this,
-                    &JsValue::from(level as u32),
-                    &JsValue::from(message),
-                    &context_json.map_or(JsValue::UNDEFINED, JsValue::from),
-                    &parts.map_or(JsValue::UNDEFINED, JsValue::from),
-                );
-            }
-        }
-    }
-}
-
-/// The gate's clock: `performance.now()`, monotonic (a page that fakes `Date.now` cannot
-/// stall the repeat window or the minute of reports).
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// The allocator: lol_alloc's free list, as in the main module (see its `lib.rs`).

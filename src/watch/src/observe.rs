@@ -9,9 +9,10 @@
 //! web-vitals does, and when the page is hidden every observer's pending records are taken
 //! synchronously (`takeRecords()`) before the values are computed.
 //!
-//! The state lives apart from the client ([`LIVE`]), so observer callbacks never touch it; only
-//! the hide records, through the client's inputs. The client's features own the observers
-//! and listeners ([`Vitals`]); dropping them (`observePerformance: false`) disconnects them.
+//! The state is kept here ([`LIVE`]); observer callbacks only feed it, and only the hide
+//! reports from it (`crate::report`, on to the main module). What runs while
+//! `observePerformance` is on owns the observers and listeners ([`Vitals`]); dropping them
+//! (`observePerformance: false`) disconnects them.
 
 use std::cell::RefCell;
 
@@ -26,6 +27,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Performance, PerformanceObserver, PerformanceObserverEntryList};
 
 use crate::property::{self, number};
+use crate::report;
 
 /// The entry types observed, by source number.
 const ENTRY_TYPES: [&str; 5] = [
@@ -90,7 +92,8 @@ impl Drop for Observer {
     }
 }
 
-/// The observers and listeners, owned by the client's features while `observePerformance` is on.
+/// The observers and listeners, owned by the module's running features while
+/// `observePerformance` is on.
 pub struct Vitals {
     _listeners: Vec<EventListener>,
 }
@@ -445,5 +448,5 @@ pub fn on_hide() {
             labels_json: String::from_utf8(labels_json).unwrap_or_default(),
         });
     }
-    crate::emit(out);
+    report::emit(out);
 }
