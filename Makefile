@@ -139,7 +139,7 @@ test-browser: bootstrap
 	  cargo test --target wasm32-unknown-unknown
 
 test-e2e: www
-	cd tests && node --test --test-reporter=spec collector.test.mjs e2e/
+	cd tests && node --test --test-reporter=spec collector.test.mjs e2e/ otlp/
 
 # The React bindings: hooks and boundary in Chromium, server rendering in Node, and the
 # hand-written declarations compiled against a typed usage file.

@@ -61,4 +61,17 @@ for dir in tests www; do
     fi
   fi
 done
+# OTLP/JSON bodies are validated against the official protobuf definitions (PyPI's
+# opentelemetry-proto, with protobuf) in a virtual environment of the project's own.
+OTLP_PYTHON_PACKAGES="opentelemetry-proto==1.45.2 protobuf==7.36.2"
+venv=tests/otlp/.venv
+stamp="$venv/.bootstrap-packages"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$OTLP_PYTHON_PACKAGES" ]; then
+  log "python3 -m venv $venv; pip install $OTLP_PYTHON_PACKAGES"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  # shellcheck disable=SC2086 # one word per package
+  "$venv/bin/pip" install --quiet --disable-pip-version-check $OTLP_PYTHON_PACKAGES
+  echo "$OTLP_PYTHON_PACKAGES" > "$stamp"
+fi
 log "toolchain ready"
