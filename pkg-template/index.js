@@ -217,8 +217,6 @@ export const ready = inBrowser
         // seals everything recorded before it.
         core.start(fromModule);
         loaded = true;
-        // Errors the module captures carry the user and session too, before any log call.
-        syncIdentity();
         // The calls that waited, made now: one that fails is reported, and the rest still run.
         for (const [f, ...args] of early.splice(0)) {
           try {
@@ -419,7 +417,6 @@ function syncIdentity() {
     lastUser = user;
     lastSession = session;
     whenFree(() => core.setIdentity(user, session));
-  
   }
 }
 

@@ -62,7 +62,8 @@ pub fn ensure() -> bool {
 }
 
 /// An event of the page (an answer, connectivity, another tab): index.js hears of it first
-/// (see [`shell`]: it hands over the metric events it staged), then the client takes it. See [`handle`] for the result.
+/// (see [`shell`]: it hands over the metric events it staged), then the client takes it. See
+/// [`handle`] for the result.
 pub fn from_page(input: Input) -> bool {
     before_event();
     handle(input)

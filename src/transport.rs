@@ -72,17 +72,13 @@ fn read(response: &JsValue) -> (Option<u16>, Option<String>) {
     let status = Some(property::number(response, "status"))
         .filter(|s| (0.0..=65535.0).contains(s))
         .map(|s| s as u16);
-    // Not checked to be a `Headers`: `get` is called caught, and whatever it throws (on an
-    // object that is none) reads as no header.
+    // Not checked to be a `Headers`: `get` is called caught, and whatever it throws (on
+    // anything that is none, undefined included) reads as no header.
     let headers = property::get(response, "headers");
-    let retry_after = (headers.is_object())
-        .then(|| {
-            headers
-                .unchecked_ref::<Headers>()
-                .get("Retry-After")
-                .ok()
-                .flatten()
-        })
+    let retry_after = headers
+        .unchecked_ref::<Headers>()
+        .get("Retry-After")
+        .ok()
         .flatten();
     (status, retry_after)
 }

@@ -59,15 +59,37 @@ pub enum Report {
     },
 }
 
-/// The gate, and the user the `user_id` label names.
+/// The gate: which errors are reported, and the counts of the others.
 #[derive(Debug, Default)]
 pub struct ErrorCapture {
     gate: Gate,
-    user: Option<String>,
 }
 
 fn bounded(s: &str) -> &str {
     error_gate::bounded(s, MAX_TEXT)
+}
+
+/// `frontend_errors_total` for `n` errors, naming `user` (`None`: `anonymous`, as the seed
+/// labels an unknown user).
+fn metric(
+    error_type: &str,
+    component: &str,
+    user: Option<&str>,
+    n: f64,
+    number: NumberFallback,
+) -> Report {
+    let labels = [
+        ("error_type", error_type),
+        ("component", component),
+        ("user_id", user.unwrap_or("anonymous")),
+    ];
+    let mut out = Vec::new();
+    json::write(&mut out, &Labels(&labels), number);
+    Report::Metric {
+        name: "frontend_errors_total",
+        value: n,
+        labels_json: String::from_utf8(out).unwrap_or_default(),
+    }
 }
 
 impl ErrorCapture {
@@ -75,33 +97,13 @@ impl ErrorCapture {
         ErrorCapture::default()
     }
 
-    /// The user later reports name (`None`: `anonymous`, as the seed labels an unknown user).
-    pub fn set_user(&mut self, user: Option<&str>) {
-        self.user = user.map(String::from);
-    }
-
-    fn labels(&self, error_type: &str, component: &str, n: f64, number: NumberFallback) -> Report {
-        let user = self.user.as_deref().unwrap_or("anonymous");
-        let labels = [
-            ("error_type", error_type),
-            ("component", component),
-            ("user_id", user),
-        ];
-        let mut out = Vec::new();
-        json::write(&mut out, &Labels(&labels), number);
-        Report::Metric {
-            name: "frontend_errors_total",
-            value: n,
-            labels_json: String::from_utf8(out).unwrap_or_default(),
-        }
-    }
-
     /// Counts one error captured at `now` (a monotonic clock, ms) and, when the gate allows,
-    /// reports it into `out`.
+    /// reports it into `out`; its metric names `user` (the seed's `localStorage.user_id`).
     pub fn capture(
         &mut self,
         e: Captured,
         now: f64,
+        user: Option<&str>,
         number: NumberFallback,
         out: &mut Vec<Report>,
     ) {
@@ -144,7 +146,7 @@ impl ErrorCapture {
                 return;
             }
         }
-        out.push(self.labels(name, component, 1.0, number));
+        out.push(metric(name, component, user, 1.0, number));
         let causes: Vec<Cause> = (e.causes.iter().take(MAX_CAUSES))
             .map(|(name, message)| Cause {
                 name: bounded(name),
@@ -182,14 +184,10 @@ impl ErrorCapture {
     /// Errors counted but not reported one by one (repeats, rate-limited), as
     /// `frontend_errors_total` events with their summed value, into `out`; the counters start
     /// again from zero.
-    pub fn counts(&mut self, number: NumberFallback, out: &mut Vec<Report>) {
-        let mut taken = Vec::new();
+    pub fn counts(&mut self, user: Option<&str>, number: NumberFallback, out: &mut Vec<Report>) {
         self.gate.report_counts(|error_type, component, n| {
-            taken.push((error_type.to_string(), component.to_string(), n));
+            out.push(metric(error_type, component, user, n as f64, number));
             true
         });
-        for (error_type, component, n) in taken {
-            out.push(self.labels(&error_type, &component, n as f64, number));
-        }
     }
 }

@@ -1158,10 +1158,17 @@ mod captured_errors {
     use crate::capture::{Captured, ErrorCapture, Report};
     use crate::log::{Entry, ErrorInfo};
 
-    /// Captures `e` at `now` and hands what it reports to the client, stamped `now`.
-    fn capture(c: &mut Client, errors: &mut ErrorCapture, e: Captured, now: f64) {
+    /// Captures `e` at `now`, naming `user` as the second module does (`localStorage.user_id`),
+    /// and hands what it reports to the client, stamped `now`.
+    fn capture(
+        c: &mut Client,
+        errors: &mut ErrorCapture,
+        e: Captured,
+        user: Option<&str>,
+        now: f64,
+    ) {
         let mut reports = Vec::new();
-        errors.capture(e, now, Platform::native().number, &mut reports);
+        errors.capture(e, now, user, Platform::native().number, &mut reports);
         hand_over(c, reports, now);
     }
 
@@ -1235,8 +1242,13 @@ mod captured_errors {
         };
         c.handle_input(T0, identity);
         let mut errors = ErrorCapture::new();
-        errors.set_user(Some("u-1"));
-        capture(&mut c, &mut errors, type_error("x is undefined"), T0 + 5.0);
+        capture(
+            &mut c,
+            &mut errors,
+            type_error("x is undefined"),
+            Some("u-1"),
+            T0 + 5.0,
+        );
         let bodies = deliver_everything(&mut c, T0 + 6.0);
         let metric = bodies
             .iter()
@@ -1259,17 +1271,29 @@ mod captured_errors {
         let mut errors = ErrorCapture::new();
         // The same error three times within the repeat window: one entry, three in the metric.
         for i in 0..3 {
-            capture(&mut c, &mut errors, type_error("same"), T0 + f64::from(i));
+            capture(
+                &mut c,
+                &mut errors,
+                type_error("same"),
+                None,
+                T0 + f64::from(i),
+            );
         }
         // 150 different errors in a minute: 100 reports a minute at most, then one notice.
         let messages: Vec<String> = (0..150).map(|i| format!("storm {i}")).collect();
         for (i, m) in messages.iter().enumerate() {
-            capture(&mut c, &mut errors, type_error(m), T0 + 10.0 + i as f64);
+            capture(
+                &mut c,
+                &mut errors,
+                type_error(m),
+                None,
+                T0 + 10.0 + i as f64,
+            );
         }
         // What was only counted leaves as summed events (at a flush, a hide, or the second
         // module's own timer).
         let mut counts = Vec::new();
-        errors.counts(Platform::native().number, &mut counts);
+        errors.counts(None, Platform::native().number, &mut counts);
         hand_over(&mut c, counts, T0 + 999.0);
         let (metrics, logs) = sent(&mut c, T0 + 1_000.0);
         let errors = logs.iter().filter(|e| e["level"] == "error").count();
@@ -1302,7 +1326,7 @@ mod captured_errors {
             causes: &[],
             source: None,
         };
-        capture(&mut c, &mut ErrorCapture::new(), error, T0);
+        capture(&mut c, &mut ErrorCapture::new(), error, None, T0);
         let (_, logs) = sent(&mut c, T0 + 1.0);
         let entry = &logs[0];
         assert_eq!(

@@ -76,11 +76,6 @@ impl Stamp {
         self.user_id = user_id.map(String::from);
         self.session_id = session_id.map(String::from);
     }
-
-    /// The user, as the `user_id` label of the client's own metrics has it.
-    pub fn user_label(&self) -> &str {
-        self.user_id.as_deref().unwrap_or("anonymous")
-    }
 }
 
 /// Appends `entry` as one JSON object.

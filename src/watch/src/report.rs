@@ -45,8 +45,7 @@ pub fn counts() {
     let mut out = Vec::new();
     CAPTURE.with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
-            c.set_user(user.as_deref());
-            c.counts(number::engine_number, &mut out);
+            c.counts(user.as_deref(), number::engine_number, &mut out);
         }
     });
     emit(out);
@@ -59,8 +58,7 @@ pub fn captured(e: Captured) {
     let mut out = Vec::new();
     let counting = CAPTURE.with(|c| {
         let mut c = c.try_borrow_mut().ok()?;
-        c.set_user(user.as_deref());
-        c.capture(e, now, number::engine_number, &mut out);
+        c.capture(e, now, user.as_deref(), number::engine_number, &mut out);
         Some(c.has_counts())
     });
     emit(out);
