@@ -52,6 +52,10 @@ pub fn ensure() -> bool {
         // Epoch ms at the scheduling clock's zero (without `performance`, the clocks are one).
         let origin = performance().map_or(0.0, |p| p.time_origin());
         client.set_wall_offset(origin);
+        #[cfg(feature = "otlp")]
+        if let Some(ua) = web_sys::window().and_then(|w| w.navigator().user_agent().ok()) {
+            client.set_user_agent(&ua);
+        }
         *c = Some(client);
         Some(now)
     });

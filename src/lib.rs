@@ -35,6 +35,8 @@ mod lifecycle;
 #[path = "number.rs"]
 mod number;
 mod options;
+#[cfg(feature = "otlp")]
+mod otlp;
 mod property;
 mod shell;
 mod storage;
@@ -109,6 +111,8 @@ pub fn configure(options: JsValue) -> bool {
     let Some(o) = options::read(&options) else {
         return true;
     };
+    #[cfg(feature = "otlp")]
+    otlp::configure(&options);
     driver::handle(Input::Configure(o))
 }
 
@@ -140,6 +144,12 @@ pub fn ingest(events: &[f64]) -> bool {
 pub fn add_series(name: JsValue, labels_json: JsValue) -> u32 {
     started();
     let (name, labels) = (text(&name).unwrap_or_default(), text(&labels_json));
+    #[cfg(feature = "otlp")]
+    {
+        let values = otlp::values(labels.as_deref());
+        driver::with(|c| c.add_series_with(&name, labels.as_deref(), &values)).unwrap_or(u32::MAX)
+    }
+    #[cfg(not(feature = "otlp"))]
     driver::with(|c| c.add_series(&name, labels.as_deref())).unwrap_or(u32::MAX)
 }
 
@@ -169,6 +179,12 @@ pub fn log(
     started();
     let message = text(&message).unwrap_or_default();
     let context = text(&context_json);
+    #[cfg(feature = "otlp")]
+    let values = otlp::values(context.as_deref());
+    #[cfg(feature = "otlp")]
+    let values = values.as_slice();
+    #[cfg(not(feature = "otlp"))]
+    let values = &[];
     let part = |i: &str| property::text(&error, i);
     let parts = error.is_object().then(|| (part("0"), part("1"), part("2")));
     let error = parts.as_ref().and_then(|(name, message, stack)| {
@@ -184,6 +200,7 @@ pub fn log(
         message: &message,
         context_json: context.as_deref(),
         error,
+        context: values,
     }))
 }
 

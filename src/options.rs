@@ -24,6 +24,13 @@ pub fn read(o: &JsValue) -> Option<Options> {
         let v = property::get(o, name);
         // (Compared with `null`, `true` and `false` rather than asked `is_null()` or
         // `as_bool()`: one binding of the glue serves all three.)
+        // With OTLP, `metricsEndpoint: null` or `logsEndpoint: null` turns that stream off
+        // (an empty endpoint, `config.rs`); otherwise `null` means "as it is".
+        let off = cfg!(feature = "otlp") && v == JsValue::NULL && name.ends_with("sEndpoint");
+        if off {
+            given.push((i, Value::Text(String::new())));
+            continue;
+        }
         if v.is_undefined() || v == JsValue::NULL {
             continue;
         }

@@ -36,6 +36,10 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
     let headers = js_sys::Object::new();
     let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
     let _ = Reflect::set(&headers, &"Idempotency-Key".into(), &p.key.as_str().into());
+    #[cfg(feature = "otlp")]
+    if p.otlp {
+        crate::otlp::add_headers(&headers);
+    }
     init.set_headers(&headers);
     init.set_body(&Uint8Array::from(p.body.as_slice()));
     if p.keepalive {
@@ -51,6 +55,8 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
     }
     let started = fetch(&p.url, &init);
     let request = p.request;
+    #[cfg(feature = "otlp")]
+    let otlp = p.otlp;
     wasm_bindgen_futures::spawn_local(async move {
         let answer = match started {
             Ok(promise) => JsFuture::from(promise).await.ok(),
@@ -58,6 +64,21 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
         };
         forget(request);
         let (status, retry_after) = answer.as_ref().map(read).unwrap_or((None, None));
+        // A collector that took an OTLP batch may say it refused part of it.
+        #[cfg(feature = "otlp")]
+        if otlp && status.is_some_and(|s| (200..300).contains(&s)) {
+            let body = answer.as_ref().map(json_body);
+            let rejected = match body {
+                Some(b) => crate::otlp::rejected(&b.await),
+                None => 0,
+            };
+            if rejected > 0 {
+                answered(Input::Rejected {
+                    request,
+                    count: rejected,
+                });
+            }
+        }
         answered(Input::Answer {
             request,
             status,
@@ -81,6 +102,18 @@ fn read(response: &JsValue) -> (Option<u16>, Option<String>) {
         .ok()
         .flatten();
     (status, retry_after)
+}
+
+/// The answer's body as JSON (undefined when it has none, or it is not JSON).
+#[cfg(feature = "otlp")]
+async fn json_body(response: &JsValue) -> JsValue {
+    let Some(r) = response.dyn_ref::<web_sys::Response>() else {
+        return JsValue::UNDEFINED;
+    };
+    match r.json() {
+        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::UNDEFINED),
+        Err(_) => JsValue::UNDEFINED,
+    }
 }
 
 /// Ends request `request`'s attempt (the client gave up waiting for it).

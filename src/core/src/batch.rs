@@ -147,7 +147,7 @@ impl Batch {
     }
 
     /// The events of the body, in order; `open_len` is the length of its opening.
-    fn event_slices(&self, open_len: usize) -> impl Iterator<Item = &[u8]> {
+    pub fn event_slices(&self, open_len: usize) -> impl Iterator<Item = &[u8]> {
         let mut at = open_len;
         self.lengths.iter().map(move |&len| {
             let e = self.body.get(at..at + len as usize).unwrap_or_default();

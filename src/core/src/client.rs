@@ -101,6 +101,11 @@ pub enum Input<'a> {
         status: Option<u16>,
         retry_after: Option<&'a str>,
     },
+    /// A 2xx answer to an OTLP request said (`partialSuccess`) that the collector refused
+    /// `count` of the batch's data points or log records: counted as dropped (`rejected`).
+    /// Comes before that request's [`Input::Answer`].
+    #[cfg(feature = "otlp")]
+    Rejected { request: RequestId, count: u64 },
     /// Whether the browser queued a beacon ([`Output::Beacon`]) or refused it.
     Beaconed { request: RequestId, accepted: bool },
     /// The page is hidden (`last: false`) or unloading for good (`last: true`).
@@ -133,6 +138,10 @@ pub struct Post {
     pub key: String,
     /// Outlives the page (made at page exit).
     pub keepalive: bool,
+    /// An OTLP request: it carries `otlpHeaders`, and its answer's `partialSuccess` is read
+    /// ([`Input::Rejected`]).
+    #[cfg(feature = "otlp")]
+    pub otlp: bool,
 }
 
 /// What the client asks of the page.
@@ -200,6 +209,13 @@ pub struct Client {
     pub(crate) config: Config,
     pub(crate) metrics: Stream,
     pub(crate) logs: Stream,
+    #[cfg(feature = "otlp")]
+    pub(crate) otlp_metrics: Stream,
+    #[cfg(feature = "otlp")]
+    pub(crate) otlp_logs: Stream,
+    /// `navigator.userAgent`, the OTLP resource's `user_agent.original`.
+    #[cfg(feature = "otlp")]
+    pub(crate) user_agent: Option<String>,
     series: SeriesTable,
     pub(crate) stamp: Stamp,
     pub(crate) random: Random,
@@ -241,7 +257,7 @@ pub(crate) struct Exit {
     /// Counts (metrics, logs) handed to the stored copy: the streams no longer hold them. They
     /// come back when the page is shown again (the copy is withdrawn) or hidden again (the
     /// copy is written anew); otherwise the next page reads them from the copy.
-    pub(crate) handed: [Counters; 2],
+    pub(crate) handed: [Counters; Kind::COUNT],
 }
 
 impl Client {
@@ -254,6 +270,13 @@ impl Client {
         let mut c = Client {
             metrics: Stream::new(b"{\"metrics\":[", config.metrics(), now),
             logs: Stream::new(b"{\"logs\":[", config.logs(), now),
+            // The OTLP streams keep their events in the client's own form (`otlp.rs`).
+            #[cfg(feature = "otlp")]
+            otlp_metrics: Stream::new(b"{\"m\":[", config.otlp_metrics(), now),
+            #[cfg(feature = "otlp")]
+            otlp_logs: Stream::new(b"{\"l\":[", config.otlp_logs(), now),
+            #[cfg(feature = "otlp")]
+            user_agent: None,
             config,
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::default(),
@@ -300,11 +323,19 @@ impl Client {
                 if self.ingest(staged) {
                     self.on_full_batch(Kind::Metrics, now);
                 }
+                #[cfg(feature = "otlp")]
+                if self.otlp_metrics.is_full() {
+                    self.on_full_batch(Kind::OtlpMetrics, now);
+                }
             }
             Input::Log(entry) => {
                 self.set_wall_offset(entry.epoch_ms - now);
                 if self.log(&entry) {
                     self.on_full_batch(Kind::Logs, now);
+                }
+                #[cfg(feature = "otlp")]
+                if self.otlp_log(&entry) {
+                    self.on_full_batch(Kind::OtlpLogs, now);
                 }
             }
             Input::LogTooLarge => self.count_drop(Kind::Logs, Drop::TooLarge, 1),
@@ -322,6 +353,17 @@ impl Client {
                 retry_after,
             } => self.answered(request, status, retry_after, now),
             Input::Beaconed { request, accepted } => self.beaconed(request, accepted),
+            #[cfg(feature = "otlp")]
+            Input::Rejected { request, count } => {
+                if let Some(kind) = self
+                    .requests
+                    .iter()
+                    .find(|r| r.id == request)
+                    .map(|r| r.kind)
+                {
+                    self.count_drop(kind, Drop::Rejected, count as usize);
+                }
+            }
             Input::Hide {
                 last,
                 stored_elsewhere,
@@ -343,7 +385,8 @@ impl Client {
     /// end of a backoff, or request deadline.
     pub fn poll_timeout(&self) -> f64 {
         let mut at = f64::INFINITY;
-        for s in [&self.metrics, &self.logs] {
+        for kind in Kind::ALL {
+            let s = self.stream_ref(kind);
             at = at.min(s.next_flush);
             if s.retry_at > 0.0 {
                 at = at.min(s.retry_at);
@@ -375,6 +418,10 @@ impl Client {
         match kind {
             Kind::Metrics => &mut self.metrics,
             Kind::Logs => &mut self.logs,
+            #[cfg(feature = "otlp")]
+            Kind::OtlpMetrics => &mut self.otlp_metrics,
+            #[cfg(feature = "otlp")]
+            Kind::OtlpLogs => &mut self.otlp_logs,
         }
     }
 
@@ -382,7 +429,50 @@ impl Client {
         match kind {
             Kind::Metrics => &self.metrics,
             Kind::Logs => &self.logs,
+            #[cfg(feature = "otlp")]
+            Kind::OtlpMetrics => &self.otlp_metrics,
+            #[cfg(feature = "otlp")]
+            Kind::OtlpLogs => &self.otlp_logs,
         }
+    }
+
+    /// The request body of a sealed batch: a seed stream's batch is sent as it is (`body`, a
+    /// copy of its bytes); an OTLP stream's body is made from them here (`otlp.rs`), the same
+    /// bytes every time.
+    #[cfg(feature = "otlp")]
+    pub(crate) fn otlp_body(&self, kind: Kind, key: &str, body: &mut Vec<u8>) {
+        use crate::otlp;
+        if !kind.is_otlp() {
+            return;
+        }
+        let c = &self.config;
+        let resource = otlp::Resource {
+            service: &c.service,
+            version: &c.version,
+            environment: &c.environment,
+            session_id: self.stamp.identity().1,
+            user_agent: self.user_agent.as_deref(),
+        };
+        let number = self.platform.number;
+        // Both OTLP streams' batches open with `{"m":[` or `{"l":[` (6 bytes) and end in `]}`.
+        const OPEN: usize = 6;
+        let Some(batch) = self
+            .stream_ref(kind)
+            .queue
+            .sealed()
+            .iter()
+            .find(|b| b.key == key)
+        else {
+            return;
+        };
+        *body = if kind == Kind::OtlpMetrics {
+            otlp::metrics_body(&resource, batch.event_slices(OPEN), number)
+        } else {
+            let records = body
+                .get(OPEN..body.len().saturating_sub(2))
+                .unwrap_or_default();
+            otlp::logs_body(&resource, records, number)
+        };
     }
 
     pub(crate) fn next_request(&mut self) -> RequestId {
@@ -404,6 +494,32 @@ impl Client {
         let (m, l) = (self.config.metrics(), self.config.logs());
         self.metrics.update(m, now);
         self.logs.update(l, now);
+        #[cfg(feature = "otlp")]
+        {
+            let (m, l) = (self.config.otlp_metrics(), self.config.otlp_logs());
+            self.otlp_metrics.update(m, now);
+            self.otlp_logs.update(l, now);
+            // A stream turned on sends what it kept meanwhile (batches of an earlier page).
+            for kind in Kind::ALL {
+                self.pump(kind, now);
+            }
+        }
+    }
+
+    /// Sets `navigator.userAgent`, which OTLP bodies name as `user_agent.original`.
+    #[cfg(feature = "otlp")]
+    pub fn set_user_agent(&mut self, user_agent: &str) {
+        self.user_agent = Some(user_agent.into());
+    }
+
+    /// The metrics stream that carries the client's own health: the seed's, or the OTLP one
+    /// when the seed's is off.
+    pub(crate) fn health_stream(&self) -> Kind {
+        #[cfg(feature = "otlp")]
+        if !self.metrics.is_on() {
+            return Kind::OtlpMetrics;
+        }
+        Kind::Metrics
     }
 
     /// Names a series (metric name and labels JSON) and returns its id; see
@@ -412,20 +528,50 @@ impl Client {
         self.series.add(name, labels_json)
     }
 
+    /// [`Client::add_series`] with the labels also as values, for the OTLP attributes.
+    #[cfg(feature = "otlp")]
+    pub fn add_series_with(
+        &mut self,
+        name: &str,
+        labels_json: Option<&str>,
+        labels: &[(String, crate::otlp::Value)],
+    ) -> u32 {
+        let id = self.series.add(name, labels_json);
+        self.series.set_attributes(id, labels, self.platform.number);
+        id
+    }
+
     /// Encodes staged events into the metrics stream. Whether it now holds a full batch.
     fn ingest(&mut self, staged: &[f64]) -> bool {
         for event in staged.chunks_exact(3) {
             let &[id, value, ts] = event else { continue };
             let (series, number) = (&self.series, self.platform.number);
-            let admitted = self
-                .metrics
-                .queue
-                .push_with(|out| series.encode(out, id as u32, value, ts, number));
+            let admitted = match self.metrics.is_on() {
+                true => self
+                    .metrics
+                    .queue
+                    .push_with(|out| series.encode(out, id as u32, value, ts, number)),
+                false => Ok(()),
+            };
             if let Err(d) = admitted {
                 if d == Drop::Invalid {
                     self.warn(Warning::NotANumber);
                 }
                 self.count_drop(Kind::Metrics, d, 1);
+            }
+            #[cfg(feature = "otlp")]
+            if self.otlp_metrics.is_on() {
+                let (series, number) = (&self.series, self.platform.number);
+                let admitted = self
+                    .otlp_metrics
+                    .queue
+                    .push_with(|out| series.encode_otlp(out, id as u32, value, ts, number));
+                if let Err(d) = admitted {
+                    if d == Drop::Invalid {
+                        self.warn(Warning::NotANumber);
+                    }
+                    self.count_drop(Kind::OtlpMetrics, d, 1);
+                }
             }
         }
         self.metrics.is_full()
@@ -433,6 +579,9 @@ impl Client {
 
     /// Encodes one log entry. Whether the logs stream now holds a full batch.
     pub(crate) fn log(&mut self, entry: &Entry) -> bool {
+        if !self.logs.is_on() {
+            return false;
+        }
         let (stamp, number) = (&self.stamp, self.platform.number);
         let admitted = self
             .logs
@@ -444,12 +593,29 @@ impl Client {
         self.logs.is_full()
     }
 
+    /// Encodes one log entry as an OTLP log record. Whether that stream now holds a full batch.
+    #[cfg(feature = "otlp")]
+    fn otlp_log(&mut self, entry: &Entry) -> bool {
+        if !self.otlp_logs.is_on() {
+            return false;
+        }
+        let (stamp, number) = (&self.stamp, self.platform.number);
+        let (user, session) = stamp.identity();
+        let admitted = self.otlp_logs.queue.push_with(|out| {
+            crate::otlp::encode_log(out, entry, entry.context, user, session, number)
+        });
+        if let Err(d) = admitted {
+            self.count_drop(Kind::OtlpLogs, d, 1);
+        }
+        self.otlp_logs.is_full()
+    }
+
     /// Puts the client's own health into the metrics stream: every non-zero loss and retry
     /// counter becomes one event, reset only once that event was admitted (so a count waits
     /// out a full buffer instead of vanishing; one still waiting at page exit goes to storage
     /// with the kept batches, for the next page to report: see `exit.rs`).
     pub(crate) fn report_health(&mut self, now: f64) {
-        for kind in Kind::BOTH {
+        for kind in Kind::ALL {
             for reason in Drop::ALL {
                 let slot = reason.index();
                 let n = self
@@ -501,6 +667,25 @@ impl Client {
         }
         labels.push_str(r#""}"#);
         let (number, wall) = (self.platform.number, self.wall(now));
+        #[cfg(feature = "otlp")]
+        if self.health_stream() == Kind::OtlpMetrics {
+            // The same labels as OTLP attributes, put together as the text they are too.
+            let mut attrs = String::from(r#"[{"key":"stream","value":{"stringValue":""#);
+            attrs.push_str(kind.name());
+            if let Some(r) = reason {
+                attrs.push_str(r#""}},{"key":"reason","value":{"stringValue":""#);
+                attrs.push_str(r.reason());
+            }
+            attrs.push_str(r#""}}]"#);
+            let attrs = attrs.as_bytes();
+            return self
+                .otlp_metrics
+                .queue
+                .push_with(|out| {
+                    crate::otlp::encode_metric(out, name, attrs, n as f64, wall, number)
+                })
+                .is_ok();
+        }
         self.metrics
             .queue
             .push_with(|out| metric::encode_own(out, name, n as f64, &labels, wall, number))
@@ -510,8 +695,8 @@ impl Client {
     /// `flush()` number `id`: seals both streams now; done once each has sent it all, or
     /// stopped at a failure to retry later.
     fn flush(&mut self, id: u32, now: f64) {
-        self.flushes.push((id, 2));
-        for kind in Kind::BOTH {
+        self.flushes.push((id, Kind::COUNT as u8));
+        for kind in Kind::ALL {
             self.seal(kind, now);
             self.stream(kind).waiters.push(id);
             self.pump(kind, now);

@@ -106,6 +106,7 @@ fn log(c: &mut Client, now: f64, message: &str) {
             message,
             context_json: None,
             error: None,
+            context: &[],
         }),
     );
 }
@@ -858,7 +859,7 @@ fn a_413_to_a_keepalive_request_splits_the_batch_too() {
 }
 
 /// The counts a stored text passes on, by stream (metrics, logs).
-fn stored_counts(text: &[u8]) -> [crate::stream::Counters; 2] {
+fn stored_counts(text: &[u8]) -> [crate::stream::Counters; crate::stream::Kind::COUNT] {
     persist::decode(std::str::from_utf8(text).unwrap(), |_, _| {})
 }
 
@@ -1200,6 +1201,7 @@ mod captured_errors {
                         message: &message,
                         context_json: context_json.as_deref(),
                         error,
+                        context: &[],
                     };
                     c.handle_input(now, Input::Log(entry));
                 }
@@ -1803,6 +1805,7 @@ impl World {
                         message: &message,
                         context_json: None,
                         error: None,
+                        context: &[],
                     };
                     self.input(Input::Log(entry));
                 }

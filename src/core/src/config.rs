@@ -32,6 +32,10 @@ pub struct Config {
     pub capture_errors: bool,
     /// Observe page timings (web vitals, navigation timing) and report them at page hide.
     pub observe_performance: bool,
+    /// The OpenTelemetry Collector's base URL (`otlpEndpoint`): metric and log batches are
+    /// also sent, as OTLP/HTTP JSON, to its `/v1/metrics` and `/v1/logs`. Empty: none.
+    #[cfg(feature = "otlp")]
+    pub otlp_endpoint: String,
 }
 
 impl Default for Config {
@@ -58,18 +62,33 @@ impl Default for Config {
             // when either is on; the slim entry has none, and says so when they are asked for.
             capture_errors: true,
             observe_performance: true,
+            #[cfg(feature = "otlp")]
+            otlp_endpoint: String::new(),
         }
     }
 }
 
+/// The options of every entry, NUL-separated.
+macro_rules! names {
+    () => {
+        "metricsEndpoint\0batchSize\0flushIntervalMs\0logsEndpoint\0logBatchSize\0\
+        logFlushIntervalMs\0service\0version\0environment\0retryInitialMs\0retryMaxMs\0\
+        maxBufferedEvents\0maxBufferedBytes\0maxRequestBytes\0requestTimeoutMs\0retryMaxAttempts\0\
+        maxPersistedBytes\0captureErrors\0observePerformance"
+    };
+}
+
 /// The options `configure()` reads, in the order of [`Config::slot`], NUL-separated (as
 /// page.js takes them).
-pub const NAMES: &str = "metricsEndpoint\0batchSize\0flushIntervalMs\0logsEndpoint\0logBatchSize\0\
-    logFlushIntervalMs\0service\0version\0environment\0retryInitialMs\0retryMaxMs\0\
-    maxBufferedEvents\0maxBufferedBytes\0maxRequestBytes\0requestTimeoutMs\0retryMaxAttempts\0\
-    maxPersistedBytes\0captureErrors\0observePerformance";
+#[cfg(not(feature = "otlp"))]
+pub const NAMES: &str = names!();
+#[cfg(feature = "otlp")]
+pub const NAMES: &str = concat!(names!(), "\0otlpEndpoint");
 /// Each option's type, by its place in [`NAMES`]: `s` string, `n` number, `b` boolean.
+#[cfg(not(feature = "otlp"))]
 pub const TYPES: &str = "snnsnnsssnnnnnnnnbb";
+#[cfg(feature = "otlp")]
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbs";
 
 // One type per name, checked when the crate compiles.
 const _: () = assert!(count(NAMES.as_bytes(), 0) + 1 == TYPES.len());
@@ -135,6 +154,8 @@ impl Config {
             16 => Number(&mut self.max_persisted_bytes),
             17 => Flag(&mut self.capture_errors),
             18 => Flag(&mut self.observe_performance),
+            #[cfg(feature = "otlp")]
+            19 => Text(&mut self.otlp_endpoint),
             _ => return None,
         })
     }
@@ -204,12 +225,42 @@ impl Config {
         )
     }
 
+    /// The OTLP metrics stream: the metrics settings, sent to `${otlpEndpoint}/v1/metrics`
+    /// (off without an `otlpEndpoint`).
+    #[cfg(feature = "otlp")]
+    pub fn otlp_metrics(&self) -> StreamSettings {
+        let mut s = self.metrics();
+        s.endpoint = self.otlp_path("/v1/metrics");
+        s
+    }
+
+    /// The OTLP logs stream: the logs settings, sent to `${otlpEndpoint}/v1/logs`.
+    #[cfg(feature = "otlp")]
+    pub fn otlp_logs(&self) -> StreamSettings {
+        let mut s = self.logs();
+        s.endpoint = self.otlp_path("/v1/logs");
+        s
+    }
+
+    /// `otlpEndpoint` (without a trailing `/`) and `path`; empty without an `otlpEndpoint`.
+    #[cfg(feature = "otlp")]
+    fn otlp_path(&self, path: &str) -> String {
+        let base = self.otlp_endpoint.trim_end_matches('/');
+        if base.is_empty() {
+            return String::new();
+        }
+        let mut url = String::from(base);
+        url.push_str(path);
+        url
+    }
+
     /// `batch` and `interval` are (value given, default).
     fn stream(&self, endpoint: &str, batch: (f64, u32), interval: (f64, u32)) -> StreamSettings {
         let max_events = whole(self.max_buffered_events, 1, 1_000_000, 1000) as usize;
         let max_request_bytes = whole(self.max_request_bytes, 1024, 60_000, 60_000) as usize;
         StreamSettings {
-            endpoint: if endpoint.is_empty() {
+            // With OTLP an empty endpoint turns the stream off (`metricsEndpoint: null`).
+            endpoint: if endpoint.is_empty() && !cfg!(feature = "otlp") {
                 "/".into()
             } else {
                 endpoint.into()

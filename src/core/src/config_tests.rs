@@ -48,7 +48,8 @@ type Field = (&'static str, fn(&Config) -> String);
 fn each_option_name_reaches_its_own_field() {
     // Every name, with a value unlike any default, lands in the field of that name and
     // nowhere else; and each field's type is the one page.js checks for (`TYPES`).
-    let fields: [Field; 19] = [
+    #[allow(unused_mut)]
+    let mut fields: Vec<Field> = vec![
         ("metricsEndpoint", |c| c.metrics_endpoint.clone()),
         ("batchSize", |c| c.batch_size.to_string()),
         ("flushIntervalMs", |c| c.flush_interval_ms.to_string()),
@@ -71,9 +72,11 @@ fn each_option_name_reaches_its_own_field() {
         ("captureErrors", |c| c.capture_errors.to_string()),
         ("observePerformance", |c| c.observe_performance.to_string()),
     ];
+    #[cfg(feature = "otlp")]
+    fields.push(("otlpEndpoint", |c| c.otlp_endpoint.clone()));
     assert_eq!(NAMES.split('\0').count(), fields.len());
     let defaults = Config::default();
-    for (name, read) in fields {
+    for &(name, read) in &fields {
         let i = index_of(name).expect(name);
         let (value, expected) = match TYPES.as_bytes()[i] {
             b's' => (Value::Text("x".into()), "x".to_string()),

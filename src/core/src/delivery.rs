@@ -27,15 +27,28 @@ impl Client {
 
     /// Seals everything pending; for metrics, the client's own health counters first.
     pub(crate) fn seal(&mut self, kind: Kind, now: f64) {
-        if kind == Kind::Metrics {
+        if kind == self.health_stream() {
             self.report_health(now);
         }
+        let (queue, random) = self.queue_and_random(kind);
+        queue.seal_all(|| random.uuid());
+    }
+
+    /// A stream's queue, and the randomness that names its batches.
+    fn queue_and_random(
+        &mut self,
+        kind: Kind,
+    ) -> (&mut crate::batch::Queue, &mut crate::random::Random) {
         let Client { random, .. } = self;
         let queue = match kind {
             Kind::Metrics => &mut self.metrics.queue,
             Kind::Logs => &mut self.logs.queue,
+            #[cfg(feature = "otlp")]
+            Kind::OtlpMetrics => &mut self.otlp_metrics.queue,
+            #[cfg(feature = "otlp")]
+            Kind::OtlpLogs => &mut self.otlp_logs.queue,
         };
-        queue.seal_all(|| random.uuid());
+        (queue, random)
     }
 
     /// Sends the front sealed batch if the stream may send now. When it may not (a request
@@ -47,7 +60,10 @@ impl Client {
         if self.stream_ref(kind).queue.front().is_none() && self.stream_ref(kind).is_full() {
             self.seal(kind, now);
         }
-        let waiting = now < self.stream_ref(kind).retry_at || !self.online;
+        // A stream that is off (no endpoint) keeps what it holds (batches an earlier page kept,
+        // say) until `configure()` turns it on.
+        let waiting =
+            now < self.stream_ref(kind).retry_at || !self.online || !self.stream_ref(kind).is_on();
         if waiting || self.stream_ref(kind).queue.front().is_none() {
             return self.release_waiters(kind);
         }
@@ -58,14 +74,19 @@ impl Client {
             return self.release_waiters(kind);
         };
         batch.attempts += 1;
-        let post = Post {
+        #[allow(unused_mut)]
+        let mut post = Post {
             request,
             url: s.settings.endpoint.clone(),
             body: batch.body.clone(),
             key: batch.key.clone(),
             keepalive: false,
+            #[cfg(feature = "otlp")]
+            otlp: kind.is_otlp(),
         };
         s.busy = Some(post.key.clone());
+        #[cfg(feature = "otlp")]
+        self.otlp_body(kind, &post.key, &mut post.body);
         self.requests.push(Request {
             id: request,
             kind,
@@ -81,7 +102,7 @@ impl Client {
     pub(crate) fn on_online(&mut self, online: bool, now: f64) {
         self.online = online;
         if online {
-            for kind in Kind::BOTH {
+            for kind in Kind::ALL {
                 let s = self.stream(kind);
                 if !s.server_wait {
                     s.retry_at = 0.0;
@@ -103,7 +124,7 @@ impl Client {
             self.emit(Output::Abort(id));
             self.answered(id, None, None, now);
         }
-        for kind in Kind::BOTH {
+        for kind in Kind::ALL {
             let s = self.stream(kind);
             if s.retry_at > 0.0 && s.retry_at <= now {
                 s.retry_at = 0.0;
@@ -156,17 +177,13 @@ impl Client {
         if s.queue.front().map(|b| b.key.as_str()) != Some(key) {
             return self.pump(kind, now);
         }
-        let verdict = retry::classify(status);
+        let verdict = kind.verdict(status);
         if verdict != Verdict::Retry {
             // The server answered: whatever became of this batch, the stream is not failing.
             s.failures = 0;
             s.retry_at = 0.0;
         }
-        let Client { random, .. } = self;
-        let queue = match kind {
-            Kind::Metrics => &mut self.metrics.queue,
-            Kind::Logs => &mut self.logs.queue,
-        };
+        let (queue, random) = self.queue_and_random(kind);
         let settled = queue.settle_front(verdict, retry.max_attempts, || random.uuid());
         match settled {
             Some(Settled::Delivered) | Some(Settled::Split) | None => {}

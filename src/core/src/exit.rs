@@ -36,7 +36,7 @@ use alloc::vec::Vec;
 use crate::batch::{Batch, Drop};
 use crate::client::{Client, Exit, Keepalive, Output, Post, Request, RequestId};
 use crate::persist;
-use crate::retry::{self, Verdict};
+use crate::retry::Verdict;
 use crate::stream::{Counters, Kind};
 
 /// Keepalive bytes the browser lets a page have under way (Chromium and Firefox: 64 KiB).
@@ -55,7 +55,7 @@ impl Client {
             stored_elsewhere,
             ..Default::default()
         };
-        for kind in Kind::BOTH {
+        for kind in Kind::ALL {
             self.seal(kind, now);
             let may_send = self.online && !self.stream_ref(kind).is_failing();
             let keys: Vec<String> = self
@@ -88,13 +88,24 @@ impl Client {
         if self.requests.iter().any(this_hide) {
             return true;
         }
-        let request = self.next_request();
         let s = self.stream_ref(kind);
         let Some(b) = s.queue.sealed().iter().find(|b| b.key == key) else {
             return false;
         };
-        let (url, body, len) = (s.settings.endpoint.clone(), b.body.clone(), b.body.len());
-        if len > KEEPALIVE_BUDGET.saturating_sub(self.keepalive_bytes) {
+        #[allow(unused_mut)]
+        let (url, mut body) = (s.settings.endpoint.clone(), b.body.clone());
+        #[cfg(feature = "otlp")]
+        self.otlp_body(kind, key, &mut body);
+        let len = body.len();
+        let fits = len <= KEEPALIVE_BUDGET.saturating_sub(self.keepalive_bytes);
+        if !fits && kind.is_otlp() {
+            // No beacon for OTLP: a collector takes only `application/json`, which a beacon
+            // may carry to another origin only after a CORS preflight that browsers do not make
+            // for beacons. The batch stays in storage for the next page.
+            return false;
+        }
+        let request = self.next_request();
+        if !fits {
             // A beacon cannot carry headers: the idempotency key travels in the query string.
             let mut full = url;
             full.push(if full.contains('?') { '&' } else { '?' });
@@ -125,6 +136,8 @@ impl Client {
             body,
             key: key.into(),
             keepalive: true,
+            #[cfg(feature = "otlp")]
+            otlp: kind.is_otlp(),
         }));
         true
     }
@@ -170,7 +183,7 @@ impl Client {
         else {
             return;
         };
-        let halves = match retry::classify(status) {
+        let halves = match kind.verdict(status) {
             // It stays, for an ordinary request or the next exit.
             Verdict::Retry => return,
             // The page lived on and the batch arrived: it must not go again.
@@ -226,9 +239,15 @@ impl Client {
     /// to the copy) and the events of kept batches the budget leaves out; removes the key when
     /// nothing stays behind.
     fn write_kept(&mut self) {
-        let [metrics, logs] = &mut self.exit.handed;
+        let [metrics, logs, ..] = &mut self.exit.handed;
         metrics.add(&core::mem::take(&mut self.metrics.counts));
         logs.add(&core::mem::take(&mut self.logs.counts));
+        #[cfg(feature = "otlp")]
+        {
+            let [_, _, metrics, logs] = &mut self.exit.handed;
+            metrics.add(&core::mem::take(&mut self.otlp_metrics.counts));
+            logs.add(&core::mem::take(&mut self.otlp_logs.counts));
+        }
         let key = self.page_key.clone();
         if self.exit.kept.is_empty() && self.exit.handed.iter().all(Counters::is_zero) {
             return self.emit(Output::Unstore { key });
@@ -257,10 +276,18 @@ impl Client {
         self.add_counts(&handed);
     }
 
-    /// Adds counts to report, per stream (metrics, logs).
-    fn add_counts(&mut self, [metrics, logs]: &[Counters; 2]) {
+    /// Adds counts to report, per stream (in the order of [`Kind::ALL`]). (Each stream named:
+    /// the main entry's module is smaller so than with a loop over them.)
+    fn add_counts(&mut self, counts: &[Counters; Kind::COUNT]) {
+        let [metrics, logs, ..] = counts;
         self.metrics.counts.add(metrics);
         self.logs.counts.add(logs);
+        #[cfg(feature = "otlp")]
+        {
+            let [_, _, metrics, logs] = counts;
+            self.otlp_metrics.counts.add(metrics);
+            self.otlp_logs.counts.add(logs);
+        }
     }
 
     /// The page is visible again, or restored from the back/forward cache: its batches are
@@ -291,19 +318,25 @@ impl Client {
         let mut taken = Vec::new();
         let counts = persist::decode(text, |_, batch| taken.push(batch.key));
         for key in &taken {
-            for kind in Kind::BOTH {
+            for kind in Kind::ALL {
                 self.stream(kind).queue.remove_key(key);
             }
         }
         self.exit.kept.retain(|(_, key)| !taken.contains(key));
-        let ([handed_metrics, handed_logs], [metrics, logs]) = (&mut self.exit.handed, counts);
-        let [rest_metrics, rest_logs] = [
-            handed_metrics.subtract(&metrics),
-            handed_logs.subtract(&logs),
-        ];
+        let mut rest = [Counters::default(); Kind::COUNT];
+        for ((r, handed), taken) in rest.iter_mut().zip(&mut self.exit.handed).zip(&counts) {
+            *r = handed.subtract(taken);
+        }
         if !self.exit.hidden {
-            self.metrics.counts.subtract(&rest_metrics);
-            self.logs.counts.subtract(&rest_logs);
+            let [metrics, logs, ..] = &rest;
+            self.metrics.counts.subtract(metrics);
+            self.logs.counts.subtract(logs);
+            #[cfg(feature = "otlp")]
+            {
+                let [_, _, metrics, logs] = &rest;
+                self.otlp_metrics.counts.subtract(metrics);
+                self.otlp_logs.counts.subtract(logs);
+            }
         }
         if self.exit.hidden {
             self.write_kept();
@@ -323,6 +356,8 @@ impl Client {
     /// (reported with its next metrics batch); each key read is removed.
     pub(crate) fn restore(&mut self, entries: Vec<(String, String)>, now: f64) {
         let (mut metrics, mut logs) = (Vec::<Batch>::new(), Vec::<Batch>::new());
+        #[cfg(feature = "otlp")]
+        let (mut otlp_metrics, mut otlp_logs) = (Vec::<Batch>::new(), Vec::<Batch>::new());
         for (key, text) in entries {
             if key == self.page_key {
                 continue;
@@ -331,6 +366,10 @@ impl Client {
                 let list = match stream {
                     Kind::Metrics => &mut metrics,
                     Kind::Logs => &mut logs,
+                    #[cfg(feature = "otlp")]
+                    Kind::OtlpMetrics => &mut otlp_metrics,
+                    #[cfg(feature = "otlp")]
+                    Kind::OtlpLogs => &mut otlp_logs,
                 };
                 list.push(batch);
             });
@@ -338,7 +377,15 @@ impl Client {
             self.emit(Output::Unstore { key });
         }
         let mut restored = 0;
-        for (kind, batches) in [(Kind::Metrics, metrics), (Kind::Logs, logs)] {
+        let lists = [
+            (Kind::Metrics, metrics),
+            (Kind::Logs, logs),
+            #[cfg(feature = "otlp")]
+            (Kind::OtlpMetrics, otlp_metrics),
+            #[cfg(feature = "otlp")]
+            (Kind::OtlpLogs, otlp_logs),
+        ];
+        for (kind, batches) in lists {
             let (taken, refused) = self.stream(kind).queue.restore_front(batches);
             if refused > 0 {
                 self.count_drop(kind, Drop::BufferEvents, refused);
@@ -346,7 +393,7 @@ impl Client {
             restored += taken;
         }
         if restored > 0 {
-            for kind in Kind::BOTH {
+            for kind in Kind::ALL {
                 self.pump(kind, now);
             }
         }

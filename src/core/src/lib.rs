@@ -23,6 +23,7 @@ extern crate alloc;
 #[cfg(not(test))]
 extern crate std;
 
+pub mod attribute;
 pub mod batch;
 #[cfg(feature = "errors")]
 pub mod capture;
@@ -36,6 +37,10 @@ pub mod float;
 pub mod json;
 pub mod log;
 pub mod metric;
+// Compiled only for the OTLP entry: present but unused, its callers of serde_json's code
+// would change how that code is inlined in the main entry's module, and cost it bytes.
+#[cfg(feature = "otlp")]
+pub mod otlp;
 pub mod persist;
 mod random;
 pub mod retry;

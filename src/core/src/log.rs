@@ -54,6 +54,8 @@ pub struct Entry<'a> {
     pub message: &'a str,
     pub context_json: Option<&'a str>,
     pub error: Option<ErrorInfo<'a>>,
+    /// The context's fields as values, for OTLP's attributes (empty without OTLP).
+    pub context: &'a [(String, crate::attribute::Value)],
 }
 
 /// What every entry of this page carries: service and version (from `configure`), the user and
@@ -70,6 +72,11 @@ impl Stamp {
     pub fn set_service(&mut self, service: &str, version: &str) {
         self.service = service.to_string();
         self.version = version.to_string();
+    }
+
+    /// The user and the session, if known.
+    pub fn identity(&self) -> (Option<&str>, Option<&str>) {
+        (self.user_id.as_deref(), self.session_id.as_deref())
     }
 
     pub fn set_identity(&mut self, user_id: Option<&str>, session_id: Option<&str>) {

@@ -25,6 +25,7 @@ fn an_info_entry_has_the_seeds_fields_in_order() {
         message: "CV uploaded",
         context_json: Some(r#"{"component":"Upload","size":3}"#),
         error: None,
+        context: &[],
     };
     assert_eq!(
         text(&e, &stamp),
@@ -46,6 +47,7 @@ fn an_error_entry_carries_the_error_and_the_user() {
             message: "x is \"undefined\"",
             stack: Some("TypeError: x\n    at f (a.js:1:2)"),
         }),
+        context: &[],
     };
     assert_eq!(
         text(&e, &stamp),

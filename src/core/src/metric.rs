@@ -15,6 +15,9 @@ use crate::wire::{self, JsonText};
 struct Series {
     name: String,
     labels: Option<String>,
+    /// The labels as OTLP attributes (JSON text), `[]` until set.
+    #[cfg(feature = "otlp")]
+    attributes: Vec<u8>,
 }
 
 /// The series named so far. Bounded: when full it starts again from empty and says so, and
@@ -48,6 +51,8 @@ impl SeriesTable {
         self.series.push(Series {
             name: name.to_string(),
             labels: labels_json.map(String::from),
+            #[cfg(feature = "otlp")]
+            attributes: Vec::from(*b"[]"),
         });
         (self.series.len() as u32 - 1) | flag
     }
@@ -75,6 +80,39 @@ impl SeriesTable {
             timestamp,
         };
         json::write(out, &record, fmt)
+    }
+
+    /// Sets the OTLP attributes of series `id` from its labels.
+    #[cfg(feature = "otlp")]
+    pub fn set_attributes(
+        &mut self,
+        id: u32,
+        labels: &[(String, crate::otlp::Value)],
+        number: NumberFallback,
+    ) {
+        let Some(s) = self.series.get_mut((id & !RESET_FLAG) as usize) else {
+            return;
+        };
+        let mut out = Vec::new();
+        if crate::otlp::write_metric_attributes(&mut out, labels, number) {
+            s.attributes = out;
+        }
+    }
+
+    /// Appends one event of series `id` in the OTLP streams' form (`otlp::encode_metric`).
+    #[cfg(feature = "otlp")]
+    pub fn encode_otlp(
+        &self,
+        out: &mut Vec<u8>,
+        id: u32,
+        value: f64,
+        timestamp: f64,
+        fmt: NumberFallback,
+    ) -> bool {
+        let Some(s) = self.series.get(id as usize) else {
+            return false;
+        };
+        crate::otlp::encode_metric(out, &s.name, &s.attributes, value, timestamp, fmt)
     }
 
     pub fn len(&self) -> usize {

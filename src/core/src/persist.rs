@@ -47,6 +47,10 @@ fn tag(kind: Kind) -> u8 {
     match kind {
         Kind::Metrics => b'm',
         Kind::Logs => b'l',
+        #[cfg(feature = "otlp")]
+        Kind::OtlpMetrics => b'M',
+        #[cfg(feature = "otlp")]
+        Kind::OtlpLogs => b'L',
     }
 }
 
@@ -54,6 +58,10 @@ fn from_tag(tag: &str) -> Option<Kind> {
     match tag {
         "m" => Some(Kind::Metrics),
         "l" => Some(Kind::Logs),
+        #[cfg(feature = "otlp")]
+        "M" => Some(Kind::OtlpMetrics),
+        #[cfg(feature = "otlp")]
+        "L" => Some(Kind::OtlpLogs),
         _ => None,
     }
 }
@@ -67,7 +75,7 @@ fn from_tag(tag: &str) -> Option<Kind> {
 /// how many batches it holds.
 pub fn encode<'a>(
     batches: impl Iterator<Item = (Kind, &'a Batch)>,
-    mut counters: [Counters; 2],
+    mut counters: [Counters; Kind::COUNT],
     max_bytes: usize,
 ) -> (Vec<u8>, usize) {
     let mut out = Vec::from(MAGIC.as_bytes());
@@ -89,7 +97,7 @@ pub fn encode<'a>(
     }
     let end = loop {
         let end = out.len();
-        for stream in Kind::BOTH {
+        for stream in Kind::ALL {
             if let Some(c) = counters.get(stream as usize).filter(|c| !c.is_zero()) {
                 write_counters(&mut out, stream, c);
             }
@@ -108,7 +116,7 @@ pub fn encode<'a>(
 }
 
 /// Counts the events of a batch left out of the text.
-fn left_out(counters: &mut [Counters; 2], stream: Kind, events: usize) {
+fn left_out(counters: &mut [Counters; Kind::COUNT], stream: Kind, events: usize) {
     if let Some(c) = counters.get_mut(stream as usize) {
         c.count_drop(Drop::BufferBytes, events);
     }
@@ -150,13 +158,13 @@ fn write_counters(out: &mut Vec<u8>, stream: Kind, c: &Counters) {
 /// yields what parsed before the fault. A callback rather than a returned `Vec`: the caller
 /// sorts the batches into its own lists, with no list of pairs to build, empty and drop
 /// between.
-pub fn decode(text: &str, mut found: impl FnMut(Kind, Batch)) -> [Counters; 2] {
+pub fn decode(text: &str, mut found: impl FnMut(Kind, Batch)) -> [Counters; Kind::COUNT] {
     decode_into(text, &mut found)
 }
 
 /// [`decode`], once in the module whatever its callers pass.
-fn decode_into(text: &str, found: &mut dyn FnMut(Kind, Batch)) -> [Counters; 2] {
-    let mut counters = [Counters::default(); 2];
+fn decode_into(text: &str, found: &mut dyn FnMut(Kind, Batch)) -> [Counters; Kind::COUNT] {
+    let mut counters = [Counters::default(); Kind::COUNT];
     if !text.as_bytes().starts_with(MAGIC.as_bytes()) {
         return counters;
     }

@@ -12,12 +12,12 @@ fn decoded(text: &str) -> Vec<(Kind, Batch)> {
 
 /// `encode`, with its bytes as text (they are UTF-8: JSON bodies and ASCII headers).
 fn enc<'a>(batches: impl Iterator<Item = (Kind, &'a Batch)>, max_bytes: usize) -> (String, usize) {
-    enc_with(batches, [Counters::default(); 2], max_bytes)
+    enc_with(batches, [Counters::default(); Kind::COUNT], max_bytes)
 }
 
 fn enc_with<'a>(
     batches: impl Iterator<Item = (Kind, &'a Batch)>,
-    counters: [Counters; 2],
+    counters: [Counters; Kind::COUNT],
     max_bytes: usize,
 ) -> (String, usize) {
     let (bytes, n) = encode(batches, counters, max_bytes);
@@ -25,7 +25,15 @@ fn enc_with<'a>(
 }
 
 /// The counters `decode` reads from `text`.
-fn decoded_counters(text: &str) -> [Counters; 2] {
+/// Counts per stream: these for the seed's two, none for the others.
+fn per_stream(metrics: Counters, logs: Counters) -> [Counters; Kind::COUNT] {
+    let mut all = [Counters::default(); Kind::COUNT];
+    all[0] = metrics;
+    all[1] = logs;
+    all
+}
+
+fn decoded_counters(text: &str) -> [Counters; Kind::COUNT] {
     decode(text, |_, _| {})
 }
 
@@ -77,7 +85,7 @@ fn round_trips_in_order() {
     assert_eq!(n, 2);
     let back = decoded(&text);
     assert_eq!(back, vec![(Kind::Logs, a), (Kind::Metrics, b)]);
-    assert_eq!(decoded_counters(&text), [Counters::default(); 2]);
+    assert_eq!(decoded_counters(&text), [Counters::default(); Kind::COUNT]);
     assert!(
         !text.contains("\nc "),
         "no counters line without counts: {text:?}"
@@ -87,7 +95,7 @@ fn round_trips_in_order() {
 #[test]
 fn counters_round_trip_after_the_batches() {
     let a = batch("a", &["{\"n\":1}"]);
-    let both = [counters([0, 1, 2, 3, 4, 5], 6), counters([0; 6], 7)];
+    let both = per_stream(counters([0, 1, 2, 3, 4, 5], 6), counters([0; 6], 7));
     let (text, n) = enc_with([(Kind::Logs, &a)].into_iter(), both, usize::MAX);
     assert_eq!(n, 1);
     assert!(
@@ -98,7 +106,7 @@ fn counters_round_trip_after_the_batches() {
     assert_eq!(decoded_counters(&text), both);
 
     // Only the streams with a count have a line; counters alone make a text too.
-    let only_logs = [Counters::default(), lost(Drop::Rejected, 3)];
+    let only_logs = per_stream(Counters::default(), lost(Drop::Rejected, 3));
     let (text, n) = enc_with(std::iter::empty(), only_logs, usize::MAX);
     assert_eq!((n, text.as_str()), (0, "rt1\nc l 0,0,0,0,3,0,0\n"));
     assert_eq!(decoded_counters(&text), only_logs);
@@ -115,14 +123,14 @@ fn text_of_the_first_format_still_decodes() {
             (Kind::Metrics, batch("k-b", &["{}"])),
         ]
     );
-    assert_eq!(decoded_counters(old), [Counters::default(); 2]);
+    assert_eq!(decoded_counters(old), [Counters::default(); Kind::COUNT]);
 }
 
 #[test]
 fn a_reader_of_the_first_format_takes_every_batch_of_the_new_one() {
     let a = batch("a", &["{\"n\":1}"]);
     let b = batch("b", &["{\"n\":2}", "{}"]);
-    let both = [lost(Drop::BufferEvents, 2), counters([1, 0, 0, 0, 0, 0], 4)];
+    let both = per_stream(lost(Drop::BufferEvents, 2), counters([1, 0, 0, 0, 0, 0], 4));
     let (text, _) = enc_with(
         [(Kind::Metrics, &a), (Kind::Logs, &b)].into_iter(),
         both,
@@ -146,15 +154,18 @@ fn stops_at_the_byte_limit_and_counts_what_it_leaves_out() {
     assert_eq!(decoded(&text), vec![(Kind::Logs, a.clone())]);
     assert_eq!(
         decoded_counters(&text),
-        [lost(Drop::BufferBytes, 1), lost(Drop::BufferBytes, 2)]
+        per_stream(lost(Drop::BufferBytes, 1), lost(Drop::BufferBytes, 2))
     );
 
     // The counts it was given are added to.
-    let given = [lost(Drop::BufferBytes, 10), counters([0; 6], 1)];
+    let given = per_stream(lost(Drop::BufferBytes, 10), counters([0; 6], 1));
     let (text, _) = enc_with(all.into_iter(), given, one.len() + line.len() + 2);
     let mut logs = lost(Drop::BufferBytes, 2);
     logs.retries = 1;
-    assert_eq!(decoded_counters(&text), [lost(Drop::BufferBytes, 11), logs]);
+    assert_eq!(
+        decoded_counters(&text),
+        per_stream(lost(Drop::BufferBytes, 11), logs)
+    );
 }
 
 #[test]
@@ -164,7 +175,7 @@ fn the_newest_batches_make_room_for_the_counters() {
     let (two, n) = enc([(Kind::Logs, &a), (Kind::Logs, &b)].into_iter(), usize::MAX);
     assert_eq!(n, 2);
     // Room for both batches, not for a counters line as well: `b` goes, and is counted.
-    let given = [Counters::default(), lost(Drop::BufferEvents, 5)];
+    let given = per_stream(Counters::default(), lost(Drop::BufferEvents, 5));
     let (text, n) = enc_with(
         [(Kind::Logs, &a), (Kind::Logs, &b)].into_iter(),
         given,
@@ -175,7 +186,10 @@ fn the_newest_batches_make_room_for_the_counters() {
     assert_eq!(decoded(&text), vec![(Kind::Logs, a)]);
     let mut logs = lost(Drop::BufferEvents, 5);
     logs.count_drop(Drop::BufferBytes, 1);
-    assert_eq!(decoded_counters(&text), [Counters::default(), logs]);
+    assert_eq!(
+        decoded_counters(&text),
+        per_stream(Counters::default(), logs)
+    );
 
     // No room for even the counters alone: they are left out, and nothing goes over.
     let (text, n) = enc_with([(Kind::Logs, &b)].into_iter(), given, 10);
@@ -211,7 +225,7 @@ fn a_counters_line_that_does_not_parse_is_skipped_and_the_reading_goes_on() {
         let logs = counters([0; 6], 9);
         assert_eq!(
             decoded_counters(&text),
-            [Counters::default(), logs],
+            per_stream(Counters::default(), logs),
             "{bad:?}"
         );
     }
@@ -220,7 +234,7 @@ fn a_counters_line_that_does_not_parse_is_skipped_and_the_reading_goes_on() {
     assert_eq!(decoded(&text).len(), 1);
     assert_eq!(
         decoded_counters(&text),
-        [Counters::default(), counters([2, 0, 0, 0, 0, 0], 2)]
+        per_stream(Counters::default(), counters([2, 0, 0, 0, 0, 0], 2))
     );
 }
 
@@ -253,7 +267,7 @@ proptest! {
                 (stream, batch(&format!("k{i}"), &refs))
             })
             .collect();
-        let mut counts = [Counters::default(); 2];
+        let mut counts = [Counters::default(); Kind::COUNT];
         for (c, g) in counts.iter_mut().zip(given.chunks(7)) {
             c.dropped.copy_from_slice(&g[..6]);
             c.retries = g[6];
@@ -264,7 +278,7 @@ proptest! {
         prop_assert_eq!(back.len(), n);
         prop_assert_eq!(&back[..], &batches[..n]);
         let read = decoded_counters(&text);
-        if read != [Counters::default(); 2] || counts == [Counters::default(); 2] && n == batches.len() {
+        if read != [Counters::default(); Kind::COUNT] || counts == [Counters::default(); Kind::COUNT] && n == batches.len() {
             for stream in [Kind::Metrics, Kind::Logs] {
                 let i = stream as usize;
                 let left_out: usize = batches[n..].iter().filter(|b| b.0 == stream).map(|b| b.1.events()).sum();

@@ -28,6 +28,19 @@ pub fn classify(status: Option<u16>) -> Verdict {
     }
 }
 
+/// Classifies an OTLP/HTTP attempt as the protocol says a client must
+/// (<https://opentelemetry.io/docs/specs/otlp/#failures-1>): 429, 502, 503 and 504 are worth
+/// retrying, and so is no answer at all; any other refusal (400 for a body the collector cannot
+/// read, and 500 too) is for good. A 413 still splits the batch: halves the collector may take.
+pub fn classify_otlp(status: Option<u16>) -> Verdict {
+    match status {
+        None | Some(429 | 502 | 503 | 504) => Verdict::Retry,
+        Some(200..=299) => Verdict::Delivered,
+        Some(413) => Verdict::Split,
+        Some(_) => Verdict::Reject,
+    }
+}
+
 /// The delay before attempt number `failures + 1`, after `failures` consecutive failures:
 /// `initial`, doubling each time up to `max`, then spread by ±20% with `jitter` in `[0, 1)`
 /// so that many pages recovering from one outage do not all come back in the same second.

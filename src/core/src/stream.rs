@@ -7,23 +7,60 @@ use alloc::vec::Vec;
 
 use crate::batch::{Drop, Queue};
 use crate::config::StreamSettings;
+use crate::retry::{self, Verdict};
 
 /// Which stream. As a number (`kind as usize`), its place in what is kept per stream (the
-/// `[Counters; 2]` of `persist.rs`, the `handed` counts of page exit).
+/// `[Counters; Kind::COUNT]` of `persist.rs`, the `handed` counts of page exit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
+    /// The seed's metrics (`metricsEndpoint`).
     Metrics = 0,
+    /// The seed's logs (`logsEndpoint`).
     Logs = 1,
+    /// The same metric events, as OTLP (`${otlpEndpoint}/v1/metrics`).
+    #[cfg(feature = "otlp")]
+    OtlpMetrics = 2,
+    /// The same log entries, as OTLP (`${otlpEndpoint}/v1/logs`).
+    #[cfg(feature = "otlp")]
+    OtlpLogs = 3,
 }
 
 impl Kind {
-    /// Both, in the order they are always visited.
-    pub const BOTH: [Kind; 2] = [Kind::Metrics, Kind::Logs];
+    /// Every stream, in the order they are always visited.
+    #[cfg(not(feature = "otlp"))]
+    pub const ALL: [Kind; 2] = [Kind::Metrics, Kind::Logs];
+    #[cfg(feature = "otlp")]
+    pub const ALL: [Kind; 4] = [Kind::Metrics, Kind::Logs, Kind::OtlpMetrics, Kind::OtlpLogs];
+    /// How many streams there are.
+    pub const COUNT: usize = Kind::ALL.len();
 
+    /// The `stream` label of the client's own health metrics.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Metrics => "metrics",
             Kind::Logs => "logs",
+            #[cfg(feature = "otlp")]
+            Kind::OtlpMetrics => "otlp_metrics",
+            #[cfg(feature = "otlp")]
+            Kind::OtlpLogs => "otlp_logs",
+        }
+    }
+
+    /// Whether its batches are OTLP (made into their body at send time: `otlp.rs`).
+    pub fn is_otlp(self) -> bool {
+        #[cfg(feature = "otlp")]
+        return matches!(self, Kind::OtlpMetrics | Kind::OtlpLogs);
+        #[cfg(not(feature = "otlp"))]
+        false
+    }
+
+    /// What to do with a batch of this stream after an attempt that got `status`: the seed's
+    /// streams by [`retry::classify`], the OTLP streams by [`retry::classify_otlp`].
+    pub fn verdict(self, status: Option<u16>) -> Verdict {
+        if self.is_otlp() {
+            retry::classify_otlp(status)
+        } else {
+            retry::classify(status)
         }
     }
 }
@@ -121,6 +158,12 @@ impl Stream {
     /// Whether the stream waits out a backoff (or is failing).
     pub fn is_failing(&self) -> bool {
         self.failures > 0
+    }
+
+    /// Whether the stream takes events: every stream of the main entry does; with OTLP, a
+    /// stream whose endpoint is empty (`metricsEndpoint: null`, no `otlpEndpoint`) is off.
+    pub fn is_on(&self) -> bool {
+        !cfg!(feature = "otlp") || !self.settings.endpoint.is_empty()
     }
 
     /// Whether a full batch is pending.
