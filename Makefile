@@ -43,9 +43,13 @@ bootstrap:
 pkg: bootstrap
 	rm -rf pkg
 	mkdir -p pkg
+	# The OTLP entry's module first (the main module's build, last, is what `make size` reads).
+	$(call module,recoloca-telemetry,recoloca_telemetry,target/entry-otlp-module,core,--features otlp)
 	$(call module,recoloca-telemetry,recoloca_telemetry,target/entry-main,core,)
-	$(call entry,index,core,true)
-	$(call entry,slim,slim,false)
+	$(call entry,index,core,true,target/entry-main)
+	$(call entry,slim,slim,false,target/entry-main)
+	# The OTLP entry: the same index.js over the module built with OTLP export.
+	$(call entry,otlp,otlp,true,target/entry-otlp-module)
 	! grep -q 'watch.js' pkg/slim.js # the slim entry never imports the second module
 	grep -q 'watch.js' pkg/index.js
 	# The second module: its glue and loader (pkg-template/watch.js) as one minified file.
@@ -60,11 +64,15 @@ pkg: bootstrap
 	# The slim entry's React bindings: the same file over the slim entry's client, in slim/ so
 	# that `@recoloca/telemetry/slim/react` also resolves where package.json's "exports" is not
 	# read (TypeScript's "node" resolution, older tools).
-	mkdir -p pkg/slim
+	mkdir -p pkg/slim pkg/otlp
 	sed "s#from './index.js'#from '../slim.js'#" pkg/react.js > pkg/slim/react.js
 	grep -q "from '../slim.js'" pkg/slim/react.js
 	! grep -q "'./index.js'" pkg/slim/react.js
 	cp pkg-template/slim/react.d.ts pkg/slim/
+	sed "s#from './index.js'#from '../otlp.js'#" pkg/react.js > pkg/otlp/react.js
+	grep -q "from '../otlp.js'" pkg/otlp/react.js
+	! grep -q "'./index.js'" pkg/otlp/react.js
+	cp pkg-template/otlp/react.d.ts pkg/otlp/
 	@node tests/size.mjs
 
 # One module: crate $(1) (its file name $(2)) built for the web by cargo with flags $(5), its
@@ -84,10 +92,11 @@ define module
 endef
 
 # One entry over the main module: its minified JS as pkg/$(1).js and the module as
-# pkg/$(2)_bg.wasm; $(3) says whether it loads the second module.
+# pkg/$(2)_bg.wasm; $(3) says whether it loads the second module; $(4) is the directory of the
+# module and its glue (the main one, or the one built with OTLP export).
 define entry
 	rm -rf target/entry-$(1)
-	cp -r target/entry-main target/entry-$(1)
+	cp -r $(4) target/entry-$(1)
 	cp pkg-template/index.js target/entry-$(1)/index.js
 	# What a browser loads for an entry is one minified file: index.js (the readable source is
 	# pkg-template/index.js) and wasm-bindgen's glue (core.js), bundled by esbuild and compressed
@@ -100,7 +109,7 @@ define entry
 	  --outfile=target/entry-$(1)/bundle.js
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
 	  --compress passes=2,hoist_funs=true
-	cp target/entry-main/core_bg.wasm pkg/$(2)_bg.wasm
+	cp $(4)/core_bg.wasm pkg/$(2)_bg.wasm
 endef
 
 # Where the module's bytes go: the optimized module once more with its function names kept,
@@ -122,12 +131,17 @@ test: test-native test-browser test-e2e test-react
 # free of the browser: no wasm-bindgen, web-sys or js-sys anywhere in its dependency tree.
 test-native:
 	cargo test --workspace --quiet
+	# The OTLP entry's logic (its streams, bodies and retry codes), tested with its feature on.
+	cargo test --quiet -p recoloca-telemetry-core --features otlp
 	cargo tree --quiet -p recoloca-telemetry-core -e normal,build --prefix none > target/core-tree.txt
 	! grep -E '^(wasm-bindgen|web-sys|js-sys)( |$$)' target/core-tree.txt
 
 test-browser: bootstrap
 	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install
 	wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) --mode no-install
+	# The OTLP entry's glue (tests/otlp_web.rs), built with its feature.
+	wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER) --mode no-install -- --features otlp --test otlp_web
+	wasm-pack test --headless --firefox --geckodriver $(GECKODRIVER) --mode no-install -- --features otlp --test otlp_web
 	# WebKit: wasm-pack has no flag for it, so cargo runs the tests through wasm-bindgen's runner
 	# (what wasm-pack does), which drives WebKitGTK's WebDriver when SAFARIDRIVER names it.
 	# WebKitGTK has no headless mode: it runs in a virtual X display.
@@ -136,7 +150,7 @@ test-browser: bootstrap
 	xvfb-run -a env -u GECKODRIVER -u CHROMEDRIVER -u GECKODRIVER_REMOTE -u CHROMEDRIVER_REMOTE \
 	  -u SAFARIDRIVER_REMOTE SAFARIDRIVER=$(WEBKITDRIVER) \
 	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test --target wasm32-unknown-unknown
+	  sh -c 'cargo test --target wasm32-unknown-unknown && cargo test --target wasm32-unknown-unknown --features otlp --test otlp_web'
 
 test-e2e: www
 	cd tests && node --test --test-reporter=spec collector.test.mjs e2e/ otlp/
