@@ -1,6 +1,7 @@
 // The collector of www/ on its own (no browser): what it refuses and why, dedupe, the NDJSON
 // log file, the Prometheus exposition (checked by promtool), the dashboard summary and the
-// demo API.
+// demo API; and the same for its OTLP/HTTP JSON endpoints (/v1/*), CORS included. Every OTLP
+// body sent as valid is first checked by the official validator (tests/otlp/validate.mjs).
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,6 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector } from '../www/collector.mjs';
+import { TIME_BUCKETS, CLS_BUCKETS } from '../www/collector/prometheus.mjs';
+import { validateOtlp } from './otlp/validate.mjs';
 
 const PROMTOOL = process.env.PROMTOOL || '/usr/bin/promtool';
 const MAX_BODY = 1 << 20;
@@ -396,4 +399,428 @@ test('other methods on the telemetry endpoints get 405, and the dashboard data i
   assert.deepEqual(summary.totals, { metrics: 0, logs: 0, requests: 0, duplicates: 0, rejected: 0, ignored: 0 });
   assert.equal(summary.vitals.length, 8);
   assert.ok(summary.vitals.every((v) => v.count === 0 && v.p75 === null));
+});
+
+// ---- OTLP/HTTP JSON: POST /v1/metrics and /v1/logs ------------------------------------------
+
+const ORIGIN = 'http://app.example:5173';
+const nanos = (ms) => (BigInt(Math.round(ms)) * 1_000_000n).toString();
+const str = (key, value) => ({ key, value: { stringValue: value } });
+// The package's resource and scope, as it sends them.
+const RESOURCE = {
+  attributes: [
+    str('service.name', 'recoloca-frontend'),
+    str('service.version', '1.0.0'),
+    str('deployment.environment.name', 'production'),
+    str('telemetry.sdk.name', '@recoloca/telemetry'),
+    str('telemetry.sdk.language', 'webjs'),
+    str('telemetry.sdk.version', '0.1.0'),
+    str('session.id', 's-1'),
+    str('user_agent.original', 'Mozilla/5.0 (collector test)'),
+  ],
+};
+const RESOURCE_FLAT = {
+  'service.name': 'recoloca-frontend',
+  'service.version': '1.0.0',
+  'deployment.environment.name': 'production',
+  'telemetry.sdk.name': '@recoloca/telemetry',
+  'telemetry.sdk.language': 'webjs',
+  'telemetry.sdk.version': '0.1.0',
+  'session.id': 's-1',
+  'user_agent.original': 'Mozilla/5.0 (collector test)',
+};
+const SCOPE = { name: '@recoloca/telemetry', version: '0.1.0' };
+// The client's bounds: the collector's buckets in ms, and CLS's as they are.
+const MS_BOUNDS = TIME_BUCKETS.map((b) => b * 1000);
+
+const otlpMetrics = (metrics) => ({ resourceMetrics: [{ resource: structuredClone(RESOURCE), scopeMetrics: [{ scope: SCOPE, metrics }] }] });
+const otlpLogs = (logRecords) => ({ resourceLogs: [{ resource: structuredClone(RESOURCE), scopeLogs: [{ scope: SCOPE, logRecords }] }] });
+const counter = (name, points) => ({ name, sum: { dataPoints: points, aggregationTemporality: 1, isMonotonic: true } });
+const sumPoint = (value, attributes, at) => ({ attributes, startTimeUnixNano: nanos(at - 5000), timeUnixNano: nanos(at), asDouble: value });
+const gauge = (name, value, at) => ({ name, gauge: { dataPoints: [{ attributes: [], timeUnixNano: nanos(at), asDouble: value }] } });
+/** A histogram metric of one point holding `values`, bucketed as the client does. */
+function histogram(name, unit, bounds, values, attributes, at) {
+  const counts = new Array(bounds.length + 1).fill(0);
+  for (const v of values) {
+    const i = bounds.findIndex((b) => v <= b);
+    counts[i < 0 ? bounds.length : i]++;
+  }
+  const point = {
+    attributes,
+    startTimeUnixNano: nanos(at - 5000),
+    timeUnixNano: nanos(at),
+    count: String(values.length),
+    sum: values.reduce((a, b) => a + b, 0),
+    bucketCounts: counts.map(String),
+    explicitBounds: [...bounds],
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+  return { name, unit, histogram: { dataPoints: [point], aggregationTemporality: 1 } };
+}
+const logRecord = (at, severityNumber, severityText, body, attributes) => ({
+  timeUnixNano: nanos(at),
+  observedTimeUnixNano: nanos(at),
+  severityNumber,
+  severityText,
+  body: { stringValue: body },
+  attributes,
+});
+
+let otlpKeys = 0;
+/** POSTs `body` (an object, or text as is) to /v1/<kind>, from ORIGIN; returns {status, headers, body}. */
+async function postOtlp(kind, body, { type = 'application/json', key = `otlp-${++otlpKeys}`, origin = ORIGIN, headers = {}, to = server } = {}) {
+  const h = { ...headers };
+  if (type) h['Content-Type'] = type;
+  if (origin) h.Origin = origin;
+  if (key) h['Idempotency-Key'] = key;
+  const res = await fetch(`${to.url}/v1/${kind}`, { method: 'POST', headers: h, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+/** As postOtlp, for a body that must be valid: the official OTLP/JSON validator says so first. */
+async function sendValid(kind, body, options) {
+  const verdict = validateOtlp(kind, body);
+  assert.ok(verdict.ok, verdict.error);
+  return postOtlp(kind, body, options);
+}
+
+const summaryNow = async () => (await fetch(server.url + '/api/summary')).json();
+
+function assertCors(res, what) {
+  assert.equal(res.headers.get('access-control-allow-origin'), ORIGIN, `${what}: Allow-Origin echoed`);
+  assert.equal(res.headers.get('access-control-expose-headers'), 'Retry-After', `${what}: Retry-After readable`);
+  assert.match(res.headers.get('vary') ?? '', /\bOrigin\b/, `${what}: Vary: Origin`);
+}
+
+test('OTLP metrics: accepted, kept flat, merged into the Prometheus histograms and counted on the dashboard', async () => {
+  const at = Date.now();
+  const api = [str('endpoint', '/api/jobs'), str('method', 'GET')];
+  const first = otlpMetrics([
+    counter('page_views_total', [sumPoint(3, [str('page', '/home')], at)]),
+    histogram('api_call_duration_ms', 'ms', MS_BOUNDS, [120, 230], api, at),
+    histogram('cumulative_layout_shift', '1', CLS_BUCKETS, [0.05, 0.3], [], at),
+    gauge('memory_used_bytes', 1234, at),
+  ]);
+  const res = await sendValid('metrics', first);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/json');
+  assert.deepEqual(res.body, { partialSuccess: {} });
+  // The same histogram series from the seed's road, observed one value at a time.
+  await post('metrics', { metrics: [metric('api_call_duration_ms', 100, { endpoint: '/api/jobs', method: 'GET' })] });
+  const second = otlpMetrics([
+    counter('page_views_total', [
+      sumPoint(2, [str('page', '/home')], at),
+      sumPoint(1, [str('page', '/jobs'), { key: 'logged_in', value: { boolValue: true } }, { key: 'visits', value: { intValue: '12' } }], at),
+    ]),
+    histogram('api_call_duration_ms', 'ms', MS_BOUNDS, [1500], api, at),
+    gauge('memory_used_bytes', 2048, at),
+  ]);
+  assert.equal((await sendValid('metrics', second)).status, 200);
+
+  // Kept as flat points, and the raw bodies by stream.
+  assert.equal(server.state.otlp.metrics.length, 8);
+  assert.deepEqual(server.state.otlp.metrics[0], {
+    name: 'page_views_total',
+    kind: 'sum',
+    unit: '',
+    monotonic: true,
+    attributes: { page: '/home' },
+    value: 3,
+    startTimeUnixNano: nanos(at - 5000),
+    timeUnixNano: nanos(at),
+    resource: RESOURCE_FLAT,
+    scope: SCOPE,
+  });
+  const hist = server.state.otlp.metrics[1];
+  assert.deepEqual(
+    [hist.kind, hist.count, hist.sum, hist.min, hist.max, hist.bucketCounts.slice(3, 7), hist.explicitBounds],
+    ['histogram', 2, 350, 120, 230, [0, 1, 1, 0], MS_BOUNDS],
+  );
+  assert.deepEqual(server.state.otlp.metrics[5].attributes, { page: '/jobs', logged_in: true, visits: 12 });
+  assert.deepEqual(server.bodies('otlp_metrics'), [JSON.stringify(first), JSON.stringify(second)]);
+
+  const text = await (await fetch(server.url + '/api/metrics')).text();
+  const s = samples(text);
+  const expected = {
+    // Deltas add up; attributes are labels, a boolean or integer one as its text.
+    'page_views_total{page="/home"}': 5,
+    'page_views_total{logged_in="true",page="/jobs",visits="12"}': 1,
+    // 120 and 230 ms, then 1500 ms (OTLP), and 100 ms (seed): one series, in seconds.
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.05",method="GET"}': 0,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.1",method="GET"}': 1,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.2",method="GET"}': 2,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="0.3",method="GET"}': 3,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="1",method="GET"}': 3,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="1.8",method="GET"}': 4,
+    'api_call_duration_seconds_bucket{endpoint="/api/jobs",le="+Inf",method="GET"}': 4,
+    'api_call_duration_seconds_count{endpoint="/api/jobs",method="GET"}': 4,
+    // CLS keeps its own buckets and unit.
+    'cumulative_layout_shift_bucket{le="0.05"}': 1,
+    'cumulative_layout_shift_bucket{le="0.25"}': 1,
+    'cumulative_layout_shift_bucket{le="0.5"}': 2,
+    'cumulative_layout_shift_bucket{le="+Inf"}': 2,
+    cumulative_layout_shift_count: 2,
+    // A gauge holds the last value.
+    memory_used_bytes: 2048,
+  };
+  for (const [key, value] of Object.entries(expected)) assert.equal(s.get(key), value, key);
+  const apiSum = s.get('api_call_duration_seconds_sum{endpoint="/api/jobs",method="GET"}');
+  assert.ok(Math.abs(apiSum - 1.95) < 1e-9, `sum ${apiSum}`);
+  assert.ok(Math.abs(s.get('cumulative_layout_shift_sum') - 0.35) < 1e-9);
+  assert.equal([...s.keys()].filter((k) => k.startsWith('api_call_duration_seconds_count')).length, 1, 'one series, not one per road');
+  assert.match(text, /^# TYPE api_call_duration_seconds histogram$/m);
+  assert.match(text, /^# TYPE page_views_total counter$/m);
+  assert.match(text, /^# TYPE memory_used_bytes gauge$/m);
+  assert.deepEqual(promtool(text), { status: 0, output: '' });
+
+  const summary = await summaryNow();
+  // Events: a sum or gauge point is one, a histogram point its count: 6 + 4, and the seed's 1.
+  assert.deepEqual(summary.sources, { seed: { requests: 1, metrics: 1, logs: 0 }, otlp: { requests: 2, points: 8, metrics: 10, logs: 0 } });
+  assert.equal(summary.totals.metrics, 11);
+  assert.equal(summary.totals.requests, 3);
+  assert.equal(summary.rate.lastMinute, 11);
+  assert.deepEqual(summary.pages, [{ page: '/home', count: 5 }, { page: '/jobs', count: 1 }]);
+  // p75 from buckets: rank 3 of 4 (100, 120, 230, 1500 ms) falls in (200, 300] ms.
+  assert.equal(summary.api.p75Ms, 300);
+  assert.equal(summary.apiP75Estimated, true);
+  // CLS: 0.05 good and 0.3 poor (exact: the thresholds are bounds); p75 in (0.25, 0.5], at
+  // most the largest value seen.
+  const cls = summary.vitals.find((v) => v.short === 'CLS');
+  assert.deepEqual(
+    { count: cls.count, p75: cls.p75, rating: cls.rating, ratings: cls.ratings, estimated: cls.estimated },
+    { count: 2, p75: 0.3, rating: 'poor', ratings: { good: 1, 'needs-improvement': 0, poor: 1 }, estimated: true },
+  );
+});
+
+test('OTLP logs: accepted, kept flat, counted by level and listed on the dashboard', async () => {
+  const at = Date.now();
+  await post('logs', { logs: [log('from the seed', { timestamp: new Date(at).toISOString() })] });
+  const body = otlpLogs([
+    logRecord(at, 9, 'INFO', 'User logged in', [str('component', 'auth'), str('user.id', 'u-1'), str('session.id', 's-1')]),
+    logRecord(at, 5, 'DEBUG', 'cache warm', []),
+    logRecord(at, 13, 'WARN', 'slow', [{ key: 'ms', value: { doubleValue: 1.5 } }]),
+    logRecord(at + 1, 17, 'ERROR', 'boom', [str('exception.type', 'TypeError'), str('exception.message', 'x is undefined'), str('exception.stacktrace', 'TypeError: x is undefined\n    at f (app.js:1:1)')]),
+  ]);
+  const res = await sendValid('logs', body);
+  assert.deepEqual([res.status, res.body], [200, { partialSuccess: {} }]);
+  assert.equal(server.state.otlp.logs.length, 4);
+  assert.deepEqual(server.state.otlp.logs[0], {
+    timeUnixNano: nanos(at),
+    observedTimeUnixNano: nanos(at),
+    severityNumber: 9,
+    severityText: 'INFO',
+    body: 'User logged in',
+    attributes: { component: 'auth', 'user.id': 'u-1', 'session.id': 's-1' },
+    resource: RESOURCE_FLAT,
+    scope: SCOPE,
+  });
+  assert.equal(server.state.logs.length, 1, 'the seed road keeps its own');
+  assert.deepEqual(server.bodies('otlp_logs'), [JSON.stringify(body)]);
+
+  const summary = await summaryNow();
+  assert.deepEqual(summary.logLevels, { debug: 1, info: 2, warn: 1, error: 1 });
+  assert.equal(summary.errors.errorLogs, 1);
+  assert.equal(summary.totals.logs, 5);
+  assert.deepEqual(summary.sources.otlp, { requests: 1, points: 0, metrics: 0, logs: 4 });
+  assert.equal(summary.rate.lastMinute, 5);
+  // Newest first, both roads, OTLP's marked as such.
+  assert.deepEqual(
+    summary.recentLogs.map((l) => [l.message, l.level, l.source ?? 'seed']),
+    [['boom', 'error', 'otlp'], ['slow', 'warn', 'otlp'], ['cache warm', 'debug', 'otlp'], ['User logged in', 'info', 'otlp'], ['from the seed', 'info', 'seed']],
+  );
+  assert.deepEqual(summary.recentLogs[0].error, { name: 'TypeError', message: 'x is undefined' });
+  assert.deepEqual(summary.recentLogs[3].context, { component: 'auth' });
+  assert.equal(summary.recentLogs[0].timestamp, new Date(at + 1).toISOString());
+});
+
+test('OTLP: a bad body is refused with 400 naming the field by its path, and nothing of it is kept', async () => {
+  const at = Date.now();
+  const good = () =>
+    otlpMetrics([counter('page_views_total', [sumPoint(1, [str('page', '/home')], at)]), histogram('api_call_duration_ms', 'ms', MS_BOUNDS, [120, 230], [], at)]);
+  const goodLogs = () => otlpLogs([logRecord(at, 9, 'INFO', 'hello', [])]);
+  const sum = (b) => b.resourceMetrics[0].scopeMetrics[0].metrics[0].sum;
+  const hist = (b) => b.resourceMetrics[0].scopeMetrics[0].metrics[1].histogram.dataPoints[0];
+  const record = (b) => b.resourceLogs[0].scopeLogs[0].logRecords[0];
+  const M = 'resourceMetrics[0].scopeMetrics[0].metrics';
+  const L = 'resourceLogs[0].scopeLogs[0].logRecords[0]';
+  // [kind, change, error, whether the official validator refuses it too (OTLP/JSON's own
+  // rules) or takes it (rules of this collector: delta only, buckets that add up)]
+  const cases = [
+    ['metrics', (b) => ((sum(b).dataPoints[0].time_unix_nano = nanos(at)), delete sum(b).dataPoints[0].timeUnixNano), `${M}[0].sum.dataPoints[0].time_unix_nano: unknown field; OTLP/JSON spells it timeUnixNano`, false],
+    ['metrics', (b) => (sum(b).aggregationTemporality = 'AGGREGATION_TEMPORALITY_DELTA'), `${M}[0].sum.aggregationTemporality: an enum is an integer in OTLP/JSON, not "AGGREGATION_TEMPORALITY_DELTA"`, false],
+    ['metrics', (b) => (sum(b).aggregationTemporality = 2), `${M}[0].sum.aggregationTemporality: 2 (cumulative): this collector takes delta (1) only`, true],
+    ['metrics', (b) => (sum(b).dataPoints[0].asDouble = 'lots'), `${M}[0].sum.dataPoints[0].asDouble: not a number`, false],
+    ['metrics', (b) => (sum(b).dataPoints[0].timeUnixNano = '1.5e18'), `${M}[0].sum.dataPoints[0].timeUnixNano: not an unsigned 64-bit integer (a decimal string)`, false],
+    ['metrics', (b) => (sum(b).dataPoints[0].attributes[0].value = { bytesValue: 'AAE=' }), `${M}[0].sum.dataPoints[0].attributes[0].value.bytesValue: bytes values are not supported by this collector`, true],
+    ['metrics', (b) => (sum(b).dataPoints[0].attributes[0].value = {}), `${M}[0].sum.dataPoints[0].attributes[0].value: no value (one of stringValue, boolValue, intValue, doubleValue, arrayValue or kvlistValue)`, true],
+    ['metrics', (b) => sum(b).dataPoints[0].attributes.push(str('page', '/jobs')), `${M}[0].sum.dataPoints[0].attributes[1].key: "page" again (first at index 0)`, true],
+    ['metrics', (b) => hist(b).bucketCounts.pop(), `${M}[1].histogram.dataPoints[0].bucketCounts: 18 entries for 18 explicitBounds: 19 expected`, true],
+    ['metrics', (b) => (hist(b).count = '3'), `${M}[1].histogram.dataPoints[0].count: 3 is not the sum of bucketCounts (2)`, true],
+    ['metrics', (b) => (hist(b).explicitBounds[3] = 5), `${M}[1].histogram.dataPoints[0].explicitBounds[3]: not above explicitBounds[2] (bounds increase)`, true],
+    ['metrics', (b) => (b.resourceMetrics[0].resource.dropped = 1), 'resourceMetrics[0].resource.dropped: unknown field', false],
+    ['metrics', (b) => (b.resourceMetrics[0].scopeMetrics[0].metrics[0].name = ''), `${M}[0].name: empty`, true],
+    ['logs', (b) => (record(b).severityNumber = 'SEVERITY_NUMBER_INFO'), `${L}.severityNumber: an enum is an integer in OTLP/JSON, not "SEVERITY_NUMBER_INFO"`, false],
+    ['logs', (b) => ((record(b).observed_time_unix_nano = nanos(at)), delete record(b).observedTimeUnixNano), `${L}.observed_time_unix_nano: unknown field; OTLP/JSON spells it observedTimeUnixNano`, false],
+    ['logs', (b) => (record(b).traceId = 'AAECAwQFBgcICQoLDA0ODw=='), `${L}.traceId: not 32 hex digits`, false],
+  ];
+  for (const [kind, change, error, official] of cases) {
+    const body = kind === 'metrics' ? good() : goodLogs();
+    change(body);
+    const res = await postOtlp(kind, body, { key: 'reused-otlp-key' });
+    assert.equal(res.status, 400, error);
+    assert.deepEqual(res.body, { error });
+    assertCors(res, error);
+    assert.equal(validateOtlp(kind, body).ok, official, `the official validator on: ${error}`);
+  }
+  const notJson = await postOtlp('metrics', '{"resourceMetrics": [');
+  assert.equal(notJson.status, 400);
+  assert.match(notJson.body.error, /^body is not JSON: /);
+  const notObject = await postOtlp('logs', []);
+  assert.deepEqual([notObject.status, notObject.body], [400, { error: 'body: not an object' }]);
+  assert.equal(server.state.otlp.metrics.length + server.state.otlp.logs.length, 0);
+  assert.equal((await summaryNow()).totals.rejected, cases.length + 2);
+  assert.deepEqual(
+    server.state.requests.map((r) => [r.stream, r.status]).slice(0, 2),
+    [['otlp_metrics', 400], ['otlp_metrics', 400]],
+    'the status answered is recorded',
+  );
+  // A refusal does not use up its key.
+  assert.deepEqual((await sendValid('metrics', good(), { key: 'reused-otlp-key' })).body, { partialSuccess: {} });
+  assert.equal(server.state.otlp.metrics.length, 2);
+});
+
+test('OTLP: a body that is not application/json is refused with 415, before it is parsed', async () => {
+  const body = otlpLogs([logRecord(Date.now(), 9, 'INFO', 'hello', [])]);
+  for (const type of ['application/x-protobuf', 'text/plain', 'application/json; charset=latin1']) {
+    const res = await postOtlp('logs', body, { type });
+    assert.equal(res.status, 415, type);
+    assert.match(res.body.error, /^Content-Type must be application\/json/);
+    assertCors(res, type);
+  }
+  const missing = await fetch(`${server.url}/v1/metrics`, { method: 'POST', body: new Uint8Array([123, 125]) });
+  assert.equal(missing.status, 415, 'no Content-Type at all');
+  assert.equal((await sendValid('logs', body, { type: 'application/json; charset=utf-8' })).status, 200);
+  assert.equal(server.state.otlp.logs.length, 1);
+});
+
+test('OTLP CORS: the preflight is answered and recorded, and every answer is readable cross-origin', async () => {
+  const preflight = await fetch(`${server.url}/v1/metrics`, {
+    method: 'OPTIONS',
+    headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,idempotency-key,x-api-key' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-origin'), ORIGIN);
+  assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+  assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type,idempotency-key,x-api-key');
+  assert.equal(preflight.headers.get('access-control-max-age'), '600');
+  assert.equal(preflight.headers.get('vary'), 'Origin');
+  assert.equal(preflight.headers.get('access-control-allow-credentials'), null, 'no credentials');
+  await fetch(`${server.url}/v1/logs`, { method: 'OPTIONS', headers: { Origin: 'https://other.example', 'Access-Control-Request-Method': 'POST' } });
+  assert.deepEqual(
+    server.state.preflights.map(({ path, origin, method, headers }) => ({ path, origin, method, headers })),
+    [
+      { path: '/v1/metrics', origin: ORIGIN, method: 'POST', headers: 'content-type,idempotency-key,x-api-key' },
+      { path: '/v1/logs', origin: 'https://other.example', method: 'POST', headers: null },
+    ],
+  );
+  assert.equal(server.state.requests.length, 0, 'a preflight is no export request');
+
+  // The POST itself, with the app's own header: answered readably, the header recorded.
+  const res = await sendValid('metrics', otlpMetrics([gauge('memory_used_bytes', 1, Date.now())]), { headers: { 'X-Api-Key': 'secret-1' } });
+  assert.equal(res.status, 200);
+  assertCors(res, 'the 200');
+  assert.equal(server.state.requests[0].headers['x-api-key'], 'secret-1');
+  assert.equal(server.state.requests[0].headers.origin, ORIGIN);
+  // Other methods and paths under /v1/ too.
+  const get = await fetch(`${server.url}/v1/logs`, { headers: { Origin: ORIGIN } });
+  assert.deepEqual([get.status, get.headers.get('allow')], [405, 'POST, OPTIONS']);
+  assertCors(get, 'the 405');
+  const traces = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: '{}' });
+  assert.equal(traces.status, 404);
+  assertCors(traces, 'the 404');
+  // The seed's same-origin endpoints are not opened to other origins.
+  const seed = await fetch(`${server.url}/api/metrics`, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ metrics: [] }) });
+  assert.equal(seed.headers.get('access-control-allow-origin'), null);
+});
+
+test('OTLP: batches are deduplicated by Idempotency-Key, as on the seed paths', async () => {
+  const at = Date.now();
+  const batch = otlpMetrics([counter('page_views_total', [sumPoint(2, [str('page', '/home')], at)])]);
+  assert.deepEqual((await sendValid('metrics', batch, { key: 'k-otlp' })).body, { partialSuccess: {} });
+  const again = await postOtlp('metrics', batch, { key: 'k-otlp' });
+  assert.deepEqual([again.status, again.body], [200, { partialSuccess: {} }], 'a copy is answered as taken');
+  assertCors(again, 'the duplicate');
+  const logs = otlpLogs([logRecord(at, 9, 'INFO', 'once', [])]);
+  await sendValid('logs', logs, { key: 'k-otlp-logs' });
+  await postOtlp('logs', logs, { key: 'k-otlp-logs' });
+  // Without a key nothing can be told apart: both are kept.
+  await postOtlp('metrics', batch, { key: null });
+  await postOtlp('metrics', batch, { key: null });
+  assert.equal(server.state.duplicates, 2);
+  assert.equal(server.state.otlp.metrics.length, 3);
+  assert.equal(server.state.otlp.logs.length, 1);
+  assert.deepEqual(
+    server.state.requests.map((r) => [r.stream, r.key, r.status]),
+    [
+      ['otlp_metrics', 'k-otlp', 200],
+      ['otlp_metrics', 'k-otlp', 200],
+      ['otlp_logs', 'k-otlp-logs', 200],
+      ['otlp_logs', 'k-otlp-logs', 200],
+      ['otlp_metrics', null, 200],
+      ['otlp_metrics', null, 200],
+    ],
+  );
+  assert.match(await (await fetch(server.url + '/api/metrics')).text(), /^page_views_total\{page="\/home"\} 6$/m);
+  const summary = await summaryNow();
+  assert.deepEqual([summary.totals.duplicates, summary.pages], [2, [{ page: '/home', count: 6 }]]);
+});
+
+test('OTLP: scripted answers, a partialSuccess, a 429 with Retry-After, a 503, a reset', async () => {
+  const seen = [];
+  const scripted = await startCollector({
+    respond: ({ stream, key, attempt, headers }) => {
+      seen.push({ stream, key, attempt, apiKey: headers['x-api-key'] ?? null });
+      if (stream === 'otlp_logs') return attempt === 1 ? { status: 429, headers: { 'Retry-After': '1' } } : attempt === 2 ? 503 : 200;
+      if (key === 'partial') return { status: 200, body: { partialSuccess: { rejectedDataPoints: '2', errorMessage: 'two points over the limit' } } };
+      if (key === 'cut') return 'reset';
+      return 200;
+    },
+  });
+  try {
+    const at = Date.now();
+    const metrics = otlpMetrics([counter('page_views_total', [sumPoint(1, [str('page', '/home')], at)])]);
+    // 200 with a partialSuccess: answered as scripted, and the batch is still taken.
+    const partial = await sendValid('metrics', metrics, { key: 'partial', to: scripted, headers: { 'X-Api-Key': 'k-9' } });
+    assert.deepEqual([partial.status, partial.body], [200, { partialSuccess: { rejectedDataPoints: '2', errorMessage: 'two points over the limit' } }]);
+    assert.equal(partial.headers.get('content-type'), 'application/json');
+    assert.equal(scripted.state.otlp.metrics.length, 1);
+
+    const logs = otlpLogs([logRecord(at, 9, 'INFO', 'retry me', [])]);
+    const limited = await sendValid('logs', logs, { key: 'L', to: scripted });
+    assert.deepEqual([limited.status, limited.headers.get('retry-after'), limited.body], [429, '1', { error: 'scripted failure' }]);
+    assertCors(limited, 'the 429');
+    const unavailable = await postOtlp('logs', logs, { key: 'L', to: scripted });
+    assert.equal(unavailable.status, 503);
+    assertCors(unavailable, 'the 503');
+    assert.equal(scripted.state.otlp.logs.length, 0, 'a scripted failure takes nothing');
+    assert.deepEqual((await postOtlp('logs', logs, { key: 'L', to: scripted })).body, { partialSuccess: {} });
+    assert.equal(scripted.state.otlp.logs.length, 1);
+
+    await assert.rejects(postOtlp('metrics', metrics, { key: 'cut', to: scripted }), 'a reset connection');
+    assert.deepEqual(seen, [
+      { stream: 'otlp_metrics', key: 'partial', attempt: 1, apiKey: 'k-9' },
+      { stream: 'otlp_logs', key: 'L', attempt: 1, apiKey: null },
+      { stream: 'otlp_logs', key: 'L', attempt: 2, apiKey: null },
+      { stream: 'otlp_logs', key: 'L', attempt: 3, apiKey: null },
+      { stream: 'otlp_metrics', key: 'cut', attempt: 1, apiKey: null },
+    ]);
+    assert.deepEqual(
+      scripted.state.requests.map((r) => [r.stream, r.status]),
+      [['otlp_metrics', 200], ['otlp_logs', 429], ['otlp_logs', 503], ['otlp_logs', 200], ['otlp_metrics', 'reset']],
+    );
+  } finally {
+    await scripted.close();
+  }
 });

@@ -6,7 +6,13 @@
 // package). `make demo` runs it through server.mjs; the tests start it in-process and script
 // its answers.
 //
+// It also takes OpenTelemetry's wire format, OTLP/HTTP with JSON bodies (collector/otlp.mjs),
+// from pages on other origins (collector/cors.mjs); those data go to the same Prometheus
+// exposition and dashboard, and are kept in `state.otlp`.
+//
 //   POST /api/metrics, /api/logs   the package's batches: 200, or 400 / 413 / 415 with {error}
+//   POST /v1/metrics, /v1/logs     OTLP/HTTP JSON: 200 {"partialSuccess":{}}, or 400 / 413 / 415
+//                                  with {error}; OPTIONS answers the CORS preflight
 //   GET  /api/metrics              Prometheus text exposition
 //   GET  /api/summary              what the dashboard shows
 //   GET  /api/received             the newest events as received, and totals (collector view)
@@ -15,6 +21,8 @@ import { createServer } from 'node:http';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { isJsonType, validateBatch } from './collector/validate.mjs';
+import { readOtlp } from './collector/otlp.mjs';
+import { corsHeaders, preflightHeaders } from './collector/cors.mjs';
 import { Prometheus } from './collector/prometheus.mjs';
 import { Summary } from './collector/summary.mjs';
 import { demoApi } from './collector/demo-api.mjs';
@@ -34,6 +42,7 @@ const MAX_BODY = 1 << 20;
 // rather than a reset while it is sending; past this much it is cut off.
 const MAX_DRAIN = 16 << 20;
 const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
+const OTLP_KINDS = { '/v1/metrics': 'metrics', '/v1/logs': 'logs' }; // stream: `otlp_${kind}`
 
 /**
  * Starts a collector.
@@ -41,8 +50,13 @@ const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
  * @param {number} [opts.port] 0 for any free port
  * @param {string} [opts.host]
  * @param {Record<string,string>} [opts.mounts] URL prefix -> directory to serve
- * @param {(req: {stream: string, key: string|null, attempt: number}) => number|'reset'|'hang'} [opts.respond]
- *   scripted answers for fault injection; the default accepts everything
+ * @param {(req: {stream: string, key: string|null, attempt: number, body: string|null, url: string,
+ *   headers: object}) => number|'reset'|'hang'|{status: number|'reset'|'hang', body?: object|string,
+ *   headers?: object}} [opts.respond]
+ *   scripted answers for fault injection; the default accepts everything. `stream` is 'metrics',
+ *   'logs', 'otlp_metrics' or 'otlp_logs'. Any status but 200 is answered as scripted, the batch
+ *   untouched; 200 takes the batch as usual. On /v1/* a scripted `body` replaces the answer's
+ *   (e.g. a partialSuccess), scripted `headers` are added (e.g. Retry-After) and so are CORS's.
  * @param {string} [opts.logFile] append every accepted log entry to this file, one JSON per line
  * @param {object} [opts.demo] latency and failure rate of /api/demo/* (see collector/demo-api.mjs)
  * @param {(url: string) => Record<string,string>|undefined} [opts.pageHeaders] headers added to
@@ -55,8 +69,17 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
     /** Every event accepted, per stream, in arrival order (after dedupe). */
     metrics: [],
     logs: [],
-    /** Every request that reached an endpoint: {stream, key, status, body}. */
+    /** Every request that reached an endpoint: {stream, key, status, body, type, url, headers, at}.
+     *  `status` is the scripted one ('reset', 'hang' or a number) on /api/*, the one answered on
+     *  /v1/*. */
     requests: [],
+    /** What the OTLP endpoints accepted, flat (see collector/otlp.mjs): data points
+     *  {name, kind, unit, attributes, value | count, sum, bucketCounts, explicitBounds, min, max,
+     *  startTimeUnixNano, timeUnixNano, resource, scope} and log records {timeUnixNano,
+     *  observedTimeUnixNano, severityNumber, severityText, body, attributes, resource, scope}. */
+    otlp: { metrics: [], logs: [] },
+    /** CORS preflights of /v1/*: {path, origin, method, headers, at}. */
+    preflights: [],
     duplicates: 0,
     seenKeys: new Set(),
     attempts: new Map(),
@@ -73,7 +96,8 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
   const server = createServer((req, res) => {
     handle(req, res, state, mounts, pageHeaders).catch((err) => {
       if (res.headersSent) return res.destroy();
-      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      const cors = req.url.startsWith('/v1/') ? corsHeaders(req) : {};
+      res.writeHead(500, { 'Content-Type': 'text/plain', ...cors });
       res.end(String(err && err.message));
     });
   });
@@ -94,6 +118,9 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
       state.metrics.length = 0;
       state.logs.length = 0;
       state.requests.length = 0;
+      state.otlp.metrics.length = 0;
+      state.otlp.logs.length = 0;
+      state.preflights.length = 0;
       state.duplicates = 0;
       state.seenKeys.clear();
       state.attempts.clear();
@@ -111,6 +138,7 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
 
 async function handle(req, res, state, mounts, pageHeaders) {
   const path = new URL(req.url, 'http://x').pathname;
+  if (path.startsWith('/v1/')) return otlpEndpoint(req, res, state, path);
   const stream = STREAMS[path];
   if (stream && req.method === 'POST') return receive(req, res, state, stream);
   if (path === '/api/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -125,6 +153,7 @@ async function handle(req, res, state, mounts, pageHeaders) {
     return json(res, 200, {
       metrics: state.metrics.slice(-500),
       logs: state.logs.slice(-200),
+      otlp: { metrics: state.otlp.metrics.slice(-500), logs: state.otlp.logs.slice(-200) },
       totals: { metrics: state.metrics.length, logs: state.logs.length, requests: state.requests.length, duplicates: state.duplicates },
     });
   }
@@ -133,9 +162,10 @@ async function handle(req, res, state, mounts, pageHeaders) {
   res.writeHead(405).end();
 }
 
-function json(res, status, value) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(value));
+/** Answers `value` as JSON (a string is taken as JSON text already). */
+function json(res, status, value, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  res.end(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** The body as text, or null when it is over MAX_BODY. */
@@ -153,16 +183,24 @@ async function readBody(req) {
   return size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8');
 }
 
-async function receive(req, res, state, stream) {
-  const body = await readBody(req);
-  // Beacons cannot carry headers: their key comes in the query string.
-  const key = req.headers['idempotency-key'] || new URL(req.url, 'http://x').searchParams.get('idempotency_key') || null;
+/** The batch's idempotency key. Beacons cannot carry headers: theirs comes in the query string. */
+const idempotencyKey = (req) => req.headers['idempotency-key'] || new URL(req.url, 'http://x').searchParams.get('idempotency_key') || null;
+
+function nextAttempt(state, key) {
   const attempt = (state.attempts.get(key) || 0) + 1;
   state.attempts.set(key, attempt);
-  let scripted = state.respond ? state.respond({ stream, key, attempt, body, url: req.url }) : 200;
+  return attempt;
+}
+
+async function receive(req, res, state, stream) {
+  const body = await readBody(req);
+  const key = idempotencyKey(req);
+  const attempt = nextAttempt(state, key);
+  state.summary.request('seed');
+  let scripted = state.respond ? state.respond({ stream, key, attempt, body, url: req.url, headers: req.headers }) : 200;
   let headers = {};
   if (scripted && typeof scripted === 'object') ({ status: scripted, headers = {} } = scripted);
-  state.requests.push({ stream, key, status: scripted, body, type: req.headers['content-type'], url: req.url, at: Date.now() });
+  state.requests.push({ stream, key, status: scripted, body, type: req.headers['content-type'], url: req.url, headers: { ...req.headers }, at: Date.now() });
   if (scripted === 'reset') return req.socket.destroy();
   if (scripted === 'hang') return; // never answer
   if (body === null) return refuse(res, state, 413, 'body over 1 MiB');
@@ -212,6 +250,83 @@ async function receive(req, res, state, stream) {
 function refuse(res, state, status, error, errors) {
   state.summary.rejected++;
   return json(res, status, errors && errors.length > 1 ? { error, errors } : { error });
+}
+
+/** /v1/*: the OTLP endpoints, every answer with CORS headers (collector/cors.mjs). */
+function otlpEndpoint(req, res, state, path) {
+  const kind = OTLP_KINDS[path];
+  const cors = corsHeaders(req);
+  if (!kind) return json(res, 404, { error: `no OTLP endpoint ${path} here (only /v1/metrics and /v1/logs)` }, cors);
+  if (req.method === 'OPTIONS') {
+    const h = req.headers;
+    state.preflights.push({ path, origin: h.origin ?? null, method: h['access-control-request-method'] ?? null, headers: h['access-control-request-headers'] ?? null, at: Date.now() });
+    return res.writeHead(204, preflightHeaders(req)).end();
+  }
+  if (req.method !== 'POST') return res.writeHead(405, { ...cors, Allow: 'POST, OPTIONS' }).end();
+  return receiveOtlp(req, res, state, kind, cors);
+}
+
+/** What `respond` returned, as {status, body?, headers}. */
+function scriptedAnswer(value) {
+  if (value && typeof value === 'object') return { status: value.status ?? 200, body: value.body, headers: value.headers ?? {} };
+  return { status: value ?? 200, headers: {} };
+}
+
+/**
+ * An OTLP export request, in the steps and order of `receive` (the seed's): scripted answer,
+ * size, type, JSON, validity, dedupe by Idempotency-Key. Accepted data go to `state.otlp`,
+ * Prometheus and the summary. OTLP/HTTP's success answer is an Export*ServiceResponse, whose
+ * empty partialSuccess says that everything was taken.
+ */
+async function receiveOtlp(req, res, state, kind, cors) {
+  const stream = `otlp_${kind}`;
+  const body = await readBody(req);
+  const key = idempotencyKey(req);
+  const attempt = nextAttempt(state, key);
+  state.summary.request('otlp');
+  const script = scriptedAnswer(state.respond?.({ stream, key, attempt, body, url: req.url, headers: req.headers }));
+  const record = { stream, key, status: script.status, body, type: req.headers['content-type'], url: req.url, headers: { ...req.headers }, at: Date.now() };
+  state.requests.push(record);
+  if (script.status === 'reset') return req.socket.destroy();
+  if (script.status === 'hang') return; // never answer
+
+  const answer = (status, value, headers = {}) => {
+    record.status = status;
+    return json(res, status, value, { ...cors, ...headers });
+  };
+  const refuse = (status, error) => {
+    state.summary.rejected++;
+    return answer(status, { error });
+  };
+  if (body === null) return refuse(413, 'body over 1 MiB');
+  if (script.status !== 200) return answer(script.status, script.body ?? { error: 'scripted failure' }, script.headers);
+  // OTLP/HTTP also has a protobuf encoding (application/x-protobuf); this collector reads JSON only.
+  if (!isJsonType(req.headers['content-type'])) {
+    return refuse(415, `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})`);
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch (err) {
+    return refuse(400, 'body is not JSON: ' + err.message);
+  }
+  const read = readOtlp(kind, parsed);
+  if (read.error) return refuse(400, read.error);
+  const accepted = () => answer(200, script.body ?? { partialSuccess: {} }, script.headers);
+  if (key && state.seenKeys.has(key)) {
+    state.duplicates++;
+    return accepted();
+  }
+  if (key) state.seenKeys.add(key);
+  const arrival = Date.now();
+  for (const item of read.items) state.otlp[kind].push(item);
+  if (kind === 'metrics') {
+    state.prometheus.addOtlp(read.items);
+    state.summary.addOtlpMetrics(read.items, arrival);
+  } else {
+    state.summary.addOtlpLogs(read.items, arrival);
+  }
+  return accepted();
 }
 
 /** One line per entry, as received plus the time it was: what Filebeat ships to Logstash. */

@@ -1,9 +1,18 @@
 // What the live dashboard shows (GET /api/summary), kept up to date as events are accepted so
 // that a poll every second costs a few small loops, not a pass over every event.
+//
+// Both roads in count: the seed's events (/api/*) and OTLP data (/v1/*, collector/otlp.mjs).
+// An OTLP data point counts as one event, but a histogram point as `count` events: each of
+// those was one measurement the client aggregated (a sum's delta does not say how many
+// increments made it, so it counts once). `sources` tells the two roads apart.
+import { byThresholds, Distribution, RATINGS } from './distribution.mjs';
+import { TIME_BUCKETS, CLS_BUCKETS } from './prometheus.mjs';
 
 export const WINDOW_SECONDS = 120; // the event-rate chart: the last two minutes, per second
-const MAX_SAMPLES = 10000; // per vital and for API durations: the newest are kept
-const RATINGS = ['good', 'needs-improvement', 'poor'];
+const RECENT_LOGS = 50;
+// The bounds an OTLP histogram of a timing must have to feed a p75 here: the client's, in ms.
+const MS_BUCKETS = TIME_BUCKETS.map((b) => b * 1000);
+const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 // Web Vitals, with the thresholds web.dev publishes (good up to the first, poor above the
 // second). The load timings have none: their rating comes from the samples' own labels.
@@ -18,23 +27,33 @@ export const VITALS = [
   { name: 'dom_content_loaded_ms', short: 'DCL', title: 'DOM content loaded', unit: 'ms' },
 ];
 const VITAL = new Map(VITALS.map((v) => [v.name, v]));
+const API_DURATION = 'api_call_duration_ms';
 
-function byThresholds(vital, value) {
-  if (vital.good === undefined) return null;
-  return value <= vital.good ? 'good' : value <= vital.poor ? 'needs-improvement' : 'poor';
+const vitalDistribution = (vital) => new Distribution(vital.unit === 'ms' ? MS_BUCKETS : CLS_BUCKETS, vital);
+
+/** OTLP's SeverityNumber as the dashboard's four levels: 1-4 TRACE and 5-8 DEBUG are debug,
+ *  9-12 info, 13-16 warn, 17-24 ERROR and FATAL error; unspecified (0) by its text, if any. */
+function levelOf(severityNumber, severityText) {
+  if (severityNumber >= 17) return 'error';
+  if (severityNumber >= 13) return 'warn';
+  if (severityNumber >= 9) return 'info';
+  if (severityNumber >= 1) return 'debug';
+  const text = severityText.toLowerCase();
+  return LEVELS.includes(text) ? text : text === 'warning' ? 'warn' : null;
 }
 
-/** Nearest-rank p75: a value some sample really had, so that, for a timing without
- *  thresholds, that sample's own rating label applies to it. */
-function p75Sample(samples) {
-  if (!samples.length) return null;
-  const sorted = [...samples].sort((a, b) => a.value - b.value);
-  return sorted[Math.ceil(sorted.length * 0.75) - 1];
-}
+const nanosToMs = (nanos) => Number(BigInt(nanos) / 1000000n);
+const asText = (v) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
 
-function pushBounded(list, item) {
-  list.push(item);
-  if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
+/** An OTLP log record as a recent log of the seed's shape, which the dashboard lists. */
+function recentOtlpLog(record, level, time) {
+  const a = record.attributes;
+  const entry = { timestamp: new Date(time).toISOString(), level, message: asText(record.body), source: 'otlp' };
+  if (a.component !== undefined) entry.context = { component: asText(a.component) };
+  if (a['exception.type'] !== undefined || a['exception.message'] !== undefined) {
+    entry.error = { name: asText(a['exception.type'] ?? 'Error'), message: asText(a['exception.message']) };
+  }
+  return entry;
 }
 
 const add = (map, key, n) => map.set(key, (map.get(key) ?? 0) + n);
@@ -48,15 +67,29 @@ export class Summary {
 
   reset() {
     this.rate = new Map(); // second -> {metrics, logs}
-    this.vitals = new Map(); // name -> [{value, rating}]
+    this.vitals = new Map(VITALS.map((v) => [v.name, vitalDistribution(v)]));
     this.errorTypes = new Map();
     this.errorComponents = new Map();
     this.levels = new Map();
     this.pages = new Map();
     this.dropped = new Map(); // "stream/reason" -> count
     this.retries = new Map(); // stream -> count
-    this.api = { calls: 0, failed: 0, durations: [] };
+    this.api = { calls: 0, failed: 0, durations: new Distribution(MS_BUCKETS) };
     this.rejected = 0; // batches answered 400, 413 or 415
+    this.recent = []; // the newest log entries, both roads, oldest first
+    // Per road: requests that reached it, events accepted (as counted on the chart), and for
+    // OTLP the data points they came in.
+    this.sources = { seed: { requests: 0, metrics: 0, logs: 0 }, otlp: { requests: 0, points: 0, metrics: 0, logs: 0 } };
+  }
+
+  /** A request reached the seed's endpoints ('seed') or OTLP's ('otlp'). */
+  request(source) {
+    this.sources[source].requests++;
+  }
+
+  recentLog(entry) {
+    this.recent.push(entry);
+    if (this.recent.length > RECENT_LOGS) this.recent.splice(0, this.recent.length - RECENT_LOGS);
   }
 
   /**
@@ -69,56 +102,94 @@ export class Summary {
     return Math.floor(t / 1000);
   }
 
-  count(stream, eventTime, arrival) {
+  count(stream, eventTime, arrival, n = 1) {
     const s = this.second(eventTime, arrival);
     if (s <= Math.floor(arrival / 1000) - WINDOW_SECONDS) return;
     let slot = this.rate.get(s);
     if (!slot) this.rate.set(s, (slot = { metrics: 0, logs: 0 }));
-    slot[stream]++;
+    slot[stream] += n;
   }
 
   addMetrics(events, arrival = Date.now()) {
     for (const m of events) {
       this.count('metrics', m.timestamp, arrival);
+      this.sources.seed.metrics++;
       const labels = m.labels ?? {};
       const vital = VITAL.get(m.name);
       if (vital) {
         const rating = RATINGS.includes(labels.rating) ? labels.rating : byThresholds(vital, m.value);
-        const samples = this.vitals.get(m.name) ?? [];
-        pushBounded(samples, { value: m.value, rating });
-        this.vitals.set(m.name, samples);
+        this.vitals.get(m.name).addSample(m.value, rating);
         continue;
       }
-      switch (m.name) {
-        case 'frontend_errors_total':
-          add(this.errorTypes, labels.error_type || 'unknown', m.value);
-          add(this.errorComponents, labels.component || 'unknown', m.value);
-          break;
-        case 'page_views_total':
-          add(this.pages, labels.page || 'unknown', m.value);
-          break;
-        case 'api_calls_total':
-          this.api.calls += m.value;
-          // A status that is no 2xx/3xx number (0 for a network error) is a failure too.
-          if (!/^[23]\d\d$/.test(labels.status ?? '')) this.api.failed += m.value;
-          break;
-        case 'api_call_duration_ms':
-          pushBounded(this.api.durations, { value: m.value });
-          break;
-        case 'telemetry_events_dropped_total':
-          add(this.dropped, `${labels.stream ?? '?'}/${labels.reason ?? '?'}`, m.value);
-          break;
-        case 'telemetry_retries_total':
-          add(this.retries, labels.stream ?? '?', m.value);
-          break;
-      }
+      if (m.name === API_DURATION) this.api.durations.addSample(m.value);
+      else this.counted(m.name, m.value, labels);
+    }
+  }
+
+  /**
+   * OTLP data points, as collector/otlp.mjs flattens them. A Sum's delta counts like a seed
+   * event of that value; a Histogram point of a vital or of API durations goes into its
+   * distribution whole (when its bounds are the client's; else it is only counted).
+   */
+  addOtlpMetrics(points, arrival = Date.now()) {
+    for (const p of points) {
+      const events = p.kind === 'histogram' ? p.count : 1;
+      this.count('metrics', nanosToMs(p.timeUnixNano), arrival, events);
+      this.sources.otlp.points++;
+      this.sources.otlp.metrics += events;
+      const labels = Object.fromEntries(Object.entries(p.attributes).map(([k, v]) => [k, asText(v)]));
+      if (p.kind === 'sum') this.counted(p.name, p.value, labels);
+      if (p.kind !== 'histogram') continue;
+      const vital = VITAL.get(p.name);
+      if (vital) this.vitals.get(p.name).addHistogram(p, RATINGS.includes(labels.rating) ? labels.rating : undefined);
+      else if (p.name === API_DURATION) this.api.durations.addHistogram(p);
+    }
+  }
+
+  /** A counter's increment, by the name the client gives it. */
+  counted(name, value, labels) {
+    switch (name) {
+      case 'frontend_errors_total':
+        add(this.errorTypes, labels.error_type || 'unknown', value);
+        add(this.errorComponents, labels.component || 'unknown', value);
+        break;
+      case 'page_views_total':
+        add(this.pages, labels.page || 'unknown', value);
+        break;
+      case 'api_calls_total':
+        this.api.calls += value;
+        // A status that is no 2xx/3xx number (0 for a network error) is a failure too.
+        if (!/^[23]\d\d$/.test(labels.status ?? '')) this.api.failed += value;
+        break;
+      case 'telemetry_events_dropped_total':
+        add(this.dropped, `${labels.stream ?? '?'}/${labels.reason ?? '?'}`, value);
+        break;
+      case 'telemetry_retries_total':
+        add(this.retries, labels.stream ?? '?', value);
+        break;
     }
   }
 
   addLogs(events, arrival = Date.now()) {
     for (const l of events) {
       this.count('logs', Date.parse(l.timestamp), arrival);
+      this.sources.seed.logs++;
       add(this.levels, l.level, 1);
+      this.recentLog(l);
+    }
+  }
+
+  /** OTLP log records, as collector/otlp.mjs flattens them. A record's time is when it
+   *  happened, else when the client observed it, else its arrival. */
+  addOtlpLogs(records, arrival = Date.now()) {
+    for (const r of records) {
+      const nanos = r.timeUnixNano !== '0' ? r.timeUnixNano : r.observedTimeUnixNano;
+      const time = nanos !== '0' ? nanosToMs(nanos) : arrival;
+      this.count('logs', time, arrival);
+      this.sources.otlp.logs++;
+      const level = levelOf(r.severityNumber, r.severityText);
+      if (level) add(this.levels, level, 1);
+      this.recentLog(recentOtlpLog(r, level, time));
     }
   }
 
@@ -132,21 +203,22 @@ export class Summary {
       rate.push({ t: s * 1000, metrics: slot?.metrics ?? 0, logs: slot?.logs ?? 0 });
     }
     const vitals = VITALS.map((v) => {
-      const samples = this.vitals.get(v.name) ?? [];
-      const p75 = p75Sample(samples);
-      const ratings = Object.fromEntries(RATINGS.map((r) => [r, samples.filter((s) => s.rating === r).length]));
+      const { count, p75, p75Rating, ratings, estimated } = this.vitals.get(v.name).view();
       return {
         name: v.name,
         short: v.short,
         title: v.title,
         unit: v.unit,
         thresholds: v.good === undefined ? null : [v.good, v.poor],
-        count: samples.length,
-        p75: p75?.value ?? null,
-        rating: p75 ? (byThresholds(v, p75.value) ?? p75.rating ?? null) : null,
+        count,
+        p75,
+        rating: p75 === null ? null : (byThresholds(v, p75) ?? p75Rating),
         ratings,
+        // From OTLP histogram buckets: an estimate (collector/distribution.mjs).
+        estimated,
       };
     });
+    const apiDurations = this.api.durations.view();
     const dropped = [...this.dropped].map(([key, count]) => {
       const [stream, reason] = key.split('/');
       return { stream, reason, count };
@@ -155,8 +227,8 @@ export class Summary {
     return {
       now,
       totals: {
-        metrics: state.metrics.length,
-        logs: state.logs.length,
+        metrics: state.metrics.length + this.sources.otlp.metrics,
+        logs: state.logs.length + this.sources.otlp.logs,
         requests: state.requests.length,
         duplicates: state.duplicates,
         rejected: this.rejected,
@@ -172,14 +244,16 @@ export class Summary {
       },
       logLevels: Object.fromEntries(['debug', 'info', 'warn', 'error'].map((l) => [l, this.levels.get(l) ?? 0])),
       pages: sortedCounts(this.pages, 'page'),
-      api: { calls: this.api.calls, failed: this.api.failed, p75Ms: p75Sample(this.api.durations)?.value ?? null },
+      api: { calls: this.api.calls, failed: this.api.failed, p75Ms: apiDurations.p75 },
+      apiP75Estimated: apiDurations.estimated,
       client: {
         dropped,
         droppedTotal: sum(this.dropped),
         retries: sortedCounts(this.retries, 'stream'),
         retriesTotal: sum(this.retries),
       },
-      recentLogs: state.logs.slice(-50).reverse(),
+      recentLogs: this.recent.slice().reverse(),
+      sources: { seed: { ...this.sources.seed }, otlp: { ...this.sources.otlp } },
     };
   }
 }

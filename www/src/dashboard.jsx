@@ -1,6 +1,7 @@
 // The live dashboard: what the collector made of the telemetry it received (GET /api/summary),
 // polled every second. Like the collector view it does not load the telemetry package, so
-// watching it adds nothing to what it shows.
+// watching it adds nothing to what it shows. Data come by two roads, the seed's format
+// (/api/*) and OTLP (/v1/*); the cards count both, and say how much came by OTLP.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BarList, RateChart, RatingBar } from './charts.jsx';
@@ -33,20 +34,26 @@ function Stat({ id, label, value, sub, tone }) {
   );
 }
 
+/** "· N by OTLP" when some of `what` came that way. */
+const viaOtlp = (n, what = '') => (n ? ` · ${n}${what} by OTLP` : '');
+
 function Stats({ data }) {
   const { totals, rate, errors, api, client } = data;
+  const otlp = data.sources?.otlp;
   const failedShare = api.calls ? Math.round((api.failed / api.calls) * 100) : 0;
+  // From OTLP histogram buckets the p75 is an estimate (see collector/distribution.mjs).
+  const approx = data.apiP75Estimated ? '≈ ' : '';
   return (
     <div className="stats">
       <Stat id="rate" label="Events, last minute" value={rate.lastMinute} sub={`${(rate.lastMinute / 60).toFixed(1)} per second`} />
-      <Stat id="metrics" label="Metrics received" value={totals.metrics} sub={`${totals.requests} requests`} />
-      <Stat id="logs" label="Log entries" value={totals.logs} sub={`${data.logLevels.warn} warn · ${data.logLevels.error} error`} />
+      <Stat id="metrics" label="Metrics received" value={totals.metrics} sub={`${totals.requests} requests${viaOtlp(otlp?.requests)}`} />
+      <Stat id="logs" label="Log entries" value={totals.logs} sub={`${data.logLevels.warn} warn · ${data.logLevels.error} error${viaOtlp(otlp?.logs)}`} />
       <Stat id="errors" label="Errors reported" value={errors.total} sub={`${errors.byType.length} ${errors.byType.length === 1 ? 'type' : 'types'}`} tone={errors.total ? 'bad' : ''} />
       <Stat
         id="api"
         label="API calls"
         value={api.calls}
-        sub={api.calls ? `${api.failed} failed (${failedShare}%) · p75 ${Math.round(api.p75Ms ?? 0)} ms` : 'none yet'}
+        sub={api.calls ? `${api.failed} failed (${failedShare}%) · p75 ${approx}${Math.round(api.p75Ms ?? 0)} ms` : 'none yet'}
         tone={failedShare > 20 ? 'warn' : ''}
       />
       <Stat
@@ -83,14 +90,14 @@ function VitalCard({ v }) {
         <span>{v.title}</span>
       </div>
       <div className="vital-row">
-        <span className="vital-value" title="75th percentile">
-          {v.count ? formatVital(v.p75, v.unit) : '—'}
+        <span className="vital-value" title={v.estimated ? '75th percentile, estimated from histogram buckets' : '75th percentile'}>
+          {v.count ? (v.estimated ? '≈ ' : '') + formatVital(v.p75, v.unit) : '—'}
         </span>
         {v.count > 0 && v.rating && <span className={'rating ' + v.rating}>{RATING_TEXT[v.rating]}</span>}
       </div>
       <div className="vital-sub">
         {v.count ? (
-          `p75 of ${v.count} ${v.count === 1 ? 'sample' : 'samples'}`
+          `p75 of ${v.count} ${v.count === 1 ? 'sample' : 'samples'}${v.estimated ? ', from buckets' : ''}`
         ) : (
           'no samples yet'
         )}
@@ -161,7 +168,7 @@ const REASONS = {
   retries_exhausted: 'retries exhausted',
 };
 
-function Delivery({ client, totals }) {
+function Delivery({ client, totals, sources }) {
   return (
     <section className="card panel">
       <header className="panel-head">
@@ -186,6 +193,16 @@ function Delivery({ client, totals }) {
           <span>batches refused (400/413/415)</span>
         </div>
       </div>
+      {sources && (
+        <p className="sources" data-health="sources">
+          <span className="chip">
+            seed format, /api/* <b>× {sources.seed.requests}</b>
+          </span>
+          <span className="chip">
+            OTLP, /v1/* <b>× {sources.otlp.requests}</b>
+          </span>
+        </p>
+      )}
       {client.dropped.length + client.retries.length > 0 && (
         <table className="compact">
           <tbody>
@@ -226,7 +243,8 @@ function RecentLogs({ logs }) {
               <tr key={`${l.timestamp}-${i}-${l.message}`}>
                 <td className="time">{clock(l.timestamp)}</td>
                 <td className="tight">
-                  <span className={'level ' + l.level}>{l.level}</span>
+                  <span className={'level ' + (l.level ?? '')}>{l.level ?? '—'}</span>
+                  {l.source === 'otlp' && <span className="chip">OTLP</span>}
                 </td>
                 <td className="component">{l.context?.component ?? ''}</td>
                 <td>
@@ -261,7 +279,7 @@ function Dashboard() {
             <Vitals vitals={data.vitals} />
             <div className="columns">
               <Errors errors={data.errors} />
-              <Delivery client={data.client} totals={data.totals} />
+              <Delivery client={data.client} totals={data.totals} sources={data.sources} />
             </div>
             <RecentLogs logs={data.recentLogs} />
           </>
