@@ -37,7 +37,7 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
     let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
     let _ = Reflect::set(&headers, &"Idempotency-Key".into(), &p.key.as_str().into());
     #[cfg(feature = "otlp")]
-    if p.otlp {
+    if p.stream.is_otlp() {
         crate::otlp::add_headers(&headers);
     }
     init.set_headers(&headers);
@@ -56,7 +56,7 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
     let started = fetch(&p.url, &init);
     let request = p.request;
     #[cfg(feature = "otlp")]
-    let otlp = p.otlp;
+    let stream = p.stream;
     wasm_bindgen_futures::spawn_local(async move {
         let answer = match started {
             Ok(promise) => JsFuture::from(promise).await.ok(),
@@ -64,26 +64,23 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
         };
         forget(request);
         let (status, retry_after) = answer.as_ref().map(read).unwrap_or((None, None));
-        // A collector that took an OTLP batch may say it refused part of it.
-        #[cfg(feature = "otlp")]
-        if otlp && status.is_some_and(|s| (200..300).contains(&s)) {
-            let body = answer.as_ref().map(json_body);
-            let rejected = match body {
-                Some(b) => crate::otlp::rejected(&b.await),
-                None => 0,
-            };
-            if rejected > 0 {
-                answered(Input::Rejected {
-                    request,
-                    count: rejected,
-                });
-            }
-        }
         answered(Input::Answer {
             request,
             status,
             retry_after: retry_after.as_deref(),
         });
+        // A collector that took an OTLP batch may say it refused part of it: read after the
+        // answer is handed over, so that a slow body never makes the client give up on (and
+        // send again) a batch the collector took.
+        #[cfg(feature = "otlp")]
+        if stream.is_otlp() && status.is_some_and(|s| (200..300).contains(&s)) {
+            if let Some(response) = answer.as_ref() {
+                let count = crate::otlp::rejected(&json_body(response).await);
+                if count > 0 {
+                    answered(Input::Rejected { stream, count });
+                }
+            }
+        }
     });
 }
 

@@ -128,8 +128,19 @@ async fn a_partial_success_counts_what_the_collector_refused() {
     let id = telemetry::add_series("x_total".into(), JsValue::UNDEFINED);
     telemetry::ingest(&[f64::from(id), 1.0, 1_764_166_892_000.0]);
     flush().await;
-    flush().await;
-    let bodies: Vec<String> = requests().into_iter().map(|r| r.2).collect();
+    // The answer's body is read after the answer is handed over: the count follows shortly.
+    let mut bodies: Vec<String> = Vec::new();
+    for _ in 0..20 {
+        support::sleep(10).await;
+        flush().await;
+        bodies.extend(requests().into_iter().map(|r| r.2));
+        if bodies
+            .iter()
+            .any(|b| b.contains("telemetry_events_dropped_total"))
+        {
+            break;
+        }
+    }
     let health = bodies
         .iter()
         .find(|b| b.contains("telemetry_events_dropped_total"));

@@ -19,6 +19,8 @@ import {
   type TelemetryClient,
   type TelemetryErrorFallback,
 } from '@recoloca/telemetry/react';
+import { configure as configureOtlp, metricsCollector as otlpMetrics, type OtlpTelemetryOptions } from '@recoloca/telemetry/otlp';
+import { TelemetryProvider as OtlpProvider } from '@recoloca/telemetry/otlp/react';
 
 // ---- the main entry -------------------------------------------------------------------------
 
@@ -56,6 +58,27 @@ configure({ batchSize: '10' });
 configure({ captureErrors: 'yes' });
 // @ts-expect-error: an option that does not exist
 configure({ batchsize: 10 });
+// @ts-expect-error: OTLP export is the OTLP entry's
+configure({ otlpEndpoint: 'https://otel.example.com:4318' });
+// @ts-expect-error: the main entry has no other destination to turn its streams off for
+configure({ metricsEndpoint: null });
+
+// ---- the OTLP entry -------------------------------------------------------------------------
+
+const otlpOptions: OtlpTelemetryOptions = {
+  service: 'recoloca-frontend',
+  otlpEndpoint: 'https://otel.example.com:4318',
+  otlpHeaders: { 'X-Api-Key': 'k' },
+  metricsEndpoint: null,
+  logsEndpoint: null,
+};
+configureOtlp(otlpOptions);
+otlpMetrics.trackPageView('/jobs', 'u-1');
+// @ts-expect-error: header values are strings
+configureOtlp({ otlpHeaders: { 'X-Retries': 3 } });
+export function OtlpApp({ children }: { children: ReactNode }) {
+  return <OtlpProvider config={{ otlpEndpoint: 'https://otel.example.com:4318', metricsEndpoint: null }}>{children}</OtlpProvider>;
+}
 // @ts-expect-error: labels are strings
 metricsCollector.recordMetric('cv_pages', 3, { pages: 3 });
 // @ts-expect-error: status is a number

@@ -112,6 +112,9 @@ pub struct Batch {
     pub lengths: Vec<u32>,
     /// Attempts made so far.
     pub attempts: u32,
+    /// An OTLP batch's resource and time span, fixed when it was sealed (`otlp.rs`).
+    #[cfg(feature = "otlp")]
+    pub otlp: crate::otlp::Sealed,
 }
 
 impl Batch {
@@ -133,6 +136,8 @@ impl Batch {
             body,
             lengths,
             attempts: 0,
+            #[cfg(feature = "otlp")]
+            otlp: Default::default(),
         }
     }
 
@@ -374,8 +379,27 @@ impl Queue {
         let open = self.open;
         // Both halves as `skip(…).take(…)`: one iterator type, so one copy of `build`.
         let half = |from, count| whole.event_slices(open.len()).skip(from).take(count);
-        let first = Batch::build(open, key_a, half(0, n / 2));
-        let second = Batch::build(open, key_b, half(n / 2, n));
+        #[allow(unused_mut)]
+        let mut first = Batch::build(open, key_a, half(0, n / 2));
+        #[allow(unused_mut)]
+        let mut second = Batch::build(open, key_b, half(n / 2, n));
+        #[cfg(feature = "otlp")]
+        {
+            // Each half keeps the resource, and half the time span: a series in both halves
+            // must not have two delta points over the same span.
+            let (span, mid) = (
+                &whole.otlp,
+                whole.otlp.start + (whole.otlp.end - whole.otlp.start) / 2.0,
+            );
+            first.otlp = crate::otlp::Sealed {
+                end: mid,
+                ..span.clone()
+            };
+            second.otlp = crate::otlp::Sealed {
+                start: mid,
+                ..span.clone()
+            };
+        }
         if let Some(slot) = self.sealed.get_mut(i) {
             *slot = first;
         }
@@ -398,6 +422,22 @@ impl Queue {
     /// Sealed batches waiting, front first.
     pub fn sealed(&self) -> &[Batch] {
         &self.sealed
+    }
+
+    /// Lets go of every event and batch (an OTLP entry's stream turned off).
+    #[cfg(feature = "otlp")]
+    pub fn clear(&mut self) {
+        self.pending.clear();
+        self.lengths.clear();
+        self.sealed.clear();
+        self.sealed_events = 0;
+        self.sealed_bytes = 0;
+    }
+
+    /// The same, to complete what sealing left to the client (an OTLP batch's resource).
+    #[cfg(feature = "otlp")]
+    pub fn sealed_mut(&mut self) -> &mut [Batch] {
+        &mut self.sealed
     }
 
     /// Removes the sealed batch with this key, wherever it stands (delivered by a request made

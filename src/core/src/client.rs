@@ -101,11 +101,11 @@ pub enum Input<'a> {
         status: Option<u16>,
         retry_after: Option<&'a str>,
     },
-    /// A 2xx answer to an OTLP request said (`partialSuccess`) that the collector refused
-    /// `count` of the batch's data points or log records: counted as dropped (`rejected`).
-    /// Comes before that request's [`Input::Answer`].
+    /// A 2xx answer to a request of OTLP stream `stream` said (`partialSuccess`) that the
+    /// collector refused `count` of the batch's data points or log records: counted as dropped
+    /// (`rejected`), whenever it comes.
     #[cfg(feature = "otlp")]
-    Rejected { request: RequestId, count: u64 },
+    Rejected { stream: Kind, count: u64 },
     /// Whether the browser queued a beacon ([`Output::Beacon`]) or refused it.
     Beaconed { request: RequestId, accepted: bool },
     /// The page is hidden (`last: false`) or unloading for good (`last: true`).
@@ -138,10 +138,10 @@ pub struct Post {
     pub key: String,
     /// Outlives the page (made at page exit).
     pub keepalive: bool,
-    /// An OTLP request: it carries `otlpHeaders`, and its answer's `partialSuccess` is read
-    /// ([`Input::Rejected`]).
+    /// The stream it carries a batch of. An OTLP stream's request carries `otlpHeaders`, and
+    /// its answer's `partialSuccess` is read ([`Input::Rejected`]).
     #[cfg(feature = "otlp")]
-    pub otlp: bool,
+    pub stream: Kind,
 }
 
 /// What the client asks of the page.
@@ -213,9 +213,9 @@ pub struct Client {
     pub(crate) otlp_metrics: Stream,
     #[cfg(feature = "otlp")]
     pub(crate) otlp_logs: Stream,
-    /// `navigator.userAgent`, the OTLP resource's `user_agent.original`.
+    /// What the OTLP streams need of the client (`otlp_streams.rs`).
     #[cfg(feature = "otlp")]
-    pub(crate) user_agent: Option<String>,
+    pub(crate) otlp: crate::otlp_streams::State,
     series: SeriesTable,
     pub(crate) stamp: Stamp,
     pub(crate) random: Random,
@@ -276,7 +276,7 @@ impl Client {
             #[cfg(feature = "otlp")]
             otlp_logs: Stream::new(b"{\"l\":[", config.otlp_logs(), now),
             #[cfg(feature = "otlp")]
-            user_agent: None,
+            otlp: crate::otlp_streams::State::new(now),
             config,
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::default(),
@@ -338,7 +338,13 @@ impl Client {
                     self.on_full_batch(Kind::OtlpLogs, now);
                 }
             }
-            Input::LogTooLarge => self.count_drop(Kind::Logs, Drop::TooLarge, 1),
+            Input::LogTooLarge => {
+                #[cfg(feature = "otlp")]
+                if !self.logs.is_on() {
+                    return self.count_drop(Kind::OtlpLogs, Drop::TooLarge, 1);
+                }
+                self.count_drop(Kind::Logs, Drop::TooLarge, 1)
+            }
             Input::Identity {
                 user_id,
                 session_id,
@@ -354,13 +360,8 @@ impl Client {
             } => self.answered(request, status, retry_after, now),
             Input::Beaconed { request, accepted } => self.beaconed(request, accepted),
             #[cfg(feature = "otlp")]
-            Input::Rejected { request, count } => {
-                if let Some(kind) = self
-                    .requests
-                    .iter()
-                    .find(|r| r.id == request)
-                    .map(|r| r.kind)
-                {
+            Input::Rejected { stream, count } => {
+                if let Some(kind) = Some(stream).filter(|k| k.is_otlp()) {
                     self.count_drop(kind, Drop::Rejected, count as usize);
                 }
             }
@@ -436,45 +437,6 @@ impl Client {
         }
     }
 
-    /// The request body of a sealed batch: a seed stream's batch is sent as it is (`body`, a
-    /// copy of its bytes); an OTLP stream's body is made from them here (`otlp.rs`), the same
-    /// bytes every time.
-    #[cfg(feature = "otlp")]
-    pub(crate) fn otlp_body(&self, kind: Kind, key: &str, body: &mut Vec<u8>) {
-        use crate::otlp;
-        if !kind.is_otlp() {
-            return;
-        }
-        let c = &self.config;
-        let resource = otlp::Resource {
-            service: &c.service,
-            version: &c.version,
-            environment: &c.environment,
-            session_id: self.stamp.identity().1,
-            user_agent: self.user_agent.as_deref(),
-        };
-        let number = self.platform.number;
-        // Both OTLP streams' batches open with `{"m":[` or `{"l":[` (6 bytes) and end in `]}`.
-        const OPEN: usize = 6;
-        let Some(batch) = self
-            .stream_ref(kind)
-            .queue
-            .sealed()
-            .iter()
-            .find(|b| b.key == key)
-        else {
-            return;
-        };
-        *body = if kind == Kind::OtlpMetrics {
-            otlp::metrics_body(&resource, batch.event_slices(OPEN), number)
-        } else {
-            let records = body
-                .get(OPEN..body.len().saturating_sub(2))
-                .unwrap_or_default();
-            otlp::logs_body(&resource, records, number)
-        };
-    }
-
     pub(crate) fn next_request(&mut self) -> RequestId {
         let id = self.next_request;
         self.next_request = id.wrapping_add(1).max(1);
@@ -499,17 +461,8 @@ impl Client {
             let (m, l) = (self.config.otlp_metrics(), self.config.otlp_logs());
             self.otlp_metrics.update(m, now);
             self.otlp_logs.update(l, now);
-            // A stream turned on sends what it kept meanwhile (batches of an earlier page).
-            for kind in Kind::ALL {
-                self.pump(kind, now);
-            }
+            self.configured_otlp(now);
         }
-    }
-
-    /// Sets `navigator.userAgent`, which OTLP bodies name as `user_agent.original`.
-    #[cfg(feature = "otlp")]
-    pub fn set_user_agent(&mut self, user_agent: &str) {
-        self.user_agent = Some(user_agent.into());
     }
 
     /// The metrics stream that carries the client's own health: the seed's, or the OTLP one
@@ -560,7 +513,7 @@ impl Client {
                 self.count_drop(Kind::Metrics, d, 1);
             }
             #[cfg(feature = "otlp")]
-            if self.otlp_metrics.is_on() {
+            if self.takes(Kind::OtlpMetrics) {
                 let (series, number) = (&self.series, self.platform.number);
                 let admitted = self
                     .otlp_metrics
@@ -591,23 +544,6 @@ impl Client {
             self.count_drop(Kind::Logs, d, 1);
         }
         self.logs.is_full()
-    }
-
-    /// Encodes one log entry as an OTLP log record. Whether that stream now holds a full batch.
-    #[cfg(feature = "otlp")]
-    fn otlp_log(&mut self, entry: &Entry) -> bool {
-        if !self.otlp_logs.is_on() {
-            return false;
-        }
-        let (stamp, number) = (&self.stamp, self.platform.number);
-        let (user, session) = stamp.identity();
-        let admitted = self.otlp_logs.queue.push_with(|out| {
-            crate::otlp::encode_log(out, entry, entry.context, user, session, number)
-        });
-        if let Err(d) = admitted {
-            self.count_drop(Kind::OtlpLogs, d, 1);
-        }
-        self.otlp_logs.is_full()
     }
 
     /// Puts the client's own health into the metrics stream: every non-zero loss and retry
@@ -669,6 +605,9 @@ impl Client {
         let (number, wall) = (self.platform.number, self.wall(now));
         #[cfg(feature = "otlp")]
         if self.health_stream() == Kind::OtlpMetrics {
+            if !self.takes(Kind::OtlpMetrics) {
+                return false; // no metrics stream at all: the counts wait
+            }
             // The same labels as OTLP attributes, put together as the text they are too.
             let mut attrs = String::from(r#"[{"key":"stream","value":{"stringValue":""#);
             attrs.push_str(kind.name());

@@ -31,7 +31,11 @@ impl Client {
             self.report_health(now);
         }
         let (queue, random) = self.queue_and_random(kind);
-        queue.seal_all(|| random.uuid());
+        let _sealed = queue.seal_all(|| random.uuid());
+        #[cfg(feature = "otlp")]
+        if kind.is_otlp() && _sealed > 0 {
+            self.sealed_otlp(kind, _sealed, now);
+        }
     }
 
     /// A stream's queue, and the randomness that names its batches.
@@ -82,7 +86,7 @@ impl Client {
             key: batch.key.clone(),
             keepalive: false,
             #[cfg(feature = "otlp")]
-            otlp: kind.is_otlp(),
+            stream: kind,
         };
         s.busy = Some(post.key.clone());
         #[cfg(feature = "otlp")]

@@ -57,7 +57,10 @@ impl Client {
         };
         for kind in Kind::ALL {
             self.seal(kind, now);
-            let may_send = self.online && !self.stream_ref(kind).is_failing();
+            // A stream without an endpoint (the OTLP entry's, before `configure()` names one)
+            // keeps its batches for a page that has one.
+            let s = self.stream_ref(kind);
+            let may_send = self.online && !s.is_failing() && s.is_on();
             let keys: Vec<String> = self
                 .stream_ref(kind)
                 .queue
@@ -137,7 +140,7 @@ impl Client {
             key: key.into(),
             keepalive: true,
             #[cfg(feature = "otlp")]
-            otlp: kind.is_otlp(),
+            stream: kind,
         }));
         true
     }
@@ -386,6 +389,11 @@ impl Client {
             (Kind::OtlpLogs, otlp_logs),
         ];
         for (kind, batches) in lists {
+            // Batches of a stream this page turned off are let go, as its own events were.
+            #[cfg(feature = "otlp")]
+            if !self.takes(kind) {
+                continue;
+            }
             let (taken, refused) = self.stream(kind).queue.restore_front(batches);
             if refused > 0 {
                 self.count_drop(kind, Drop::BufferEvents, refused);

@@ -41,6 +41,8 @@ pub mod metric;
 // would change how that code is inlined in the main entry's module, and cost it bytes.
 #[cfg(feature = "otlp")]
 pub mod otlp;
+#[cfg(feature = "otlp")]
+mod otlp_streams;
 pub mod persist;
 mod random;
 pub mod retry;

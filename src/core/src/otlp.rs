@@ -4,9 +4,11 @@
 //! The OTLP streams queue, seal, retry, persist and leave at page exit exactly as the seed's
 //! streams do (`batch.rs`, `delivery.rs`, `exit.rs`, `persist.rs`): a sealed batch is a list of
 //! events under one idempotency key. What differs is only the body a request carries, made here
-//! from the batch each time it is sent. The same batch gives the same bytes on every attempt
-//! (the resource is read from the options, which a page sets once), and a batch kept in storage
-//! stays in the client's own form, so splitting a refused batch in two still works by events.
+//! from the batch each time it is sent. What the body says besides the events is fixed when
+//! the batch is sealed ([`Sealed`]: the resource as the options and identity were then, and the
+//! time span the batch covers), and kept with it in storage, so every attempt, by this page or
+//! the next, sends the same bytes; and the batch stays in the client's own form, so splitting a
+//! refused batch in two still works by events.
 //!
 //! - A metric event is kept as `[instrument,value,epoch ms,"name",attributes]`, its attributes
 //!   already in OTLP's form and its two numbers as the bits of their `f64` (read back exactly,
@@ -62,6 +64,19 @@ pub const SCORE_BOUNDS: [f64; 9] = [0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0
 
 /// The label keys that never become metric attributes (unbounded cardinality).
 const NOT_METRIC_ATTRIBUTES: [&str; 2] = ["user_id", "session_id"];
+
+/// What a sealed OTLP batch's body says besides its events, fixed at sealing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sealed {
+    /// The resource (`{"attributes":[…]}`, [`Resource::json`]) as it was when the batch was
+    /// sealed.
+    pub resource: Vec<u8>,
+    /// The time span (epoch ms) of a metrics batch's delta points: from the end of the
+    /// stream's batch before it to this batch's latest event. One stream's spans follow one
+    /// another without overlap, as delta points of one series must.
+    pub start: f64,
+    pub end: f64,
+}
 
 pub use crate::attribute::Value;
 
@@ -301,12 +316,8 @@ fn read_event(e: &[u8]) -> Option<Event<'_>> {
 
 /// A finite `f64` from the decimal of its bits.
 fn number(digits: &[u8]) -> Option<f64> {
-    let mut bits = 0u64;
-    for &d in digits {
-        let d = d.checked_sub(b'0').filter(|d| *d < 10)?;
-        bits = bits.checked_mul(10)?.checked_add(u64::from(d))?;
-    }
-    Some(f64::from_bits(bits)).filter(|v| !digits.is_empty() && v.is_finite())
+    let bits = crate::text::number_u64(digits)?;
+    Some(f64::from_bits(bits)).filter(|v| v.is_finite())
 }
 
 /// The events of one series in a batch, aggregated.
@@ -314,8 +325,6 @@ struct Point<'a> {
     instrument: Instrument,
     name: &'a [u8],
     attributes: &'a [u8],
-    start: f64,
-    end: f64,
     count: u64,
     sum: f64,
     min: f64,
@@ -333,8 +342,6 @@ impl<'a> Point<'a> {
             instrument: e.instrument,
             name: e.name,
             attributes: e.attributes,
-            start: e.epoch_ms,
-            end: e.epoch_ms,
             count: 0,
             sum: 0.0,
             min: f64::INFINITY,
@@ -345,8 +352,6 @@ impl<'a> Point<'a> {
     }
 
     fn add(&mut self, e: &Event) {
-        self.start = self.start.min(e.epoch_ms);
-        self.end = self.end.max(e.epoch_ms);
         self.count += 1;
         self.sum += e.value;
         self.min = self.min.min(e.value);
@@ -376,6 +381,13 @@ pub struct Resource<'a> {
 }
 
 impl Resource<'_> {
+    /// `{"attributes":[…]}`.
+    pub fn json(&self, number: NumberFallback) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write(&mut out, number);
+        out
+    }
+
     fn write(&self, out: &mut Vec<u8>, number: NumberFallback) {
         let text = |k, v| Some((k, AnyValue::Text(v)));
         let attrs = [
@@ -388,19 +400,19 @@ impl Resource<'_> {
             self.session_id.and_then(|s| text("session.id", s)),
             self.user_agent.and_then(|s| text("user_agent.original", s)),
         ];
-        out.extend_from_slice(br#"{"resource":{"attributes":"#);
+        out.extend_from_slice(br#"{"attributes":"#);
         json::write(out, &attributes(attrs.into_iter().flatten()), number);
-        out.extend_from_slice(br#"},"#);
+        out.push(b'}');
     }
 }
 
 /// Opens a body: `{"resource<kind>":[{"resource":…,"scope<kind>":[{"scope":…,"<list>":[`.
-fn open(out: &mut Vec<u8>, kind: &str, list: &str, resource: &Resource, number: NumberFallback) {
+fn open(out: &mut Vec<u8>, kind: &str, list: &str, resource: &[u8]) {
     out.extend_from_slice(br#"{"resource"#);
     out.extend_from_slice(kind.as_bytes());
-    out.extend_from_slice(br#"":["#);
-    resource.write(out, number);
-    out.extend_from_slice(br#""scope"#);
+    out.extend_from_slice(br#"":[{"resource":"#);
+    out.extend_from_slice(resource);
+    out.extend_from_slice(br#","scope"#);
     out.extend_from_slice(kind.as_bytes());
     out.extend_from_slice(br#"":[{"scope":{"name":""#);
     out.extend_from_slice(SDK_NAME.as_bytes());
@@ -413,10 +425,19 @@ fn open(out: &mut Vec<u8>, kind: &str, list: &str, resource: &Resource, number: 
 
 const CLOSE: &[u8] = b"]}]}]}";
 
+/// The latest time (epoch ms) among metric events in the streams' own form.
+pub fn latest<'a>(events: impl Iterator<Item = &'a [u8]>) -> Option<f64> {
+    events
+        .filter_map(read_event)
+        .map(|e| e.epoch_ms)
+        .reduce(f64::max)
+}
+
 /// The `/v1/metrics` body of a batch's metric events: one OTLP `Metric` per name, in the order
-/// names first appear, with one point per series. Events that do not read back are left out.
+/// names first appear, with one point per series over the batch's span. Events that do not
+/// read back are left out.
 pub fn metrics_body<'a>(
-    resource: &Resource,
+    sealed: &Sealed,
     events: impl Iterator<Item = &'a [u8]>,
     number: NumberFallback,
 ) -> Vec<u8> {
@@ -433,7 +454,7 @@ pub fn metrics_body<'a>(
         }
     }
     let mut out = Vec::new();
-    open(&mut out, "Metrics", "metrics", resource, number);
+    open(&mut out, "Metrics", "metrics", &sealed.resource);
     let mut names: Vec<&[u8]> = Vec::new();
     for p in &points {
         if names.contains(&p.name) {
@@ -443,12 +464,8 @@ pub fn metrics_body<'a>(
             out.push(b',');
         }
         names.push(p.name);
-        write_metric(
-            &mut out,
-            p,
-            points.iter().filter(|q| q.name == p.name),
-            number,
-        );
+        let series = points.iter().filter(|q| q.name == p.name);
+        write_metric(&mut out, p, series, (sealed.start, sealed.end), number);
     }
     out.extend_from_slice(CLOSE);
     out
@@ -459,6 +476,7 @@ fn write_metric<'a>(
     out: &mut Vec<u8>,
     first: &Point,
     series: impl Iterator<Item = &'a Point<'a>>,
+    (start, end): (f64, f64),
     number: NumberFallback,
 ) {
     out.extend_from_slice(br#"{"name":"#);
@@ -482,10 +500,10 @@ fn write_metric<'a>(
         out.extend_from_slice(p.attributes);
         if first.instrument != Instrument::Gauge {
             out.extend_from_slice(br#","startTimeUnixNano":"#);
-            write_nanos(out, p.start);
+            write_nanos(out, start);
         }
         out.extend_from_slice(br#","timeUnixNano":"#);
-        write_nanos(out, p.end);
+        write_nanos(out, end);
         match (first.instrument, histogram) {
             (Instrument::Sum, _) => field(out, br#","asDouble":"#, p.sum, number),
             (_, Some((bounds, _))) => {
@@ -536,9 +554,9 @@ fn field(out: &mut Vec<u8>, name: &[u8], v: f64, number: NumberFallback) {
 
 /// The `/v1/logs` body of a batch: its log records, as they were written, in a resource.
 /// `records` is the batch's events joined by commas.
-pub fn logs_body(resource: &Resource, records: &[u8], number: NumberFallback) -> Vec<u8> {
-    let mut out = Vec::with_capacity(records.len() + 512);
-    open(&mut out, "Logs", "logRecords", resource, number);
+pub fn logs_body(sealed: &Sealed, records: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.len() + sealed.resource.len() + 128);
+    open(&mut out, "Logs", "logRecords", &sealed.resource);
     out.extend_from_slice(records);
     out.extend_from_slice(CLOSE);
     out
@@ -588,8 +606,12 @@ pub fn encode_log(
         user_id.map(|u| ("user.id", AnyValue::Text(u))),
         session_id.map(|s| ("session.id", AnyValue::Text(s))),
     ];
+    // A context field named like one of these is left out: a key twice in one record is
+    // refused by some collectors, and these say what the client knows for sure.
+    let ours = |k: &str| k.starts_with("exception.") || k == "user.id" || k == "session.id";
     let attrs = context
         .iter()
+        .filter(|(k, _)| !ours(k))
         .map(|(k, v)| (k.as_str(), AnyValue::of(v)))
         .chain(exception.into_iter().flatten());
     let record = LogRecord {

@@ -43,6 +43,15 @@ const RESOURCE: Resource = Resource {
     user_agent: None,
 };
 
+/// What sealing fixes for a batch: this resource, and the span `start`..`end` (epoch ms).
+fn sealed(start: f64, end: f64) -> Sealed {
+    Sealed {
+        resource: RESOURCE.json(number),
+        start,
+        end,
+    }
+}
+
 const RESOURCE_JSON: &str = r#"{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}},{"key":"service.version","value":{"stringValue":"2"}},{"key":"deployment.environment.name","value":{"stringValue":"production"}},{"key":"telemetry.sdk.name","value":{"stringValue":"@recoloca/telemetry"}},{"key":"telemetry.sdk.language","value":{"stringValue":"webjs"}},{"key":"telemetry.sdk.version","value":{"stringValue":"0.1.0"}},{"key":"session.id","value":{"stringValue":"s-1"}}]},"#;
 
 #[test]
@@ -83,7 +92,7 @@ fn an_event_reads_back_as_written() {
 }
 
 #[test]
-fn totals_are_summed_per_series_as_one_delta_monotonic_sum() {
+fn totals_are_summed_per_series_as_one_delta_monotonic_sum_over_the_batchs_span() {
     let home = attrs(&[("page", Value::Text("/".into()))]);
     let jobs = attrs(&[("page", Value::Text("/jobs".into()))]);
     let events = [
@@ -92,13 +101,13 @@ fn totals_are_summed_per_series_as_one_delta_monotonic_sum() {
         event("page_views_total", &home, 2.0, 3000.0),
     ];
     let body = text(metrics_body(
-        &RESOURCE,
+        &sealed(500.0, 3000.0),
         events.iter().map(Vec::as_slice),
         number,
     ));
     let expected = String::from(r#"{"resourceMetrics":["#)
         + RESOURCE_JSON
-        + r#""scopeMetrics":[{"scope":{"name":"@recoloca/telemetry","version":"0.1.0"},"metrics":[{"name":"page_views_total","sum":{"dataPoints":[{"attributes":[{"key":"page","value":{"stringValue":"/"}}],"startTimeUnixNano":"1000000000","timeUnixNano":"3000000000","asDouble":3},{"attributes":[{"key":"page","value":{"stringValue":"/jobs"}}],"startTimeUnixNano":"1500000000","timeUnixNano":"1500000000","asDouble":1}],"aggregationTemporality":1,"isMonotonic":true}}]}]}]}"#;
+        + r#""scopeMetrics":[{"scope":{"name":"@recoloca/telemetry","version":"0.1.0"},"metrics":[{"name":"page_views_total","sum":{"dataPoints":[{"attributes":[{"key":"page","value":{"stringValue":"/"}}],"startTimeUnixNano":"500000000","timeUnixNano":"3000000000","asDouble":3},{"attributes":[{"key":"page","value":{"stringValue":"/jobs"}}],"startTimeUnixNano":"500000000","timeUnixNano":"3000000000","asDouble":1}],"aggregationTemporality":1,"isMonotonic":true}}]}]}]}"#;
     assert_eq!(body, expected);
 }
 
@@ -113,7 +122,7 @@ fn durations_fill_histogram_buckets_whose_bounds_hold_the_vitals_thresholds() {
         event("memory_used_bytes", "[]", 7.0, 60.0),
     ];
     let body = text(metrics_body(
-        &RESOURCE,
+        &sealed(5.0, 60.0),
         events.iter().map(Vec::as_slice),
         number,
     ));
@@ -121,9 +130,9 @@ fn durations_fill_histogram_buckets_whose_bounds_hold_the_vitals_thresholds() {
     assert_eq!(
         metrics,
         concat!(
-            r#"{"name":"largest_contentful_paint_ms","unit":"ms","histogram":{"dataPoints":[{"attributes":[],"startTimeUnixNano":"10000000","timeUnixNano":"30000000","count":"3","sum":75001,"min":2500,"max":70000,"#,
+            r#"{"name":"largest_contentful_paint_ms","unit":"ms","histogram":{"dataPoints":[{"attributes":[],"startTimeUnixNano":"5000000","timeUnixNano":"60000000","count":"3","sum":75001,"min":2500,"max":70000,"#,
             r#""bucketCounts":["0","0","0","0","0","0","0","0","0","0","1","1","0","0","0","0","0","0","1"],"explicitBounds":[10,25,50,100,200,300,500,800,1000,1800,2500,3000,4000,6000,10000,20000,30000,60000]}],"aggregationTemporality":1}},"#,
-            r#"{"name":"cumulative_layout_shift","unit":"1","histogram":{"dataPoints":[{"attributes":[],"startTimeUnixNano":"40000000","timeUnixNano":"40000000","count":"1","sum":0.1,"min":0.1,"max":0.1,"#,
+            r#"{"name":"cumulative_layout_shift","unit":"1","histogram":{"dataPoints":[{"attributes":[],"startTimeUnixNano":"5000000","timeUnixNano":"60000000","count":"1","sum":0.1,"min":0.1,"max":0.1,"#,
             r#""bucketCounts":["0","0","0","1","0","0","0","0","0","0"],"explicitBounds":[0.01,0.025,0.05,0.1,0.15,0.25,0.5,1,2]}],"aggregationTemporality":1}},"#,
             r#"{"name":"memory_used_bytes","gauge":{"dataPoints":[{"attributes":[],"timeUnixNano":"60000000","asDouble":7}]}}"#,
             r#"]}]}]}"#
@@ -155,6 +164,9 @@ fn a_log_entry_becomes_a_log_record_with_its_severity_and_exception() {
     let context = labels(&[
         ("component", Value::Text("Upload".into())),
         ("size", Value::Number(3.0)),
+        // Named like what the client writes itself: left out, not written twice.
+        ("user.id", Value::Text("someone else".into())),
+        ("exception.type", Value::Text("Nope".into())),
     ]);
     let entry = Entry {
         epoch_ms: 1_700_000_000_123.0,
@@ -196,7 +208,7 @@ fn a_log_entry_becomes_a_log_record_with_its_severity_and_exception() {
         assert!(encode_log(&mut out, &e, &[], None, None, number));
         assert!(text(out).contains(expected), "{level:?}");
     }
-    let body = text(logs_body(&RESOURCE, b"{},{}", number));
+    let body = text(logs_body(&sealed(0.0, 0.0), b"{},{}"));
     assert_eq!(
         body,
         String::from(r#"{"resourceLogs":["#)
@@ -218,6 +230,7 @@ mod client {
     use crate::client::{Client, Input, Output, Platform, Post};
     use crate::config::{index_of, Value as Opt};
     use crate::otlp::Value;
+    use crate::stream::Kind;
 
     const T0: f64 = 1_700_000_000_000.0;
 
@@ -263,7 +276,7 @@ mod client {
         let p = posts(&mut c);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].url, "/api/metrics");
-        assert!(!p[0].otlp);
+        assert!(!p[0].stream.is_otlp());
     }
 
     #[test]
@@ -274,7 +287,10 @@ mod client {
         ]);
         page_view(&mut c, "/", T0);
         let p = posts(&mut c);
-        let urls: Vec<_> = p.iter().map(|p| (p.url.as_str(), p.otlp)).collect();
+        let urls: Vec<_> = p
+            .iter()
+            .map(|p| (p.url.as_str(), p.stream.is_otlp()))
+            .collect();
         assert_eq!(
             urls,
             [
@@ -338,17 +354,18 @@ mod client {
         );
         c.handle_input(
             T0 + 2000.0,
-            Input::Rejected {
-                request: again.request,
-                count: 1,
-            },
-        );
-        c.handle_input(
-            T0 + 2000.0,
             Input::Answer {
                 request: again.request,
                 status: Some(200),
                 retry_after: None,
+            },
+        );
+        // The collector's partial success, read after the answer.
+        c.handle_input(
+            T0 + 2000.0,
+            Input::Rejected {
+                stream: Kind::OtlpMetrics,
+                count: 1,
             },
         );
         assert_eq!(c.otlp_metrics.queue.len(), 0);
@@ -395,7 +412,7 @@ mod client {
         let outputs: Vec<Output> = std::iter::from_fn(|| c.poll_output()).collect();
         let keepalive = outputs
             .iter()
-            .filter(|o| matches!(o, Output::Post(p) if p.keepalive && p.otlp))
+            .filter(|o| matches!(o, Output::Post(p) if p.keepalive && p.stream.is_otlp()))
             .count();
         let beacons = outputs
             .iter()
@@ -408,5 +425,209 @@ mod client {
         assert_eq!((keepalive, beacons), (1, 0), "{outputs:?}");
         let stored = stored.expect("the rest kept in storage");
         assert!(stored.lines().any(|l| l.starts_with("L ")), "{stored}");
+    }
+
+    fn body_of(p: &Post) -> String {
+        String::from_utf8(p.body.clone()).unwrap()
+    }
+
+    fn outputs(c: &mut Client) -> Vec<Output> {
+        std::iter::from_fn(|| c.poll_output()).collect()
+    }
+
+    #[test]
+    fn events_before_configure_reach_otlp_and_a_hide_before_it_keeps_them() {
+        // A page view before configure(): the OTLP stream keeps it.
+        let mut c = Client::new(Platform::native(), [7; 32], true, T0);
+        page_view(&mut c, "/early", T0);
+        c.handle_input(
+            T0 + 1.0,
+            Input::Hide {
+                last: true,
+                stored_elsewhere: 0,
+            },
+        );
+        let out = outputs(&mut c);
+        // Nothing is sent without an endpoint: no request to "" (the page's own URL).
+        assert!(
+            out.iter()
+                .all(|o| !matches!(o, Output::Post(p) if p.url.is_empty())),
+            "{out:?}"
+        );
+        let stored = out
+            .iter()
+            .find_map(|o| match o {
+                Output::Store { key, text } => {
+                    Some((key.clone(), String::from_utf8(text.clone()).unwrap()))
+                }
+                _ => None,
+            })
+            .expect("kept in storage");
+        assert!(
+            stored.1.lines().any(|l| l.starts_with("M ")),
+            "{}",
+            stored.1
+        );
+
+        // The next page reads it before its configure(), and sends it once configured.
+        let mut next = Client::new(Platform::native(), [8; 32], true, T0); // another page
+        next.handle_input(T0 + 10.0, Input::Stored(vec![stored]));
+        let early: Vec<Post> = posts(&mut next);
+        assert!(early.iter().all(|p| !p.url.is_empty()), "{early:?}");
+        next.handle_input(
+            T0 + 20.0,
+            Input::Configure(vec![
+                (
+                    index_of("otlpEndpoint").unwrap(),
+                    Opt::Text("http://c".into()),
+                ),
+                (
+                    index_of("metricsEndpoint").unwrap(),
+                    Opt::Text(String::new()),
+                ),
+            ]),
+        );
+        let sent = posts(&mut next);
+        let otlp: Vec<_> = sent
+            .iter()
+            .filter(|p| p.url == "http://c/v1/metrics")
+            .collect();
+        assert_eq!(otlp.len(), 1, "{sent:?}");
+        assert!(body_of(otlp[0]).contains(r#"{"stringValue":"/early"}"#));
+        // With the resource it was sealed with, kept in storage.
+        assert!(body_of(otlp[0]).contains(r#"{"resource":{"attributes":[{"key":"service.name""#));
+        // The seed's stream, turned off, let go of its copy: nothing went to "".
+        assert!(sent.iter().all(|p| !p.url.is_empty()), "{sent:?}");
+    }
+
+    #[test]
+    fn a_seed_stream_turned_off_lets_go_and_health_waits_without_any_metrics_stream() {
+        let mut c = Client::new(Platform::native(), [7; 32], true, T0);
+        page_view(&mut c, "/", T0);
+        c.handle_input(
+            T0,
+            Input::Configure(vec![(
+                index_of("metricsEndpoint").unwrap(),
+                Opt::Text(String::new()),
+            )]),
+        );
+        assert_eq!(c.metrics.queue.len(), 0);
+        assert_eq!(c.otlp_metrics.queue.len(), 0, "no otlpEndpoint either: off");
+        c.metrics.counts.retries = 3;
+        c.handle_input(T0, Input::Flush(1));
+        c.handle_input(
+            T0,
+            Input::Hide {
+                last: true,
+                stored_elsewhere: 0,
+            },
+        );
+        assert!(outputs(&mut c)
+            .iter()
+            .all(|o| !matches!(o, Output::Post(_) | Output::Beacon { .. })));
+    }
+
+    #[test]
+    fn the_resource_is_the_one_of_when_the_batch_was_sealed() {
+        let mut c = otlp_only();
+        c.handle_input(
+            T0,
+            Input::Configure(vec![(
+                index_of("version").unwrap(),
+                Opt::Text("1.0-old".into()),
+            )]),
+        );
+        c.handle_input(T0, Input::Online(false));
+        page_view(&mut c, "/", T0);
+        c.handle_input(T0, Input::Flush(1)); // sealed now, sent later
+        c.handle_input(
+            T0,
+            Input::Configure(vec![(
+                index_of("version").unwrap(),
+                Opt::Text("2.0-new".into()),
+            )]),
+        );
+        c.handle_input(T0 + 1.0, Input::Online(true));
+        let p = posts(&mut c);
+        assert!(
+            body_of(&p[0])
+                .contains(r#"{"key":"service.version","value":{"stringValue":"1.0-old"}}"#),
+            "{}",
+            body_of(&p[0])
+        );
+    }
+
+    #[test]
+    fn delta_spans_follow_one_another() {
+        let mut c = otlp_only();
+        let mut spans = Vec::new();
+        for i in 0..3 {
+            let at = T0 + 1000.0 * f64::from(i);
+            page_view(&mut c, "/", at);
+            c.handle_input(at, Input::Flush(i as u32));
+            for p in posts(&mut c) {
+                let b = body_of(&p);
+                let field = |name: &str| {
+                    b.split(&format!(r#""{name}":""#))
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .parse::<u64>()
+                        .unwrap()
+                };
+                spans.push((field("startTimeUnixNano"), field("timeUnixNano")));
+                c.handle_input(
+                    at,
+                    Input::Answer {
+                        request: p.request,
+                        status: Some(200),
+                        retry_after: None,
+                    },
+                );
+            }
+        }
+        assert_eq!(spans.len(), 3, "{spans:?}");
+        for w in spans.windows(2) {
+            assert_eq!(
+                w[0].1, w[1].0,
+                "each span starts where the one before ended: {spans:?}"
+            );
+            assert!(w[1].0 <= w[1].1);
+        }
+    }
+
+    #[test]
+    fn a_body_larger_than_max_request_bytes_is_split_until_it_fits() {
+        let mut c = client(&[
+            ("otlpEndpoint", Opt::Text("http://c".into())),
+            ("metricsEndpoint", Opt::Text(String::new())),
+            ("batchSize", Opt::Number(10_000.0)),
+            ("maxRequestBytes", Opt::Number(20_000.0)),
+        ]);
+        // 300 series of one histogram: small events, large points.
+        for i in 0..300 {
+            let labels = vec![("route".to_string(), Value::Text(format!("/r/{i}")))];
+            let id = f64::from(c.add_series_with("api_call_duration_ms", None, &labels));
+            c.handle_input(T0, Input::Metrics(&[id, 120.0, T0]));
+        }
+        c.handle_input(T0, Input::Flush(1));
+        let (mut samples, mut requests) = (0, 0);
+        while let Some(p) = posts(&mut c).pop() {
+            requests += 1;
+            assert!(p.body.len() <= 20_000, "a body of {} bytes", p.body.len());
+            samples += body_of(&p).matches(r#""count":"1""#).count();
+            c.handle_input(
+                T0,
+                Input::Answer {
+                    request: p.request,
+                    status: Some(200),
+                    retry_after: None,
+                },
+            );
+        }
+        assert_eq!(samples, 300);
+        assert!(requests > 1);
     }
 }

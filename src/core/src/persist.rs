@@ -21,6 +21,12 @@
 //! them is text of this format, so the magic stays `rt1`. A counters line is read wherever it
 //! stands; one that does not parse (another number of counts, a number too large) is skipped,
 //! and the reading goes on.
+//!
+//! The OTLP entry's streams write their batches as `M` (metrics) and `L` (logs) lines, whose
+//! header has three more fields: the bits of the batch's span (start, end) and the length of
+//! its resource, which comes first in the body bytes (`otlp::Sealed`). A batch line of a stream
+//! the reader does not know (the main entry reading the OTLP entry's copy) is skipped by its
+//! length, and the reading goes on: what the reader can send, it takes.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -134,6 +140,20 @@ fn write_batch(out: &mut Vec<u8>, stream: Kind, b: &Batch) {
         json::write_u64(out, u64::from(*len));
     }
     out.push(b' ');
+    #[cfg(feature = "otlp")]
+    if stream.is_otlp() {
+        let s = &b.otlp;
+        json::write_u64(out, (s.resource.len() + b.body.len()) as u64);
+        for n in [s.start.to_bits(), s.end.to_bits(), s.resource.len() as u64] {
+            out.push(b' ');
+            json::write_u64(out, n);
+        }
+        out.push(b'\n');
+        out.extend_from_slice(&s.resource);
+        out.extend_from_slice(&b.body);
+        out.push(b'\n');
+        return;
+    }
     json::write_u64(out, b.body.len() as u64);
     out.push(b'\n');
     out.extend_from_slice(&b.body);
@@ -185,7 +205,9 @@ fn decode_into(text: &str, found: &mut dyn FnMut(Kind, Batch)) -> [Counters; Kin
         let Some((stream, batch, remaining)) = read_one(header, after) else {
             break;
         };
-        found(stream, batch);
+        if let Some(stream) = stream {
+            found(stream, batch);
+        }
         rest = remaining;
     }
     counters
@@ -204,9 +226,11 @@ fn read_counters(fields: &str) -> Option<(Kind, Counters)> {
     numbers.next().is_none().then_some((stream, c))
 }
 
-fn read_one<'a>(header: &str, after: &'a str) -> Option<(Kind, Batch, &'a str)> {
+/// A batch line and its body: the batch, and its stream (`None`: a stream this build does not
+/// know, whose line is only skipped).
+fn read_one<'a>(header: &str, after: &'a str) -> Option<(Option<Kind>, Batch, &'a str)> {
     let mut fields = text::split(header, b' ');
-    let stream = from_tag(fields.next()?)?;
+    let stream = from_tag(fields.next()?);
     let key = fields.next()?;
     let mut lengths = Vec::new();
     for l in text::split(fields.next()?, b',') {
@@ -219,11 +243,28 @@ fn read_one<'a>(header: &str, after: &'a str) -> Option<(Kind, Batch, &'a str)> 
         return None;
     }
     let remaining = remaining.get(1..)?;
+    #[cfg(feature = "otlp")]
+    let (body, otlp) = match stream {
+        Some(kind) if kind.is_otlp() => {
+            let mut n = || text::number_u64(fields.next()?.as_bytes());
+            let (start, end, resource_len) = (n()?, n()?, n()? as usize);
+            let (resource, body) = body.split_at_checked(resource_len)?;
+            let otlp = crate::otlp::Sealed {
+                resource: resource.as_bytes().to_vec(),
+                start: f64::from_bits(start),
+                end: f64::from_bits(end),
+            };
+            (body, otlp)
+        }
+        _ => (body, Default::default()),
+    };
     let batch = Batch {
         key: key.into(),
         body: body.as_bytes().to_vec(),
         lengths,
         attempts: 0,
+        #[cfg(feature = "otlp")]
+        otlp,
     };
     Some((stream, batch, remaining))
 }

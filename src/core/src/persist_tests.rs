@@ -24,7 +24,6 @@ fn enc_with<'a>(
     (String::from_utf8(bytes).unwrap(), n)
 }
 
-/// The counters `decode` reads from `text`.
 /// Counts per stream: these for the seed's two, none for the others.
 fn per_stream(metrics: Counters, logs: Counters) -> [Counters; Kind::COUNT] {
     let mut all = [Counters::default(); Kind::COUNT];
@@ -33,6 +32,7 @@ fn per_stream(metrics: Counters, logs: Counters) -> [Counters; Kind::COUNT] {
     all
 }
 
+/// The counters `decode` reads from `text`.
 fn decoded_counters(text: &str) -> [Counters; Kind::COUNT] {
     decode(text, |_, _| {})
 }
@@ -45,7 +45,7 @@ fn decoded_by_the_first_format(text: &str) -> Vec<(Kind, Batch)> {
         return found;
     };
     while let Some((header, after)) = text::split_once(rest, b'\n') {
-        let Some((stream, batch, remaining)) = read_one(header, after) else {
+        let Some((Some(stream), batch, remaining)) = read_one(header, after) else {
             break;
         };
         found.push((stream, batch));
@@ -194,6 +194,27 @@ fn the_newest_batches_make_room_for_the_counters() {
     // No room for even the counters alone: they are left out, and nothing goes over.
     let (text, n) = enc_with([(Kind::Logs, &b)].into_iter(), given, 10);
     assert_eq!((n, text.as_str()), (0, "rt1\n"));
+}
+
+#[test]
+fn a_batch_of_a_stream_this_build_does_not_know_is_skipped_and_the_reading_goes_on() {
+    // The OTLP entry's copy read by the main entry: its `M`/`L` lines (here `X`, known to no
+    // build) are skipped by their length; the seed's batches and counts after them still count.
+    let (a, b) = (batch("a", &[r#"{"n":1}"#]), batch("b", &[r#"{"n":2}"#]));
+    let (first, _) = enc([(Kind::Logs, &a)].into_iter(), usize::MAX);
+    let (second, _) = enc_with(
+        [(Kind::Logs, &b)].into_iter(),
+        per_stream(lost(Drop::Rejected, 4), Counters::default()),
+        usize::MAX,
+    );
+    let foreign = "X k 5 9 1 2 4\nabcd{\"x\"}\n";
+    let text = format!("{first}{foreign}{}", second.strip_prefix(MAGIC).unwrap());
+    let keys: Vec<String> = decoded(&text).into_iter().map(|(_, b)| b.key).collect();
+    assert_eq!(keys, ["a", "b"], "{text}");
+    assert_eq!(
+        decoded_counters(&text),
+        per_stream(lost(Drop::Rejected, 4), Counters::default())
+    );
 }
 
 #[test]

@@ -65,6 +65,17 @@ pub fn number(s: &str) -> Option<u64> {
     Some(n)
 }
 
+/// Any `u64` in decimal digits (the bits of an `f64` take up to 20); `None` for anything else.
+#[cfg(feature = "otlp")]
+pub fn number_u64(s: &[u8]) -> Option<u64> {
+    let mut n = 0u64;
+    for &b in s {
+        let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    (!s.is_empty()).then_some(n)
+}
+
 /// [`number`], within `u32`.
 pub fn number_u32(s: &str) -> Option<u32> {
     u32::try_from(number(s)?).ok()
