@@ -215,7 +215,7 @@ pub struct Client {
     pub(crate) otlp_logs: Stream,
     /// What the OTLP streams need of the client (`otlp_streams.rs`).
     #[cfg(feature = "otlp")]
-    pub(crate) otlp: crate::otlp_streams::State,
+    pub(crate) otlp: OtlpState,
     series: SeriesTable,
     pub(crate) stamp: Stamp,
     pub(crate) random: Random,
@@ -260,6 +260,32 @@ pub(crate) struct Exit {
     pub(crate) handed: [Counters; Kind::COUNT],
 }
 
+#[cfg(feature = "otlp")]
+/// What the client keeps for its OTLP streams (see `otlp_streams.rs`).
+#[derive(Debug)]
+pub(crate) struct OtlpState {
+    /// `navigator.userAgent`: the resource's `user_agent.original`.
+    pub(crate) user_agent: Option<String>,
+    /// The end of the OTLP metrics stream's latest span (epoch ms), or where the first starts:
+    /// the client's creation (on the scheduling clock until the first span makes it epoch ms).
+    pub(crate) since: Option<f64>,
+    pub(crate) created: f64,
+    /// Whether `configure()` was called: from then on, a stream without an endpoint is off.
+    pub(crate) configured: bool,
+}
+
+#[cfg(feature = "otlp")]
+impl OtlpState {
+    pub(crate) fn new(now: f64) -> OtlpState {
+        OtlpState {
+            user_agent: None,
+            since: None,
+            created: now,
+            configured: false,
+        }
+    }
+}
+
 impl Client {
     /// A client with the seed's defaults at `now`. `seed` feeds its idempotency keys and retry
     /// jitter (from `crypto.getRandomValues` in the browser); `online` is connectivity now.
@@ -276,7 +302,7 @@ impl Client {
             #[cfg(feature = "otlp")]
             otlp_logs: Stream::new(b"{\"l\":[", config.otlp_logs(), now),
             #[cfg(feature = "otlp")]
-            otlp: crate::otlp_streams::State::new(now),
+            otlp: OtlpState::new(now),
             config,
             series: SeriesTable::new(MAX_SERIES),
             stamp: Stamp::default(),

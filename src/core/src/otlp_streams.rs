@@ -10,7 +10,6 @@
 //!   batch whose body would exceed `maxRequestBytes` is split until it fits;
 //! - a request's body, made from the batch (`otlp.rs`).
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::client::Client;
@@ -20,30 +19,6 @@ use crate::stream::Kind;
 
 /// Both OTLP streams' batches open with `{"m":[` or `{"l":[` (6 bytes) and end in `]}`.
 const OPEN: usize = 6;
-
-/// What the client keeps for its OTLP streams.
-#[derive(Debug)]
-pub(crate) struct State {
-    /// `navigator.userAgent`: the resource's `user_agent.original`.
-    user_agent: Option<String>,
-    /// The end of the OTLP metrics stream's latest span (epoch ms), or where the first starts:
-    /// the client's creation (on the scheduling clock until the first span makes it epoch ms).
-    since: Option<f64>,
-    created: f64,
-    /// Whether `configure()` was called: from then on, a stream without an endpoint is off.
-    configured: bool,
-}
-
-impl State {
-    pub(crate) fn new(now: f64) -> State {
-        State {
-            user_agent: None,
-            since: None,
-            created: now,
-            configured: false,
-        }
-    }
-}
 
 impl Client {
     /// Sets `navigator.userAgent`, which OTLP bodies name as `user_agent.original`.
