@@ -133,6 +133,8 @@ test-native:
 	cargo test --workspace --quiet
 	# The OTLP entry's logic (its streams, bodies and retry codes), tested with its feature on.
 	cargo test --quiet -p recoloca-telemetry-core --features otlp
+	# With the page's requests measured and traced (#20; the browser side comes next).
+	cargo test --quiet -p recoloca-telemetry-core --features traces
 	cargo tree --quiet -p recoloca-telemetry-core -e normal,build --prefix none > target/core-tree.txt
 	! grep -E '^(wasm-bindgen|web-sys|js-sys)( |$$)' target/core-tree.txt
 

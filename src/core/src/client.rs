@@ -213,6 +213,11 @@ pub struct Client {
     pub(crate) otlp_metrics: Stream,
     #[cfg(feature = "otlp")]
     pub(crate) otlp_logs: Stream,
+    #[cfg(feature = "traces")]
+    pub(crate) otlp_traces: Stream,
+    /// The page's requests being measured (`requests.rs`).
+    #[cfg(feature = "traces")]
+    pub(crate) measured: Measured,
     /// What the OTLP streams need of the client (`otlp_streams.rs`).
     #[cfg(feature = "otlp")]
     pub(crate) otlp: OtlpState,
@@ -286,6 +291,35 @@ impl OtlpState {
     }
 }
 
+/// One of the page's requests being measured (see `requests.rs`).
+#[cfg(feature = "traces")]
+#[derive(Debug)]
+pub(crate) struct MeasuredRequest {
+    pub(crate) id: u32,
+    pub(crate) method: String,
+    /// The URL without its query and fragment (`url.full`).
+    pub(crate) url: String,
+    /// Its route template (the `endpoint` label).
+    pub(crate) endpoint: String,
+    /// `server.address`: the URL's host.
+    pub(crate) server: String,
+    pub(crate) context: crate::trace::Context,
+    /// When it started, on the scheduling clock.
+    pub(crate) start: f64,
+}
+
+/// The page's requests being measured, and what its tracing settles on (see `requests.rs`).
+#[cfg(feature = "traces")]
+#[derive(Debug, Default)]
+pub(crate) struct Measured {
+    pub(crate) under_way: Vec<MeasuredRequest>,
+    pub(crate) next_id: u32,
+    /// `propagateTraceHeaderCorsUrls`' strings: prefixes of URLs that may get a `traceparent`.
+    pub(crate) prefixes: Vec<String>,
+    /// The trace log entries name: the document load's.
+    pub(crate) current: Option<crate::trace::TraceId>,
+}
+
 impl Client {
     /// A client with the seed's defaults at `now`. `seed` feeds its idempotency keys and retry
     /// jitter (from `crypto.getRandomValues` in the browser); `online` is connectivity now.
@@ -301,6 +335,10 @@ impl Client {
             otlp_metrics: Stream::new(b"{\"m\":[", config.otlp_metrics(), now),
             #[cfg(feature = "otlp")]
             otlp_logs: Stream::new(b"{\"l\":[", config.otlp_logs(), now),
+            #[cfg(feature = "traces")]
+            otlp_traces: Stream::new(b"{\"t\":[", config.otlp_traces(), now),
+            #[cfg(feature = "traces")]
+            measured: Default::default(),
             #[cfg(feature = "otlp")]
             otlp: OtlpState::new(now),
             config,
@@ -449,6 +487,8 @@ impl Client {
             Kind::OtlpMetrics => &mut self.otlp_metrics,
             #[cfg(feature = "otlp")]
             Kind::OtlpLogs => &mut self.otlp_logs,
+            #[cfg(feature = "traces")]
+            Kind::OtlpTraces => &mut self.otlp_traces,
         }
     }
 
@@ -460,6 +500,8 @@ impl Client {
             Kind::OtlpMetrics => &self.otlp_metrics,
             #[cfg(feature = "otlp")]
             Kind::OtlpLogs => &self.otlp_logs,
+            #[cfg(feature = "traces")]
+            Kind::OtlpTraces => &self.otlp_traces,
         }
     }
 
@@ -487,6 +529,11 @@ impl Client {
             let (m, l) = (self.config.otlp_metrics(), self.config.otlp_logs());
             self.otlp_metrics.update(m, now);
             self.otlp_logs.update(l, now);
+            #[cfg(feature = "traces")]
+            {
+                let t = self.config.otlp_traces();
+                self.otlp_traces.update(t, now);
+            }
             self.configured_otlp(now);
         }
     }

@@ -36,6 +36,12 @@ pub struct Config {
     /// also sent, as OTLP/HTTP JSON, to its `/v1/metrics` and `/v1/logs`. Empty: none.
     #[cfg(feature = "otlp")]
     pub otlp_endpoint: String,
+    /// Measure the page's own `fetch` and `XMLHttpRequest` calls (`requests.rs`).
+    #[cfg(feature = "traces")]
+    pub instrument_requests: bool,
+    /// The share of traces whose spans are recorded (`traceSampleRate`, 0 to 1).
+    #[cfg(feature = "traces")]
+    pub trace_sample_rate: f64,
 }
 
 impl Default for Config {
@@ -64,6 +70,11 @@ impl Default for Config {
             observe_performance: true,
             #[cfg(feature = "otlp")]
             otlp_endpoint: String::new(),
+            // Off by default: an app that calls `trackApiCall` itself would count each call twice.
+            #[cfg(feature = "traces")]
+            instrument_requests: false,
+            #[cfg(feature = "traces")]
+            trace_sample_rate: 1.0,
         }
     }
 }
@@ -82,13 +93,20 @@ macro_rules! names {
 /// page.js takes them).
 #[cfg(not(feature = "otlp"))]
 pub const NAMES: &str = names!();
-#[cfg(feature = "otlp")]
+#[cfg(all(feature = "otlp", not(feature = "traces")))]
 pub const NAMES: &str = concat!(names!(), "\0otlpEndpoint");
+#[cfg(feature = "traces")]
+pub const NAMES: &str = concat!(
+    names!(),
+    "\0otlpEndpoint\0instrumentRequests\0traceSampleRate"
+);
 /// Each option's type, by its place in [`NAMES`]: `s` string, `n` number, `b` boolean.
 #[cfg(not(feature = "otlp"))]
 pub const TYPES: &str = "snnsnnsssnnnnnnnnbb";
-#[cfg(feature = "otlp")]
+#[cfg(all(feature = "otlp", not(feature = "traces")))]
 pub const TYPES: &str = "snnsnnsssnnnnnnnnbbs";
+#[cfg(feature = "traces")]
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsbn";
 
 // One type per name, checked when the crate compiles.
 const _: () = assert!(count(NAMES.as_bytes(), 0) + 1 == TYPES.len());
@@ -156,6 +174,10 @@ impl Config {
             18 => Flag(&mut self.observe_performance),
             #[cfg(feature = "otlp")]
             19 => Text(&mut self.otlp_endpoint),
+            #[cfg(feature = "traces")]
+            20 => Flag(&mut self.instrument_requests),
+            #[cfg(feature = "traces")]
+            21 => Number(&mut self.trace_sample_rate),
             _ => return None,
         })
     }
@@ -242,6 +264,14 @@ impl Config {
         s
     }
 
+    /// The OTLP traces stream: the logs' batching, sent to `${otlpEndpoint}/v1/traces`.
+    #[cfg(feature = "traces")]
+    pub fn otlp_traces(&self) -> StreamSettings {
+        let mut s = self.logs();
+        s.endpoint = self.otlp_path("/v1/traces");
+        s
+    }
+
     /// `otlpEndpoint` (without a trailing `/`) and `path`; empty without an `otlpEndpoint`.
     #[cfg(feature = "otlp")]
     fn otlp_path(&self, path: &str) -> String {
@@ -295,6 +325,17 @@ impl Config {
     /// The most bytes of `localStorage` kept for undelivered batches, per origin.
     pub fn max_persisted_bytes(&self) -> usize {
         whole(self.max_persisted_bytes, 0, 4 << 20, 262_144) as usize
+    }
+
+    /// `traceSampleRate` within 0 to 1 (NaN: every trace).
+    #[cfg(feature = "traces")]
+    pub fn trace_sample_rate(&self) -> f64 {
+        let r = self.trace_sample_rate;
+        if r.is_nan() {
+            1.0
+        } else {
+            r.max(0.0).min(1.0)
+        }
     }
 
     /// Whether log entries are echoed to the console.

@@ -74,6 +74,10 @@ fn each_option_name_reaches_its_own_field() {
     ];
     #[cfg(feature = "otlp")]
     fields.push(("otlpEndpoint", |c| c.otlp_endpoint.clone()));
+    #[cfg(feature = "traces")]
+    fields.push(("instrumentRequests", |c| c.instrument_requests.to_string()));
+    #[cfg(feature = "traces")]
+    fields.push(("traceSampleRate", |c| c.trace_sample_rate.to_string()));
     assert_eq!(NAMES.split('\0').count(), fields.len());
     let defaults = Config::default();
     for &(name, read) in &fields {

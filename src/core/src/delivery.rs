@@ -51,6 +51,8 @@ impl Client {
             Kind::OtlpMetrics => &mut self.otlp_metrics.queue,
             #[cfg(feature = "otlp")]
             Kind::OtlpLogs => &mut self.otlp_logs.queue,
+            #[cfg(feature = "traces")]
+            Kind::OtlpTraces => &mut self.otlp_traces.queue,
         };
         (queue, random)
     }

@@ -245,11 +245,13 @@ impl Client {
         let [metrics, logs, ..] = &mut self.exit.handed;
         metrics.add(&core::mem::take(&mut self.metrics.counts));
         logs.add(&core::mem::take(&mut self.logs.counts));
+        // The OTLP entry's streams, after the seed's two.
         #[cfg(feature = "otlp")]
-        {
-            let [_, _, metrics, logs] = &mut self.exit.handed;
-            metrics.add(&core::mem::take(&mut self.otlp_metrics.counts));
-            logs.add(&core::mem::take(&mut self.otlp_logs.counts));
+        for kind in Kind::ALL.into_iter().skip(2) {
+            let counts = core::mem::take(&mut self.stream(kind).counts);
+            if let Some(handed) = self.exit.handed.get_mut(kind as usize) {
+                handed.add(&counts);
+            }
         }
         let key = self.page_key.clone();
         if self.exit.kept.is_empty() && self.exit.handed.iter().all(Counters::is_zero) {
@@ -286,10 +288,8 @@ impl Client {
         self.metrics.counts.add(metrics);
         self.logs.counts.add(logs);
         #[cfg(feature = "otlp")]
-        {
-            let [_, _, metrics, logs] = counts;
-            self.otlp_metrics.counts.add(metrics);
-            self.otlp_logs.counts.add(logs);
+        for (kind, c) in Kind::ALL.into_iter().zip(counts).skip(2) {
+            self.stream(kind).counts.add(c);
         }
     }
 
@@ -335,10 +335,8 @@ impl Client {
             self.metrics.counts.subtract(metrics);
             self.logs.counts.subtract(logs);
             #[cfg(feature = "otlp")]
-            {
-                let [_, _, metrics, logs] = &rest;
-                self.otlp_metrics.counts.subtract(metrics);
-                self.otlp_logs.counts.subtract(logs);
+            for (kind, r) in Kind::ALL.into_iter().zip(&rest).skip(2) {
+                self.stream(kind).counts.subtract(r);
             }
         }
         if self.exit.hidden {
@@ -359,8 +357,9 @@ impl Client {
     /// (reported with its next metrics batch); each key read is removed.
     pub(crate) fn restore(&mut self, entries: Vec<(String, String)>, now: f64) {
         let (mut metrics, mut logs) = (Vec::<Batch>::new(), Vec::<Batch>::new());
+        // The OTLP entry's streams' batches, sorted out below.
         #[cfg(feature = "otlp")]
-        let (mut otlp_metrics, mut otlp_logs) = (Vec::<Batch>::new(), Vec::<Batch>::new());
+        let mut others = Vec::<(Kind, Batch)>::new();
         for (key, text) in entries {
             if key == self.page_key {
                 continue;
@@ -370,9 +369,7 @@ impl Client {
                     Kind::Metrics => &mut metrics,
                     Kind::Logs => &mut logs,
                     #[cfg(feature = "otlp")]
-                    Kind::OtlpMetrics => &mut otlp_metrics,
-                    #[cfg(feature = "otlp")]
-                    Kind::OtlpLogs => &mut otlp_logs,
+                    other => return others.push((other, batch)),
                 };
                 list.push(batch);
             });
@@ -380,14 +377,19 @@ impl Client {
             self.emit(Output::Unstore { key });
         }
         let mut restored = 0;
-        let lists = [
-            (Kind::Metrics, metrics),
-            (Kind::Logs, logs),
-            #[cfg(feature = "otlp")]
-            (Kind::OtlpMetrics, otlp_metrics),
-            #[cfg(feature = "otlp")]
-            (Kind::OtlpLogs, otlp_logs),
-        ];
+        let lists = [(Kind::Metrics, metrics), (Kind::Logs, logs)];
+        // The OTLP entry's streams: their batches, stream by stream, after the seed's.
+        #[cfg(feature = "otlp")]
+        let lists = lists
+            .into_iter()
+            .chain(Kind::ALL.into_iter().skip(2).map(|kind| {
+                let batches = others
+                    .iter_mut()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, b)| core::mem::take(b))
+                    .collect();
+                (kind, batches)
+            }));
         for (kind, batches) in lists {
             // Batches of a stream this page turned off are let go, as its own events were.
             #[cfg(feature = "otlp")]

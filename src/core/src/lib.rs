@@ -46,8 +46,16 @@ mod otlp_streams;
 pub mod persist;
 mod random;
 pub mod retry;
+// Measuring the page's own requests (`instrumentRequests`) and tracing them (#20): the OTLP
+// entry's, compiled only with the feature (see `otlp` above).
+#[cfg(feature = "traces")]
+pub mod requests;
+#[cfg(feature = "traces")]
+pub mod route;
 pub mod stream;
 pub mod text;
+#[cfg(feature = "traces")]
+pub mod trace;
 pub mod uuid;
 #[cfg(feature = "timings")]
 pub mod vitals;

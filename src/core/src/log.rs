@@ -66,12 +66,29 @@ pub struct Stamp {
     version: String,
     user_id: Option<String>,
     session_id: Option<String>,
+    /// The page's current trace (its load's), which entries name as `trace_id`.
+    #[cfg(feature = "traces")]
+    trace_id: Option<[u8; 16]>,
 }
 
 impl Stamp {
     pub fn set_service(&mut self, service: &str, version: &str) {
         self.service = service.to_string();
         self.version = version.to_string();
+    }
+
+    /// Sets the trace later entries name.
+    #[cfg(feature = "traces")]
+    pub fn set_trace(&mut self, trace_id: Option<[u8; 16]>) {
+        self.trace_id = trace_id;
+    }
+
+    /// The current trace, if any.
+    pub fn trace(&self) -> Option<[u8; 16]> {
+        #[cfg(feature = "traces")]
+        return self.trace_id;
+        #[cfg(not(feature = "traces"))]
+        None
     }
 
     /// The user and the session, if known.
@@ -87,6 +104,13 @@ impl Stamp {
 
 /// Appends `entry` as one JSON object.
 pub fn encode(out: &mut Vec<u8>, entry: &Entry, stamp: &Stamp, number: NumberFallback) -> bool {
+    #[cfg(feature = "traces")]
+    let trace_text = stamp.trace_id.map(|t| {
+        let mut s = String::from("\"");
+        crate::trace::hex(&mut s, &t);
+        s.push('"');
+        s
+    });
     let record = wire::LogEntry {
         timestamp: wire::IsoTime(entry.epoch_ms),
         level: entry.level.name(),
@@ -101,6 +125,8 @@ pub fn encode(out: &mut Vec<u8>, entry: &Entry, stamp: &Stamp, number: NumberFal
         }),
         user_id: stamp.user_id.as_deref(),
         session_id: stamp.session_id.as_deref(),
+        #[cfg(feature = "traces")]
+        trace_id: trace_text.as_deref().map(JsonText),
     };
     json::write(out, &record, number)
 }

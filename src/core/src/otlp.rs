@@ -572,6 +572,10 @@ struct LogRecord<'a, A: Serialize> {
     severity_text: &'a str,
     body: AnyValue<'a>,
     attributes: A,
+    /// The page's current trace (the `traces` feature).
+    #[cfg(feature = "traces")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace_id: Option<Hex<'a>>,
 }
 
 /// Severity number and text of a level (the data model's DEBUG, INFO, WARN and ERROR).
@@ -593,8 +597,10 @@ pub fn encode_log(
     context: &[(String, Value)],
     user_id: Option<&str>,
     session_id: Option<&str>,
+    trace_id: Option<&[u8; 16]>,
     number: NumberFallback,
 ) -> bool {
+    let _ = trace_id;
     let (severity_number, severity_text) = severity(entry.level);
     let error = entry.error.as_ref();
     let exception = [
@@ -622,6 +628,8 @@ pub fn encode_log(
         severity_text,
         body: AnyValue::Text(entry.message),
         attributes: attributes(attrs),
+        #[cfg(feature = "traces")]
+        trace_id: trace_id.map(|t| Hex(t)),
     };
     json::write(out, &record, number)
 }
@@ -629,3 +637,103 @@ pub fn encode_log(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "otlp_tests.rs"]
 mod tests;
+
+/// One span as OTLP's `Span` (the `traces` feature): what [`encode_span`] writes.
+#[cfg(feature = "traces")]
+pub struct Span<'a> {
+    pub context: crate::trace::Context,
+    pub name: &'a str,
+    /// OTLP's `SpanKind`: 1 internal, 3 client.
+    pub kind: u8,
+    /// Epoch ms.
+    pub start: f64,
+    pub end: f64,
+    pub attributes: &'a [(&'a str, Value)],
+    /// Whether the span failed (OTLP's `STATUS_CODE_ERROR`); unset otherwise.
+    pub error: bool,
+    /// Named moments (epoch ms), such as the phases of the document's load.
+    pub events: &'a [(&'a str, f64)],
+}
+
+/// Lowercase hex of an id, as OTLP/JSON writes trace and span ids (not base64).
+#[cfg(feature = "traces")]
+struct Hex<'a>(&'a [u8]);
+
+#[cfg(feature = "traces")]
+impl Serialize for Hex<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = String::with_capacity(2 + self.0.len() * 2);
+        text.push('"');
+        crate::trace::hex(&mut text, self.0);
+        text.push('"');
+        serializer.serialize_bytes(text.as_bytes())
+    }
+}
+
+#[cfg(feature = "traces")]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SpanRecord<'a, A: Serialize> {
+    trace_id: Hex<'a>,
+    span_id: Hex<'a>,
+    name: &'a str,
+    kind: u8,
+    start_time_unix_nano: Nanos,
+    end_time_unix_nano: Nanos,
+    attributes: A,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    events: &'a [EventRecord<'a>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
+}
+
+#[cfg(feature = "traces")]
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EventRecord<'a> {
+    time_unix_nano: Nanos,
+    name: &'a str,
+}
+
+/// OTLP's `Status`: only an error is written (`STATUS_CODE_ERROR` is 2).
+#[cfg(feature = "traces")]
+#[derive(Serialize)]
+struct Status {
+    code: u8,
+}
+
+/// Appends one span as an OTLP `Span`.
+#[cfg(feature = "traces")]
+pub fn encode_span(out: &mut Vec<u8>, span: &Span, number: NumberFallback) -> bool {
+    let events: Vec<EventRecord> = span
+        .events
+        .iter()
+        .map(|(name, at)| EventRecord {
+            time_unix_nano: Nanos(*at),
+            name,
+        })
+        .collect();
+    let attrs = span.attributes.iter().map(|(k, v)| (*k, AnyValue::of(v)));
+    let record = SpanRecord {
+        trace_id: Hex(&span.context.trace.0),
+        span_id: Hex(&span.context.span.0),
+        name: span.name,
+        kind: span.kind,
+        start_time_unix_nano: Nanos(span.start),
+        end_time_unix_nano: Nanos(span.end.max(span.start)),
+        attributes: attributes(attrs),
+        events: &events,
+        status: span.error.then_some(Status { code: 2 }),
+    };
+    json::write(out, &record, number)
+}
+
+/// The `/v1/traces` body of a batch: its spans, as they were written, in a resource.
+#[cfg(feature = "traces")]
+pub fn traces_body(sealed: &Sealed, spans: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(spans.len() + sealed.resource.len() + 128);
+    open(&mut out, "Spans", "spans", &sealed.resource);
+    out.extend_from_slice(spans);
+    out.extend_from_slice(CLOSE);
+    out
+}

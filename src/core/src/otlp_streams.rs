@@ -50,10 +50,18 @@ impl Client {
         }
         let (stamp, number) = (&self.stamp, self.platform.number);
         let (user, session) = stamp.identity();
-        let admitted = self
-            .otlp_logs
-            .queue
-            .push_with(|out| otlp::encode_log(out, entry, entry.context, user, session, number));
+        let trace = stamp.trace();
+        let admitted = self.otlp_logs.queue.push_with(|out| {
+            otlp::encode_log(
+                out,
+                entry,
+                entry.context,
+                user,
+                session,
+                trace.as_ref(),
+                number,
+            )
+        });
         if let Err(d) = admitted {
             self.count_drop(Kind::OtlpLogs, d, 1);
         }
@@ -131,14 +139,15 @@ impl Client {
             return;
         };
         let number = self.platform.number;
-        *body = if kind == Kind::OtlpMetrics {
-            otlp::metrics_body(&batch.otlp, batch.event_slices(OPEN), number)
-        } else {
-            let records = batch
-                .body
-                .get(OPEN..batch.body.len().saturating_sub(2))
-                .unwrap_or_default();
-            otlp::logs_body(&batch.otlp, records)
+        let records = batch
+            .body
+            .get(OPEN..batch.body.len().saturating_sub(2))
+            .unwrap_or_default();
+        *body = match kind {
+            Kind::OtlpMetrics => otlp::metrics_body(&batch.otlp, batch.event_slices(OPEN), number),
+            #[cfg(feature = "traces")]
+            Kind::OtlpTraces => otlp::traces_body(&batch.otlp, records),
+            _ => otlp::logs_body(&batch.otlp, records),
         };
     }
 }

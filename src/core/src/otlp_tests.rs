@@ -187,6 +187,7 @@ fn a_log_entry_becomes_a_log_record_with_its_severity_and_exception() {
         &context,
         Some("u-7"),
         Some("s-1"),
+        None,
         number
     ));
     assert_eq!(
@@ -205,7 +206,7 @@ fn a_log_entry_becomes_a_log_record_with_its_severity_and_exception() {
             error: None,
             ..entry.clone()
         };
-        assert!(encode_log(&mut out, &e, &[], None, None, number));
+        assert!(encode_log(&mut out, &e, &[], None, None, None, number));
         assert!(text(out).contains(expected), "{level:?}");
     }
     let body = text(logs_body(&sealed(0.0, 0.0), b"{},{}"));

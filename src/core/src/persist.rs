@@ -57,6 +57,8 @@ fn tag(kind: Kind) -> u8 {
         Kind::OtlpMetrics => b'M',
         #[cfg(feature = "otlp")]
         Kind::OtlpLogs => b'L',
+        #[cfg(feature = "traces")]
+        Kind::OtlpTraces => b'T',
     }
 }
 
@@ -68,6 +70,8 @@ fn from_tag(tag: &str) -> Option<Kind> {
         "M" => Some(Kind::OtlpMetrics),
         #[cfg(feature = "otlp")]
         "L" => Some(Kind::OtlpLogs),
+        #[cfg(feature = "traces")]
+        "T" => Some(Kind::OtlpTraces),
         _ => None,
     }
 }

@@ -21,6 +21,12 @@ impl Random {
         crate::uuid::format_v4(bytes)
     }
 
+    /// Random bytes (trace and span ids).
+    #[cfg(feature = "traces")]
+    pub(crate) fn fill(&mut self, bytes: &mut [u8]) {
+        self.0.fill_bytes(bytes);
+    }
+
     /// A number in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
         // The top 53 bits, as a fraction of 2^53: every value equally likely.

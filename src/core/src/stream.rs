@@ -23,14 +23,25 @@ pub enum Kind {
     /// The same log entries, as OTLP (`${otlpEndpoint}/v1/logs`).
     #[cfg(feature = "otlp")]
     OtlpLogs = 3,
+    /// Spans of the page's requests and of its load (`${otlpEndpoint}/v1/traces`).
+    #[cfg(feature = "traces")]
+    OtlpTraces = 4,
 }
 
 impl Kind {
     /// Every stream, in the order they are always visited.
     #[cfg(not(feature = "otlp"))]
     pub const ALL: [Kind; 2] = [Kind::Metrics, Kind::Logs];
-    #[cfg(feature = "otlp")]
+    #[cfg(all(feature = "otlp", not(feature = "traces")))]
     pub const ALL: [Kind; 4] = [Kind::Metrics, Kind::Logs, Kind::OtlpMetrics, Kind::OtlpLogs];
+    #[cfg(feature = "traces")]
+    pub const ALL: [Kind; 5] = [
+        Kind::Metrics,
+        Kind::Logs,
+        Kind::OtlpMetrics,
+        Kind::OtlpLogs,
+        Kind::OtlpTraces,
+    ];
     /// How many streams there are.
     pub const COUNT: usize = Kind::ALL.len();
 
@@ -43,13 +54,15 @@ impl Kind {
             Kind::OtlpMetrics => "otlp_metrics",
             #[cfg(feature = "otlp")]
             Kind::OtlpLogs => "otlp_logs",
+            #[cfg(feature = "traces")]
+            Kind::OtlpTraces => "otlp_traces",
         }
     }
 
     /// Whether its batches are OTLP (made into their body at send time: `otlp.rs`).
     pub fn is_otlp(self) -> bool {
         #[cfg(feature = "otlp")]
-        return matches!(self, Kind::OtlpMetrics | Kind::OtlpLogs);
+        return self as usize >= Kind::OtlpMetrics as usize;
         #[cfg(not(feature = "otlp"))]
         false
     }

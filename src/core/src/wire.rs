@@ -59,6 +59,11 @@ pub struct LogEntry<'a> {
     pub user_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<&'a str>,
+    /// The page's current trace id (32 hex digits, as JSON text with its quotes): a real one
+    /// only, never made up (the `traces` feature).
+    #[cfg(feature = "traces")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<JsonText<'a>>,
 }
 
 /// A log entry's `error`.

@@ -1,0 +1,75 @@
+//! The `endpoint` label of a request the client measures itself (`instrumentRequests`): its URL
+//! as a route template, so that one API route is one series however many ids it is called with.
+//!
+//! - The query and the fragment are dropped: they vary per call, and often carry tokens that
+//!   must not reach telemetry.
+//! - A request to the page's own origin is named by its path, as the seed's `trackApiCall`
+//!   calls are (`/api/jobs`); one to another origin keeps its origin (`https://api.example.com/v1`).
+//! - A path segment that is an id becomes `:id`: a number, a UUID, a long hexadecimal id (a
+//!   hash, a Mongo ObjectId) or a long token of base64 characters with a digit in it.
+//! - The result is at most [`MAX_LEN`] bytes (cut at a segment, marked `/…`).
+
+use alloc::string::String;
+
+/// The longest endpoint label.
+pub const MAX_LEN: usize = 160;
+
+/// The route template of absolute `url`, relative to the page's `origin` (`https://host:port`).
+pub fn template(url: &str, origin: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let url = url.get(..end).unwrap_or(url);
+    let (prefix, path) = match url.strip_prefix(origin) {
+        Some(path) if origin.contains("://") && (path.is_empty() || path.starts_with('/')) => {
+            ("", path)
+        }
+        _ => split_origin(url),
+    };
+    let mut out = String::from(prefix);
+    for segment in path.split('/').skip(1) {
+        let next = if is_id(segment) { ":id" } else { segment };
+        if out.len() + 1 + next.len() > MAX_LEN {
+            out.push_str("/…");
+            return out;
+        }
+        out.push('/');
+        out.push_str(next);
+    }
+    if path.is_empty() {
+        out.push('/'); // the root: `/`, as a browser names it
+    }
+    out
+}
+
+/// `https://host:port` and the path after it (`/…`, or empty).
+fn split_origin(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let path_at = url
+        .get(after_scheme..)
+        .and_then(|rest| rest.find('/'))
+        .map_or(url.len(), |i| after_scheme + i);
+    let (origin, path) = url.split_at_checked(path_at).unwrap_or((url, ""));
+    // An origin is bounded by the pages' own code, not by its data; still, keep it to the limit.
+    (origin.get(..MAX_LEN).unwrap_or(origin), path)
+}
+
+/// Whether a path segment is an id (see the file's head).
+pub fn is_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let number = !b.is_empty() && digits == b.len();
+    let uuid = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    let hex = b.len() >= 12 && digits > 0 && b.iter().all(u8::is_ascii_hexdigit);
+    let token = b.len() >= 20
+        && digits > 0
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+' | b'=' | b'%'));
+    number || uuid || hex || token
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "route_tests.rs"]
+mod tests;
