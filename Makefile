@@ -46,10 +46,10 @@ pkg: bootstrap
 	# The OTLP entry's module first (the main module's build, last, is what `make size` reads).
 	$(call module,recoloca-telemetry,recoloca_telemetry,target/entry-otlp-module,core,--features otlp)
 	$(call module,recoloca-telemetry,recoloca_telemetry,target/entry-main,core,)
-	$(call entry,index,core,true,target/entry-main)
-	$(call entry,slim,slim,false,target/entry-main)
+	$(call entry,index,core,true,target/entry-main,false)
+	$(call entry,slim,slim,false,target/entry-main,false)
 	# The OTLP entry: the same index.js over the module built with OTLP export.
-	$(call entry,otlp,otlp,true,target/entry-otlp-module)
+	$(call entry,otlp,otlp,true,target/entry-otlp-module,true)
 	! grep -q 'watch.js' pkg/slim.js # the slim entry never imports the second module
 	grep -q 'watch.js' pkg/index.js
 	# The second module: its glue and loader (pkg-template/watch.js) as one minified file.
@@ -93,7 +93,8 @@ endef
 
 # One entry over the main module: its minified JS as pkg/$(1).js and the module as
 # pkg/$(2)_bg.wasm; $(3) says whether it loads the second module; $(4) is the directory of the
-# module and its glue (the main one, or the one built with OTLP export).
+# module and its glue (the main one, or the one built with OTLP export); $(5) whether it is the
+# OTLP entry (index.js's request wrappers).
 define entry
 	rm -rf target/entry-$(1)
 	cp -r $(4) target/entry-$(1)
@@ -105,7 +106,7 @@ define entry
 	# instance of the module. WASM_FILE names the module the entry fetches; watch.js, the second
 	# module, stays a file of its own, imported when needed.
 	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify-syntax --log-level=warning \
-	  --define:WASM_FILE='"$(2)_bg.wasm"' --define:WATCH=$(3) --external:./watch.js \
+	  --define:WASM_FILE='"$(2)_bg.wasm"' --define:WATCH=$(3) --define:OTLP=$(5) --external:./watch.js \
 	  --outfile=target/entry-$(1)/bundle.js
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
 	  --compress passes=2,hoist_funs=true

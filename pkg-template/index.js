@@ -19,6 +19,9 @@ import init, * as core from './core.js';
 /* global WASM_FILE */
 // WATCH: whether this entry has the second module (the slim entry has not).
 /* global WATCH */
+// OTLP: whether this entry is the OTLP one, whose module measures the page's own requests
+// (`instrumentRequests`, the wrappers below); elsewhere that code is left out of the build.
+/* global OTLP */
 
 /** The log levels, by the number the module takes. */
 const LEVELS = ['debug', 'info', 'warn', 'error'];
@@ -238,6 +241,132 @@ export const ready = inBrowser
         return false;
       })
   : Promise.resolve(false);
+
+// ---- the OTLP entry: the page's own requests, measured ---------------------------------------
+//
+// `instrumentRequests` wraps the page's `fetch` and `XMLHttpRequest` once. A wrapper only tells
+// the module that a request starts (it answers with the `traceparent` to add, if any) and how
+// it ended; what that means (labels, spans, which origins get the header) is the module's
+// (src/core/src/requests.rs). The page's call behaves exactly as without us: same arguments
+// and `this`, the same promise (its result and errors untouched), no body read, and whatever
+// fails in our part is swallowed. The client's own deliveries (marked `recolocaTelemetry` by
+// src/transport.rs) pass straight through.
+
+let requestsWrapped = false;
+
+/** Wraps `fetch` and `XMLHttpRequest`, once. */
+function wrapRequests() {
+  if (!OTLP || requestsWrapped || !inBrowser) return;
+  requestsWrapped = true;
+  wrapFetch();
+  wrapXhr();
+}
+
+/** `[id, traceparent]` for a request to `url` (relative to the page), or undefined. */
+function startRequest(url, method, existing) {
+  try {
+    const absolute = new URL(url, location.href).href;
+    return call(() => core.requestStart(absolute, String(method || 'GET'), existing ?? undefined), undefined);
+  } catch (_) {
+    return undefined;
+  }
+}
+
+function endRequest(started, status) {
+  try {
+    if (started) call(() => core.requestEnd(started[0], status), false);
+  } catch (_) {
+    // (never the page's problem)
+  }
+}
+
+function wrapFetch() {
+  const original = globalThis.fetch;
+  if (typeof original !== 'function') return;
+  globalThis.fetch = function fetch(input, init) {
+    let started;
+    let args = arguments;
+    try {
+      if (!(init && init.recolocaTelemetry === true)) {
+        const isRequest = typeof Request === 'function' && input instanceof Request;
+        const given = (init && init.headers) || (isRequest ? input.headers : undefined);
+        const headers = new Headers(given);
+        started = startRequest(isRequest ? input.url : String(input), (init && init.method) || (isRequest ? input.method : 'GET'), headers.get('traceparent'));
+        const header = started && started[1];
+        if (header && isRequest && !(init && init.headers)) {
+          input.headers.set('traceparent', header); // the Request's own headers: its body untouched
+        } else if (header) {
+          headers.set('traceparent', header);
+          args = [input, { ...init, headers }];
+        }
+      }
+    } catch (_) {
+      args = arguments;
+    }
+    const result = original.apply(this, args);
+    if (started) {
+      Promise.resolve(result).then(
+        (response) => endRequest(started, (response && response.status) | 0),
+        () => endRequest(started, 0),
+      );
+    }
+    return result;
+  };
+}
+
+function wrapXhr() {
+  const X = globalThis.XMLHttpRequest;
+  if (typeof X !== 'function') return;
+  const proto = X.prototype;
+  const { open, send, setRequestHeader } = proto;
+  const requests = new WeakMap();
+  proto.open = function (method, url) {
+    try {
+      let r = requests.get(this);
+      if (!r) {
+        // Listening from `open` on (not `send`): ahead of the handlers the page adds later,
+        // so that the request's end is counted before the page's own code reacts to it.
+        r = {};
+        requests.set(this, r);
+        this.addEventListener('loadend', () => r.end && r.end());
+      }
+      Object.assign(r, { method: String(method), url: String(url), traceparent: undefined, end: undefined });
+    } catch (_) {
+      // (never the page's problem)
+    }
+    return open.apply(this, arguments);
+  };
+  proto.setRequestHeader = function (name, value) {
+    try {
+      const r = requests.get(this);
+      if (r && String(name).toLowerCase() === 'traceparent') r.traceparent = String(value);
+    } catch (_) {
+      // (never the page's problem)
+    }
+    return setRequestHeader.apply(this, arguments);
+  };
+  proto.send = function () {
+    const r = requests.get(this);
+    try {
+      const started = r && startRequest(r.url, r.method, r.traceparent);
+      if (started) {
+        if (started[1]) setRequestHeader.call(this, 'traceparent', started[1]);
+        r.end = () => {
+          r.end = undefined;
+          endRequest(started, this.status | 0);
+        };
+      }
+    } catch (_) {
+      // (never the page's problem)
+    }
+    try {
+      return send.apply(this, arguments);
+    } finally {
+      // A synchronous request is over when `send` returns (or throws).
+      if (r && r.end && this.readyState === 4) r.end();
+    }
+  };
+}
 
 // ---- staging: metric events cross into the module in bulk -----------------------------------
 
@@ -479,7 +608,11 @@ let hiddenWhileLoading = false; // the page was hidden while it loaded
  *  features is on. */
 function syncWatch() {
   if (!WATCH) return;
-  const wants = call(() => core.features(), 0);
+  let wants = call(() => core.features(), 0);
+  if (OTLP) {
+    if (wants & 4) wrapRequests();
+    wants &= 3; // the second module's features only
+  }
   if (watch) {
     toWatch((w) => w.setFeatures((wants & 1) !== 0, (wants & 2) !== 0));
     return;

@@ -19,6 +19,17 @@ export interface OtlpTelemetryOptions extends Omit<TelemetryOptions, 'metricsEnd
   /** Headers every OTLP request carries besides `Content-Type` and `Idempotency-Key`, such as an
    *  API key. The collector's CORS configuration must allow their names. */
   otlpHeaders?: Record<string, string>;
+  /** Measure every `fetch` and `XMLHttpRequest` of the page (the client's own deliveries
+   *  aside) as `api_calls_total` and `api_call_duration_ms`, with the endpoint as a route
+   *  template, and trace each with a CLIENT span. Default `false` (an app that calls
+   *  `trackApiCall` itself would count each call twice). */
+  instrumentRequests?: boolean;
+  /** The share of traces whose spans are recorded, 0 to 1. Default 1. A trace sampled out
+   *  still propagates its `traceparent`, with flags `00`. */
+  traceSampleRate?: number;
+  /** Other origins that may receive a `traceparent` (their CORS must allow it): URL prefixes,
+   *  or regular expressions. The page's own origin always does; no other origin ever does. */
+  propagateTraceHeaderCorsUrls?: Array<string | RegExp>;
 }
 
 export function configure(options: OtlpTelemetryOptions): void;

@@ -11,5 +11,6 @@ const wasm = new URL('watch_bg.wasm', import.meta.url);
 /** Where this module's code is: a trap's stack names one of them (see index.js). */
 export const sources = [wasm.href, import.meta.url];
 
-/** Loads the module. */
-export default () => init({ module_or_path: wasm });
+/** Loads the module. Its request is marked as the client's own, so that the OTLP entry's
+ *  request wrappers (instrumentRequests) do not measure the client loading itself. */
+export default () => init({ module_or_path: fetch(wasm, { recolocaTelemetry: true }) });

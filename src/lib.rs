@@ -38,6 +38,8 @@ mod options;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod property;
+#[cfg(feature = "otlp")]
+mod requests;
 mod shell;
 mod storage;
 mod transport;
@@ -58,6 +60,12 @@ pub use recoloca_telemetry_core as logic;
 struct Page {
     _lifecycle: Option<lifecycle::Lifecycle>,
     _restore: Option<Timeout>,
+    /// The OTLP entry's wait for the page's load (its document-load span), and the tick after
+    /// it, when the navigation timing is complete.
+    #[cfg(feature = "otlp")]
+    _load: Option<gloo_events::EventListener>,
+    #[cfg(feature = "otlp")]
+    _loaded: Option<Timeout>,
 }
 
 thread_local! {
@@ -65,6 +73,10 @@ thread_local! {
         RefCell::new(Page {
             _lifecycle: None,
             _restore: None,
+            #[cfg(feature = "otlp")]
+            _load: None,
+            #[cfg(feature = "otlp")]
+            _loaded: None,
         })
     };
     static NEXT_FLUSH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
@@ -84,6 +96,43 @@ fn started() {
         };
         p._lifecycle = lifecycle::listen();
         p._restore = Some(restore);
+    });
+    #[cfg(feature = "otlp")]
+    after_load();
+}
+
+/// Reads the page's load once it is complete: a tick after the `load` event (whose handlers
+/// set `loadEventEnd`), or a tick from now when it has loaded already.
+#[cfg(feature = "otlp")]
+fn after_load() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let tick = || {
+        Some(Timeout::new(
+            0,
+            requests::document_loaded as driver::Callback,
+        ))
+    };
+    PAGE.with(|p| {
+        let Ok(mut p) = p.try_borrow_mut() else {
+            return;
+        };
+        if property::text(&document, "readyState").as_deref() == Some("complete") {
+            p._loaded = tick();
+        } else if let Some(window) = web_sys::window() {
+            let on_load: fn(&web_sys::Event) = |_| {
+                PAGE.with(|p| {
+                    if let Ok(mut p) = p.try_borrow_mut() {
+                        p._loaded = Some(Timeout::new(
+                            0,
+                            requests::document_loaded as driver::Callback,
+                        ));
+                    }
+                });
+            };
+            p._load = Some(gloo_events::EventListener::once(&window, "load", on_load));
+        }
     });
 }
 
@@ -113,15 +162,22 @@ pub fn configure(options: JsValue) -> bool {
     };
     #[cfg(feature = "otlp")]
     otlp::configure(&options);
+    #[cfg(feature = "otlp")]
+    requests::configure(&options);
     driver::handle(Input::Configure(o))
 }
 
 /// What the second module should do as the options say now: 1 for error capture
-/// (`captureErrors`), 2 for page timings (`observePerformance`), added.
+/// (`captureErrors`), 2 for page timings (`observePerformance`), added; and in the OTLP entry
+/// 4 for measuring the page's requests (`instrumentRequests`: index.js's wrappers).
 #[wasm_bindgen]
 pub fn features() -> u32 {
     driver::with(|c| {
-        u32::from(c.config().capture_errors) + 2 * u32::from(c.config().observe_performance)
+        let bits =
+            u32::from(c.config().capture_errors) + 2 * u32::from(c.config().observe_performance);
+        #[cfg(feature = "otlp")]
+        let bits = bits + 4 * u32::from(c.config().instrument_requests);
+        bits
     })
     .unwrap_or(0)
 }

@@ -42,6 +42,9 @@ pub fn post(p: Post, answered: fn(Input) -> bool) {
     }
     init.set_headers(&headers);
     init.set_body(&Uint8Array::from(p.body.as_slice()));
+    // The OTLP entry's request wrappers leave the client's own deliveries alone.
+    #[cfg(feature = "otlp")]
+    let _ = Reflect::set(&init, &"recolocaTelemetry".into(), &JsValue::TRUE);
     if p.keepalive {
         // web-sys 0.3 has no setter for RequestInit's `keepalive`.
         let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);

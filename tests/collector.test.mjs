@@ -2,9 +2,12 @@
 // log file, the Prometheus exposition (checked by promtool), the dashboard summary and the
 // demo API; and the same for its OTLP/HTTP JSON endpoints (/v1/*), CORS included. Every OTLP
 // body sent as valid is first checked by the official validator (tests/otlp/validate.mjs).
+// Last, traces: spans on /v1/traces, the demo backend's log of each request with the trace id
+// of its `traceparent`, and the slowest requests on the dashboard, joined to that log.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -737,9 +740,9 @@ test('OTLP CORS: the preflight is answered and recorded, and every answer is rea
   const get = await fetch(`${server.url}/v1/logs`, { headers: { Origin: ORIGIN } });
   assert.deepEqual([get.status, get.headers.get('allow')], [405, 'POST, OPTIONS']);
   assertCors(get, 'the 405');
-  const traces = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: '{}' });
-  assert.equal(traces.status, 404);
-  assertCors(traces, 'the 404');
+  const profiles = await fetch(`${server.url}/v1/profiles`, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: '{}' });
+  assert.equal(profiles.status, 404);
+  assertCors(profiles, 'the 404');
   // The seed's same-origin endpoints are not opened to other origins.
   const seed = await fetch(`${server.url}/api/metrics`, { method: 'POST', headers: { Origin: ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify({ metrics: [] }) });
   assert.equal(seed.headers.get('access-control-allow-origin'), null);
@@ -822,5 +825,342 @@ test('OTLP: scripted answers, a partialSuccess, a 429 with Retry-After, a 503, a
     );
   } finally {
     await scripted.close();
+  }
+});
+
+// ---- OTLP traces, and the demo backend's log: one browser request followed into the server's --
+
+const S = 'resourceSpans[0].scopeSpans[0].spans';
+const otlpTraces = (spans) => ({ resourceSpans: [{ resource: structuredClone(RESOURCE), scopeSpans: [{ scope: SCOPE, spans }] }] });
+const newTraceId = () => randomBytes(16).toString('hex');
+const newSpanId = () => randomBytes(8).toString('hex');
+const int = (key, value) => ({ key, value: { intValue: String(value) } });
+/** A client span as the package sends it for a fetch or XHR call of `ms` that ended `at`;
+ *  `code` null for a network error (no answer: no status code, the span's status says so). */
+function httpSpan({ method = 'GET', url = 'https://app.example/api/demo/jobs', code = 200, ms = 100, at = Date.now(), traceId = newTraceId(), spanId = newSpanId(), failed = code === null || code >= 500 } = {}) {
+  const attributes = [str('http.request.method', method), str('url.full', url), str('server.address', 'app.example')];
+  if (code === null) attributes.push(str('error.type', 'TypeError'));
+  else attributes.push(int('http.response.status_code', code));
+  const span = { traceId, spanId, name: `HTTP ${method}`, kind: 3, startTimeUnixNano: nanos(at - ms), endTimeUnixNano: nanos(at), attributes };
+  if (failed) span.status = { code: 2 };
+  return span;
+}
+
+test('OTLP traces: accepted, kept flat, and the slowest client requests listed on the dashboard', async () => {
+  const t = 1764166892000000000n;
+  const ns = (ms) => (t + BigInt(ms) * 1_000_000n).toString();
+  const get = {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    name: 'HTTP GET',
+    kind: 3,
+    startTimeUnixNano: ns(0),
+    endTimeUnixNano: ns(183),
+    attributes: [str('http.request.method', 'GET'), str('url.full', 'https://app.example/api/demo/jobs'), str('server.address', 'app.example'), int('http.response.status_code', 200)],
+  };
+  const post503 = httpSpan({ method: 'POST', url: 'https://app.example/api/demo/cv/analyze', code: 503, ms: 950 });
+  const offline = httpSpan({ url: 'https://app.example/api/demo/ping', code: null, ms: 420 });
+  const load = {
+    traceId: newTraceId(),
+    spanId: newSpanId(),
+    name: 'documentLoad',
+    kind: 1,
+    startTimeUnixNano: ns(0),
+    endTimeUnixNano: ns(1800),
+    attributes: [str('url.full', 'https://app.example/')],
+    events: [
+      { timeUnixNano: ns(0), name: 'fetchStart' },
+      { timeUnixNano: ns(300), name: 'responseEnd' },
+      { timeUnixNano: ns(1200), name: 'domContentLoadedEventEnd' },
+      { timeUnixNano: ns(1800), name: 'loadEventEnd', attributes: [int('dom.nodes', 812)] },
+    ],
+  };
+  // A child of the page load, with times as JSON numbers (OTLP/JSON takes them; these two are
+  // multiples of 256, which a double holds exactly at this size) and a status message.
+  const child = { traceId: load.traceId, spanId: newSpanId(), parentSpanId: load.spanId, name: 'parse', kind: 0, startTimeUnixNano: 1764166892000000000, endTimeUnixNano: 1764166892000512000, status: { code: 1, message: 'fine' } };
+  const body = otlpTraces([get, post503, offline, load, child]);
+  const res = await sendValid('traces', body);
+  assert.deepEqual([res.status, res.body], [200, { partialSuccess: {} }]);
+  assert.equal(res.headers.get('content-type'), 'application/json');
+  assertCors(res, 'the 200');
+
+  assert.equal(server.state.otlp.spans.length, 5);
+  assert.deepEqual(server.state.otlp.spans[0], {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    parentSpanId: null,
+    name: 'HTTP GET',
+    kind: 3,
+    startTimeUnixNano: '1764166892000000000',
+    endTimeUnixNano: '1764166892183000000',
+    durationMs: 183,
+    attributes: { 'http.request.method': 'GET', 'url.full': 'https://app.example/api/demo/jobs', 'server.address': 'app.example', 'http.response.status_code': 200 },
+    status: { code: 0 },
+    events: [],
+    resource: RESOURCE_FLAT,
+    scope: SCOPE,
+  });
+  assert.deepEqual(server.state.otlp.spans[1].status, { code: 2 });
+  assert.equal(server.state.otlp.spans[2].attributes['error.type'], 'TypeError');
+  assert.deepEqual(server.state.otlp.spans[3].events, [
+    { name: 'fetchStart', timeUnixNano: ns(0) },
+    { name: 'responseEnd', timeUnixNano: ns(300) },
+    { name: 'domContentLoadedEventEnd', timeUnixNano: ns(1200) },
+    { name: 'loadEventEnd', timeUnixNano: ns(1800), attributes: { 'dom.nodes': 812 } },
+  ]);
+  const flatChild = server.state.otlp.spans[4];
+  assert.deepEqual(
+    [flatChild.parentSpanId, flatChild.kind, flatChild.startTimeUnixNano, flatChild.durationMs, flatChild.status, flatChild.attributes],
+    [load.spanId, 0, '1764166892000000000', 0.512, { code: 1, message: 'fine' }, {}],
+  );
+  assert.deepEqual(server.bodies('otlp_traces'), [JSON.stringify(body)]);
+  assert.deepEqual(server.state.requests.map((r) => [r.stream, r.status]), [['otlp_traces', 200]]);
+
+  // Client spans only (kind 3): the page load, slower still, is not a request.
+  const summary = await summaryNow();
+  assert.deepEqual(summary.slowestRequests, [
+    { name: 'HTTP POST', url: 'https://app.example/api/demo/cv/analyze', status: 503, durationMs: 950, failed: true, traceId: post503.traceId, spanId: post503.spanId, serverLogged: false },
+    { name: 'HTTP GET', url: 'https://app.example/api/demo/ping', status: null, durationMs: 420, failed: true, traceId: offline.traceId, spanId: offline.spanId, serverLogged: false },
+    { name: 'HTTP GET', url: 'https://app.example/api/demo/jobs', status: 200, durationMs: 183, failed: false, traceId: get.traceId, spanId: get.spanId, serverLogged: false },
+  ]);
+  assert.deepEqual(summary.traces, { spans: 5, clientSpans: 3, window: 500 });
+  // Spans are no events of the chart, nor metrics or logs.
+  assert.deepEqual([summary.totals.metrics, summary.totals.logs, summary.rate.lastMinute], [0, 0, 0]);
+  assert.deepEqual(summary.sources.otlp, { requests: 1, points: 0, metrics: 0, logs: 0 });
+  const received = await (await fetch(server.url + '/api/received')).json();
+  assert.equal(received.otlp.spans.length, 5);
+
+  server.reset();
+  assert.equal(server.state.otlp.spans.length, 0);
+  const after = await summaryNow();
+  assert.deepEqual([after.slowestRequests, after.traces.spans], [[], 0]);
+});
+
+test('OTLP traces: the slowest requests are the 10 slowest of the last 500 client spans', async () => {
+  const slow = httpSpan({ ms: 5000, url: 'https://app.example/api/demo/slow' });
+  const some = [120, 80, 300, 40, 300, 60, 220, 90, 10, 500, 70, 250].map((ms) => httpSpan({ ms }));
+  await sendValid('traces', otlpTraces([slow, ...some]));
+  let summary = await summaryNow();
+  // Slowest first; of two as slow, the newer first.
+  assert.deepEqual(
+    summary.slowestRequests.map((r) => [r.durationMs, r.traceId]),
+    [[5000, slow.traceId], [500, some[9].traceId], [300, some[4].traceId], [300, some[2].traceId], [250, some[11].traceId], [220, some[6].traceId], [120, some[0].traceId], [90, some[7].traceId], [80, some[1].traceId], [70, some[10].traceId]],
+  );
+  // 500 quick ones later, the slow ones are out of the window: memory stays bounded.
+  const quick = Array.from({ length: 500 }, (_, i) => httpSpan({ ms: 1 + (i % 3) }));
+  await sendValid('traces', otlpTraces(quick));
+  summary = await summaryNow();
+  assert.equal(summary.traces.clientSpans, 500);
+  assert.equal(summary.slowestRequests.length, 10);
+  assert.ok(summary.slowestRequests.every((r) => r.durationMs === 3), JSON.stringify(summary.slowestRequests.map((r) => r.durationMs)));
+  assert.equal(summary.slowestRequests[0].traceId, quick[497].traceId, 'the newest of the slowest first');
+  assert.equal(server.state.otlp.spans.length, 513, 'state.otlp keeps every span, as it does points and records');
+});
+
+test('OTLP traces: a bad span is refused with 400 naming the field by its path, and nothing of it is kept', async () => {
+  const good = () => otlpTraces([httpSpan({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' })]);
+  const sp = (b) => b.resourceSpans[0].scopeSpans[0].spans[0];
+  const at = `${S}[0]`;
+  // [change, error, whether the official validator refuses it too (OTLP/JSON's rules) or takes
+  // it (this collector's: ids that are not zero, a name, times in order, known enum values)]
+  const cases = [
+    [(b) => (sp(b).traceId = 'S/kvNXezTaajzpKdDg5HNg=='), `${at}.traceId: not 32 lowercase hex digits`, false],
+    [(b) => (sp(b).traceId = '4BF92F3577B34DA6A3CE929D0E0E4736'), `${at}.traceId: not 32 lowercase hex digits`, false],
+    [(b) => (sp(b).spanId = 'APBnqguaArc='), `${at}.spanId: not 16 lowercase hex digits`, false],
+    [(b) => (sp(b).parentSpanId = '00f067aa0ba902b'), `${at}.parentSpanId: not 16 lowercase hex digits`, false],
+    [(b) => (sp(b).traceId = '0'.repeat(32)), `${at}.traceId: all zeros, which is no valid id`, true],
+    [(b) => (sp(b).spanId = '0'.repeat(16)), `${at}.spanId: all zeros, which is no valid id`, true],
+    [(b) => delete sp(b).traceId, `${at}.traceId: missing`, true],
+    [(b) => (sp(b).kind = 'SPAN_KIND_CLIENT'), `${at}.kind: an enum is an integer in OTLP/JSON, not "SPAN_KIND_CLIENT"`, false],
+    [(b) => (sp(b).kind = '3'), `${at}.kind: an enum is an integer in OTLP/JSON, not "3"`, false],
+    [(b) => (sp(b).kind = 6), `${at}.kind: 6 is no SpanKind (0 to 5)`, true],
+    [(b) => ((sp(b).start_time_unix_nano = sp(b).startTimeUnixNano), delete sp(b).startTimeUnixNano), `${at}.start_time_unix_nano: unknown field; OTLP/JSON spells it startTimeUnixNano`, false],
+    [(b) => ((sp(b).trace_id = sp(b).traceId), delete sp(b).traceId), `${at}.trace_id: unknown field; OTLP/JSON spells it traceId`, false],
+    [(b) => (sp(b).endTimeUnixNano = (BigInt(sp(b).startTimeUnixNano) - 1n).toString()), `${at}.endTimeUnixNano: before startTimeUnixNano`, true],
+    [(b) => delete sp(b).endTimeUnixNano, `${at}.endTimeUnixNano: missing`, true],
+    [(b) => (sp(b).startTimeUnixNano = '1.764e18'), `${at}.startTimeUnixNano: not an unsigned 64-bit integer (a decimal string)`, false],
+    [(b) => (sp(b).name = ''), `${at}.name: empty`, true],
+    [(b) => (sp(b).status = { code: 3 }), `${at}.status.code: 3 is no StatusCode (0 to 2)`, true],
+    [(b) => (sp(b).status = { code: 2, description: 'boom' }), `${at}.status.description: unknown field`, false],
+    [(b) => (sp(b).events = [{ timeUnixNano: sp(b).startTimeUnixNano }]), `${at}.events[0].name: missing`, true],
+    [(b) => (sp(b).events = [{ name: 'x', time_unix_nano: sp(b).startTimeUnixNano }]), `${at}.events[0].time_unix_nano: unknown field; OTLP/JSON spells it timeUnixNano`, false],
+    [(b) => sp(b).attributes.push(str('url.full', 'https://app.example/again')), `${at}.attributes[4].key: "url.full" again (first at index 1)`, true],
+    [(b) => (b.resourceSpans[0].scope_spans = b.resourceSpans[0].scopeSpans), 'resourceSpans[0].scope_spans: unknown field; OTLP/JSON spells it scopeSpans', false],
+  ];
+  for (const [change, error, official] of cases) {
+    const body = good();
+    change(body);
+    const res = await postOtlp('traces', body, { key: 'reused-traces-key' });
+    assert.equal(res.status, 400, error);
+    assert.deepEqual(res.body, { error });
+    assertCors(res, error);
+    assert.equal(validateOtlp('traces', body).ok, official, `the official validator on: ${error}`);
+  }
+  assert.equal(server.state.otlp.spans.length, 0);
+  const summary = await summaryNow();
+  assert.deepEqual([summary.totals.rejected, summary.slowestRequests], [cases.length, []]);
+  assert.ok(server.state.requests.every((r) => r.stream === 'otlp_traces' && r.status === 400));
+  // A refusal does not use up its key.
+  assert.deepEqual((await sendValid('traces', good(), { key: 'reused-traces-key' })).body, { partialSuccess: {} });
+  assert.equal(server.state.otlp.spans.length, 1);
+});
+
+test('OTLP traces: CORS, the 415, dedupe by Idempotency-Key and scripted answers, as on the other /v1 paths', async () => {
+  const preflight = await fetch(`${server.url}/v1/traces`, {
+    method: 'OPTIONS',
+    headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,idempotency-key' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+  assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type,idempotency-key');
+  assertCors(preflight, 'the preflight');
+  assert.deepEqual(server.state.preflights.map((p) => [p.path, p.origin]), [['/v1/traces', ORIGIN]]);
+  const get = await fetch(`${server.url}/v1/traces`, { headers: { Origin: ORIGIN } });
+  assert.deepEqual([get.status, get.headers.get('allow')], [405, 'POST, OPTIONS']);
+  assertCors(get, 'the 405');
+
+  const body = otlpTraces([httpSpan({ ms: 250 })]);
+  const protobuf = await postOtlp('traces', body, { type: 'application/x-protobuf', key: 'k-traces' });
+  assert.equal(protobuf.status, 415);
+  assert.match(protobuf.body.error, /^Content-Type must be application\/json/);
+  assertCors(protobuf, 'the 415');
+  assert.deepEqual((await sendValid('traces', body, { key: 'k-traces' })).body, { partialSuccess: {} });
+  const again = await postOtlp('traces', body, { key: 'k-traces' });
+  assert.deepEqual([again.status, again.body], [200, { partialSuccess: {} }], 'a copy is answered as taken');
+  assertCors(again, 'the duplicate');
+  assert.equal(server.state.otlp.spans.length, 1);
+  assert.equal(server.state.duplicates, 1);
+  assert.deepEqual(
+    server.state.requests.map((r) => [r.stream, r.key, r.status]),
+    [['otlp_traces', 'k-traces', 415], ['otlp_traces', 'k-traces', 200], ['otlp_traces', 'k-traces', 200]],
+  );
+  assert.equal((await summaryNow()).slowestRequests.length, 1, 'the copy is not listed twice');
+
+  // Scripted: the `respond` hook sees the stream 'otlp_traces'.
+  const seen = [];
+  const scripted = await startCollector({
+    respond: ({ stream, key, attempt }) => {
+      seen.push([stream, key, attempt]);
+      return attempt === 1 ? { status: 503, headers: { 'Retry-After': '2' } } : 200;
+    },
+  });
+  try {
+    const first = await sendValid('traces', body, { key: 'T', to: scripted });
+    assert.deepEqual([first.status, first.headers.get('retry-after'), first.body], [503, '2', { error: 'scripted failure' }]);
+    assertCors(first, 'the scripted 503');
+    assert.equal(scripted.state.otlp.spans.length, 0, 'a scripted failure takes nothing');
+    assert.equal((await postOtlp('traces', body, { key: 'T', to: scripted })).status, 200);
+    assert.equal(scripted.state.otlp.spans.length, 1);
+    assert.deepEqual(seen, [['otlp_traces', 'T', 1], ['otlp_traces', 'T', 2]]);
+    assert.deepEqual(scripted.bodies('otlp_traces'), [JSON.stringify(body), JSON.stringify(body)]);
+  } finally {
+    await scripted.close();
+  }
+});
+
+test('the demo backend logs each request with the trace id of its traceparent, and the dashboard joins the two', async () => {
+  const rolls = [];
+  const logFile = join(dir, 'demo-api', 'logs.ndjson');
+  const demo = await startCollector({ logFile, demo: { minLatencyMs: 1, maxLatencyMs: 1, random: () => rolls.shift() ?? 0.5 } });
+  try {
+    const call = async (method, path, traceparent, ...r) => {
+      rolls.push(...r);
+      const headers = traceparent === undefined ? {} : { traceparent };
+      const res = await fetch(demo.url + path, { method, headers });
+      await res.text();
+      return res.status;
+    };
+    const ok = { traceId: newTraceId(), spanId: newSpanId() };
+    const failed = { traceId: newTraceId(), spanId: newSpanId() };
+    const later = { traceId: newTraceId(), spanId: newSpanId() };
+    assert.equal(await call('GET', '/api/demo/jobs?page=2', `00-${ok.traceId}-${ok.spanId}-01`), 200);
+    assert.equal(await call('POST', '/api/demo/cv/analyze', `00-${failed.traceId}-${failed.spanId}-00`, 0.5, 0.1, 0.9), 503);
+    // A later version may add fields after the four it shares with version 00.
+    assert.equal(await call('GET', '/api/demo/ping', `01-${later.traceId}-${later.spanId}-01-what-comes-next`), 200);
+    const malformed = [
+      `00-${ok.traceId.toUpperCase()}-${ok.spanId}-01`, // upper case
+      `00-${'0'.repeat(32)}-${ok.spanId}-01`, // an all-zero trace id
+      `00-${ok.traceId}-${'0'.repeat(16)}-01`, // an all-zero span id
+      `ff-${ok.traceId}-${ok.spanId}-01`, // version ff is invalid
+      `00-${ok.traceId}-${ok.spanId}-01-extra`, // version 00 has four fields
+      `00-${ok.traceId}-${ok.spanId.slice(1)}-01`, // a short span id
+      `00-${ok.traceId}-${ok.spanId}`, // no flags
+      'garbage',
+    ];
+    for (const header of malformed) assert.equal(await call('GET', '/api/demo/x', header), 200, header);
+    assert.equal(await call('GET', '/api/demo/none'), 200);
+    assert.equal(await call('DELETE', '/api/demo/x', `00-${later.traceId}-${later.spanId}-01`), 405);
+
+    const serverLog = demo.state.serverLog;
+    assert.equal(serverLog.length, 5 + malformed.length);
+    const { timestamp, duration_ms, ...first } = serverLog[0];
+    assert.deepEqual(first, {
+      level: 'info',
+      service: 'recoloca-demo-api',
+      message: 'GET /api/demo/jobs 200',
+      http_method: 'GET',
+      url_path: '/api/demo/jobs',
+      http_status: 200,
+      trace_id: ok.traceId,
+      span_id: ok.spanId,
+      trace_flags: '01',
+    });
+    assert.match(timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(duration_ms >= 0.5 && duration_ms < 1000, String(duration_ms));
+    assert.deepEqual(
+      serverLog.map((l) => [l.message, l.level, l.trace_id ?? null, l.span_id ?? null]),
+      [
+        ['GET /api/demo/jobs 200', 'info', ok.traceId, ok.spanId],
+        ['POST /api/demo/cv/analyze 503', 'error', failed.traceId, failed.spanId],
+        ['GET /api/demo/ping 200', 'info', later.traceId, later.spanId],
+        ...malformed.map(() => ['GET /api/demo/x 200', 'info', null, null]),
+        ['GET /api/demo/none 200', 'info', null, null],
+        ['DELETE /api/demo/x 405', 'warn', later.traceId, later.spanId],
+      ],
+    );
+
+    // The same lines in the log file, beside the browser's entries and told apart from them.
+    await fetch(`${demo.url}/api/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ logs: [log('from the browser')] }) });
+    await demo.state.writes;
+    const lines = (await readFile(logFile, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const fromServer = lines.filter((l) => l.service === 'recoloca-demo-api');
+    assert.deepEqual(fromServer, serverLog, 'each line as kept in memory');
+    assert.ok(fromServer.every((l) => !('received_at' in l)), 'no received_at: nobody sent it');
+    const browser = lines.filter((l) => l.service !== 'recoloca-demo-api');
+    assert.deepEqual(browser.map((l) => [l.service, l.message, typeof l.received_at]), [['recoloca-frontend', 'from the browser', 'string']]);
+
+    // The browser's spans of those calls: the dashboard says which the server logged.
+    const spans = [
+      httpSpan({ ...ok, ms: 120 }),
+      httpSpan({ ...failed, method: 'POST', url: 'https://app.example/api/demo/cv/analyze', code: 503, ms: 300 }),
+      httpSpan({ ms: 200 }), // a call the demo backend never saw (another server, or offline)
+    ];
+    await sendValid('traces', otlpTraces(spans), { to: demo });
+    const summary = await (await fetch(demo.url + '/api/summary')).json();
+    assert.deepEqual(
+      summary.slowestRequests.map((r) => [r.traceId, r.status, r.serverLogged]),
+      [[failed.traceId, 503, true], [spans[2].traceId, 200, false], [ok.traceId, 200, true]],
+    );
+    demo.reset();
+    assert.equal(demo.state.serverLog.length, 0);
+  } finally {
+    await demo.close();
+  }
+
+  // Without a log file, in memory only; and only the newest 500 lines.
+  const memory = await startCollector({ demo: { minLatencyMs: 0, maxLatencyMs: 0, failureRate: 0 } });
+  try {
+    assert.equal(memory.state.logFile, null);
+    const ids = Array.from({ length: 510 }, newTraceId);
+    const call = (id) => fetch(`${memory.url}/api/demo/n`, { headers: { traceparent: `00-${id}-${newSpanId()}-01` } }).then((r) => r.text());
+    // The first ten one by one, so that they are the oldest; the others fifty at a time.
+    for (const id of ids.slice(0, 10)) await call(id);
+    for (let i = 10; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map(call));
+    assert.equal(memory.state.serverLog.length, 500);
+    const kept = new Set(memory.state.serverLog.map((l) => l.trace_id));
+    assert.ok(ids.slice(-50).every((id) => kept.has(id)), 'the newest are kept');
+    assert.ok(ids.slice(0, 10).every((id) => !kept.has(id)), 'the oldest are dropped');
+  } finally {
+    await memory.close();
   }
 });

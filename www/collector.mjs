@@ -8,11 +8,16 @@
 //
 // It also takes OpenTelemetry's wire format, OTLP/HTTP with JSON bodies (collector/otlp.mjs),
 // from pages on other origins (collector/cors.mjs); those data go to the same Prometheus
-// exposition and dashboard, and are kept in `state.otlp`.
+// exposition and dashboard, and are kept in `state.otlp`; so are spans, of which the dashboard
+// lists the slowest browser requests.
+//
+// The demo backend logs each request it answers, with the trace id of its `traceparent` header,
+// to the same NDJSON file (and `state.serverLog`): a slow request on the dashboard can be
+// followed into the server's log.
 //
 //   POST /api/metrics, /api/logs   the package's batches: 200, or 400 / 413 / 415 with {error}
-//   POST /v1/metrics, /v1/logs     OTLP/HTTP JSON: 200 {"partialSuccess":{}}, or 400 / 413 / 415
-//                                  with {error}; OPTIONS answers the CORS preflight
+//   POST /v1/metrics, /v1/logs,    OTLP/HTTP JSON: 200 {"partialSuccess":{}}, or 400 / 413 / 415
+//        /v1/traces                with {error}; OPTIONS answers the CORS preflight
 //   GET  /api/metrics              Prometheus text exposition
 //   GET  /api/summary              what the dashboard shows
 //   GET  /api/received             the newest events as received, and totals (collector view)
@@ -42,7 +47,9 @@ const MAX_BODY = 1 << 20;
 // rather than a reset while it is sending; past this much it is cut off.
 const MAX_DRAIN = 16 << 20;
 const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
-const OTLP_KINDS = { '/v1/metrics': 'metrics', '/v1/logs': 'logs' }; // stream: `otlp_${kind}`
+const OTLP_KINDS = { '/v1/metrics': 'metrics', '/v1/logs': 'logs', '/v1/traces': 'traces' }; // stream: `otlp_${kind}`
+const OTLP_STORES = { metrics: 'metrics', logs: 'logs', traces: 'spans' }; // kind -> its list in state.otlp
+const SERVER_LOG = 500; // the demo backend's newest log lines kept in memory
 
 /**
  * Starts a collector.
@@ -54,10 +61,12 @@ const OTLP_KINDS = { '/v1/metrics': 'metrics', '/v1/logs': 'logs' }; // stream: 
  *   headers: object}) => number|'reset'|'hang'|{status: number|'reset'|'hang', body?: object|string,
  *   headers?: object}} [opts.respond]
  *   scripted answers for fault injection; the default accepts everything. `stream` is 'metrics',
- *   'logs', 'otlp_metrics' or 'otlp_logs'. Any status but 200 is answered as scripted, the batch
- *   untouched; 200 takes the batch as usual. On /v1/* a scripted `body` replaces the answer's
- *   (e.g. a partialSuccess), scripted `headers` are added (e.g. Retry-After) and so are CORS's.
- * @param {string} [opts.logFile] append every accepted log entry to this file, one JSON per line
+ *   'logs', 'otlp_metrics', 'otlp_logs' or 'otlp_traces'. Any status but 200 is answered as
+ *   scripted, the batch untouched; 200 takes the batch as usual. On /v1/* a scripted `body`
+ *   replaces the answer's (e.g. a partialSuccess), scripted `headers` are added (e.g.
+ *   Retry-After) and so are CORS's.
+ * @param {string} [opts.logFile] append every accepted log entry to this file, one JSON per line,
+ *   and the demo backend's line for each request it answers
  * @param {object} [opts.demo] latency and failure rate of /api/demo/* (see collector/demo-api.mjs)
  * @param {(url: string) => Record<string,string>|undefined} [opts.pageHeaders] headers added to
  *   a static file's answer (by request URL, query included), e.g. a Content-Security-Policy, or
@@ -76,8 +85,15 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
     /** What the OTLP endpoints accepted, flat (see collector/otlp.mjs): data points
      *  {name, kind, unit, attributes, value | count, sum, bucketCounts, explicitBounds, min, max,
      *  startTimeUnixNano, timeUnixNano, resource, scope} and log records {timeUnixNano,
-     *  observedTimeUnixNano, severityNumber, severityText, body, attributes, resource, scope}. */
-    otlp: { metrics: [], logs: [] },
+     *  observedTimeUnixNano, severityNumber, severityText, body, attributes, resource, scope}
+     *  and spans {traceId, spanId, parentSpanId (null for a root), name, kind,
+     *  startTimeUnixNano, endTimeUnixNano, durationMs, attributes, status: {code, message?},
+     *  events: [{name, timeUnixNano, attributes?}], links?, resource, scope}. */
+    otlp: { metrics: [], logs: [], spans: [] },
+    /** The demo backend's newest log lines (SERVER_LOG of them), oldest first: {timestamp,
+     *  level, service: 'recoloca-demo-api', message, http_method, url_path, http_status,
+     *  duration_ms, trace_id?, span_id?, trace_flags?} (collector/demo-api.mjs). */
+    serverLog: [],
     /** CORS preflights of /v1/*: {path, origin, method, headers, at}. */
     preflights: [],
     duplicates: 0,
@@ -86,11 +102,12 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
     respond,
     prometheus: new Prometheus(),
     summary: new Summary(),
-    demo: demoApi(demo),
+    demo: null,
     logFile: logFile ? resolve(logFile) : null,
     // Appends run one after another, so the file keeps the order in which batches were accepted.
     writes: Promise.resolve(),
   };
+  state.demo = demoApi(demo, { log: (line) => logServerLine(state, line) });
   if (state.logFile) await mkdir(dirname(state.logFile), { recursive: true });
 
   const server = createServer((req, res) => {
@@ -120,6 +137,8 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
       state.requests.length = 0;
       state.otlp.metrics.length = 0;
       state.otlp.logs.length = 0;
+      state.otlp.spans.length = 0;
+      state.serverLog.length = 0;
       state.preflights.length = 0;
       state.duplicates = 0;
       state.seenKeys.clear();
@@ -153,7 +172,8 @@ async function handle(req, res, state, mounts, pageHeaders) {
     return json(res, 200, {
       metrics: state.metrics.slice(-500),
       logs: state.logs.slice(-200),
-      otlp: { metrics: state.otlp.metrics.slice(-500), logs: state.otlp.logs.slice(-200) },
+      otlp: { metrics: state.otlp.metrics.slice(-500), logs: state.otlp.logs.slice(-200), spans: state.otlp.spans.slice(-200) },
+      serverLog: state.serverLog.slice(-200),
       totals: { metrics: state.metrics.length, logs: state.logs.length, requests: state.requests.length, duplicates: state.duplicates },
     });
   }
@@ -256,7 +276,7 @@ function refuse(res, state, status, error, errors) {
 function otlpEndpoint(req, res, state, path) {
   const kind = OTLP_KINDS[path];
   const cors = corsHeaders(req);
-  if (!kind) return json(res, 404, { error: `no OTLP endpoint ${path} here (only /v1/metrics and /v1/logs)` }, cors);
+  if (!kind) return json(res, 404, { error: `no OTLP endpoint ${path} here (only /v1/metrics, /v1/logs and /v1/traces)` }, cors);
   if (req.method === 'OPTIONS') {
     const h = req.headers;
     state.preflights.push({ path, origin: h.origin ?? null, method: h['access-control-request-method'] ?? null, headers: h['access-control-request-headers'] ?? null, at: Date.now() });
@@ -319,23 +339,38 @@ async function receiveOtlp(req, res, state, kind, cors) {
   }
   if (key) state.seenKeys.add(key);
   const arrival = Date.now();
-  for (const item of read.items) state.otlp[kind].push(item);
+  for (const item of read.items) state.otlp[OTLP_STORES[kind]].push(item);
   if (kind === 'metrics') {
     state.prometheus.addOtlp(read.items);
     state.summary.addOtlpMetrics(read.items, arrival);
-  } else {
+  } else if (kind === 'logs') {
     state.summary.addOtlpLogs(read.items, arrival);
+  } else {
+    state.summary.addOtlpSpans(read.items);
   }
   return accepted();
+}
+
+/** Appends `text` to the log file after the appends before it. */
+function append(state, text) {
+  const write = state.writes.then(() => appendFile(state.logFile, text));
+  state.writes = write.catch(() => {}); // one failed append does not stop the next
+  return write;
 }
 
 /** One line per entry, as received plus the time it was: what Filebeat ships to Logstash. */
 function appendLogs(state, events, arrival) {
   const receivedAt = new Date(arrival).toISOString();
-  const text = events.map((e) => JSON.stringify({ ...e, received_at: receivedAt }) + '\n').join('');
-  const write = state.writes.then(() => appendFile(state.logFile, text));
-  state.writes = write.catch(() => {}); // one failed append does not stop the next
-  return write;
+  return append(state, events.map((e) => JSON.stringify({ ...e, received_at: receivedAt }) + '\n').join(''));
+}
+
+/** The demo backend's line for one request: kept in memory, and appended to the log file as it
+ *  is (it has no `received_at`: the server wrote it, nobody sent it). A failed append loses the
+ *  line from the file only; the demo's answer does not wait for it. */
+function logServerLine(state, line) {
+  state.serverLog.push(line);
+  if (state.serverLog.length > SERVER_LOG) state.serverLog.splice(0, state.serverLog.length - SERVER_LOG);
+  if (state.logFile) append(state, JSON.stringify(line) + '\n').catch(() => {});
 }
 
 async function serveStatic(req, res, path, mounts, extraHeaders) {

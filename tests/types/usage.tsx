@@ -71,6 +71,9 @@ const otlpOptions: OtlpTelemetryOptions = {
   otlpHeaders: { 'X-Api-Key': 'k' },
   metricsEndpoint: null,
   logsEndpoint: null,
+  instrumentRequests: true,
+  traceSampleRate: 0.25,
+  propagateTraceHeaderCorsUrls: ['https://api.recoloca.ai/', /^https:\/\/[a-z]+\.recoloca\.ai\//],
 };
 configureOtlp(otlpOptions);
 otlpMetrics.trackPageView('/jobs', 'u-1');

@@ -1,9 +1,10 @@
-// What the collector accepts on POST /v1/metrics and /v1/logs: OTLP/HTTP requests in their JSON
-// encoding (the OTLP specification, "JSON Protobuf Encoding"), as @recoloca/telemetry sends
-// them. Reading and checking are one pass: a body is either refused, with the path of its first
-// bad field (`resourceMetrics[0].scopeMetrics[0].metrics[1].sum.dataPoints[0].asDouble: not a
-// number`), or turned into flat data points and log records that the rest of the collector
-// (and the tests) can use without knowing OTLP's nesting.
+// What the collector accepts on POST /v1/metrics, /v1/logs and /v1/traces: OTLP/HTTP requests
+// in their JSON encoding (the OTLP specification, "JSON Protobuf Encoding"), as
+// @recoloca/telemetry sends them. Reading and checking are one pass: a body is either refused,
+// with the path of its first bad field
+// (`resourceMetrics[0].scopeMetrics[0].metrics[1].sum.dataPoints[0].asDouble: not a number`),
+// or turned into flat data points, log records and spans that the rest of the collector (and
+// the tests) can use without knowing OTLP's nesting.
 //
 // Stricter than protobuf's JSON parser where OTLP/JSON or this collector needs it:
 //   - keys are OTLP/JSON's lowerCamelCase names; any other key is refused, a proto field name
@@ -15,6 +16,8 @@
 //   - sums and histograms are delta (aggregationTemporality 1): the collector adds each point
 //     to what it has, which would count a cumulative point's past again;
 //   - a histogram's buckets agree with its bounds and its count, so that they can be merged;
+//   - a span's ids are lowercase hex and not all zeros (W3C Trace Context calls such an id
+//     invalid), and it has a name, a start and an end no earlier than its start;
 //   - exponential histograms, summaries, bytes values and the profiles-only `*Strindex` and
 //     `entityRefs` fields are known to OTLP but refused as unsupported, rather than dropped
 //     silently.
@@ -331,14 +334,121 @@ function logsRequest(body) {
   return (r.resourceLogs ?? []).flat();
 }
 
+// ---- traces --------------------------------------------------------------------------------
+
+export const SPAN_KIND_CLIENT = 3;
+const spanKind = enumeration('SpanKind', 5);
+const statusCode = enumeration('StatusCode', 2);
+
+/** A span's trace or span id: as `hexId`, but lowercase only (OTLP/JSON writes lowercase, and
+ *  the official validator refuses upper case) and not all zeros. An empty one means absent. */
+const spanHexId = (bytes) => {
+  const pattern = new RegExp(`^[0-9a-f]{${bytes * 2}}$`);
+  return (v, at) => {
+    if (typeof v !== 'string' || (v !== '' && !pattern.test(v))) fail(at, `not ${bytes * 2} lowercase hex digits`);
+    if (/^0+$/.test(v)) fail(at, 'all zeros, which is no valid id');
+    return v;
+  };
+};
+const traceIdHex = spanHexId(16);
+const spanIdHex = spanHexId(8);
+
+/** A name that must be there and not be empty. */
+function named(v, at) {
+  if (!v.name) fail(join(at, 'name'), v.name === undefined ? 'missing' : 'empty');
+  return v.name;
+}
+
+function spanEvent(v, at) {
+  const e = fields(v, at, { timeUnixNano: uint64, name: string, attributes: keyValues, droppedAttributesCount: uint32 });
+  if (!e.timeUnixNano) fail(join(at, 'timeUnixNano'), 'missing');
+  const out = { name: named(e, at), timeUnixNano: e.timeUnixNano.toString() };
+  if (e.attributes && Object.keys(e.attributes).length) out.attributes = e.attributes;
+  return out;
+}
+
+function spanLink(v, at) {
+  const l = fields(v, at, { traceId: traceIdHex, spanId: spanIdHex, traceState: string, attributes: keyValues, droppedAttributesCount: uint32, flags: uint32 });
+  for (const key of ['traceId', 'spanId']) if (!l[key]) fail(join(at, key), 'missing');
+  return { traceId: l.traceId, spanId: l.spanId };
+}
+
+const spanStatus = (v, at) => fields(v, at, { message: string, code: statusCode });
+
+/** One span, flat: times as decimal strings of nanoseconds, and its duration in milliseconds. */
+function span(v, at) {
+  const s = fields(v, at, {
+    traceId: traceIdHex,
+    spanId: spanIdHex,
+    traceState: string,
+    parentSpanId: spanIdHex,
+    flags: uint32,
+    name: string,
+    kind: spanKind,
+    startTimeUnixNano: uint64,
+    endTimeUnixNano: uint64,
+    attributes: keyValues,
+    droppedAttributesCount: uint32,
+    events: list(spanEvent),
+    droppedEventsCount: uint32,
+    links: list(spanLink),
+    droppedLinksCount: uint32,
+    status: spanStatus,
+  });
+  for (const key of ['traceId', 'spanId']) if (!s[key]) fail(join(at, key), 'missing');
+  if (s.parentSpanId === s.spanId) fail(join(at, 'parentSpanId'), 'the span itself');
+  const name = named(s, at);
+  for (const key of ['startTimeUnixNano', 'endTimeUnixNano']) if (!s[key]) fail(join(at, key), 'missing');
+  if (s.endTimeUnixNano < s.startTimeUnixNano) fail(join(at, 'endTimeUnixNano'), 'before startTimeUnixNano');
+  const status = { code: s.status?.code ?? 0 };
+  if (s.status?.message) status.message = s.status.message;
+  const out = {
+    traceId: s.traceId,
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId || null,
+    name,
+    kind: s.kind ?? 0,
+    startTimeUnixNano: s.startTimeUnixNano.toString(),
+    endTimeUnixNano: s.endTimeUnixNano.toString(),
+    durationMs: Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6,
+    attributes: s.attributes ?? {},
+    status,
+    events: s.events ?? [],
+  };
+  if (s.links?.length) out.links = s.links;
+  return out;
+}
+
+function tracesRequest(body) {
+  const r = fields(body, '', {
+    resourceSpans: list((rs, at) => {
+      const f = fields(rs, at, {
+        resource,
+        schemaUrl: string,
+        scopeSpans: list((ss, where) => fields(ss, where, { scope, schemaUrl: string, spans: list(span) })),
+      });
+      const attributes = f.resource?.attributes ?? {};
+      return (f.scopeSpans ?? []).flatMap((ss) => {
+        const from = { name: ss.scope?.name ?? '', version: ss.scope?.version ?? '' };
+        return (ss.spans ?? []).map((s) => ({ ...s, resource: attributes, scope: from }));
+      });
+    }),
+  });
+  return (r.resourceSpans ?? []).flat();
+}
+
+const REQUESTS = { metrics: metricsRequest, logs: logsRequest, traces: tracesRequest };
+
 /**
- * Reads a parsed OTLP/JSON request of `kind` ('metrics' or 'logs').
- * @returns {{items: object[]} | {error: string}} the data points (metrics) or log records, flat;
- *   or the first fault, as `<path>: <what is wrong>`
+ * Reads a parsed OTLP/JSON request of `kind` ('metrics', 'logs' or 'traces').
+ * @returns {{items: object[]} | {error: string}} the data points (metrics), log records or spans,
+ *   flat; or the first fault, as `<path>: <what is wrong>`
  */
 export function readOtlp(kind, body) {
+  const read = REQUESTS[kind];
+  if (!read) throw new Error(`no OTLP signal ${kind}`);
   try {
-    return { items: kind === 'metrics' ? metricsRequest(body) : logsRequest(body) };
+    return { items: read(body) };
   } catch (err) {
     if (err instanceof Fault) return { error: err.message };
     throw err;

@@ -5,14 +5,21 @@
 // An OTLP data point counts as one event, but a histogram point as `count` events: each of
 // those was one measurement the client aggregated (a sum's delta does not say how many
 // increments made it, so it counts once). `sources` tells the two roads apart.
+//
+// Spans (OTLP only) are not events of the chart: the dashboard lists the slowest browser
+// requests among them, each with whether the demo backend logged a line of the same trace.
 import { byThresholds, Distribution, RATINGS } from './distribution.mjs';
 import { TIME_BUCKETS, CLS_BUCKETS } from './prometheus.mjs';
+import { SPAN_KIND_CLIENT } from './otlp.mjs';
 
 export const WINDOW_SECONDS = 120; // the event-rate chart: the last two minutes, per second
 const RECENT_LOGS = 50;
 // The bounds an OTLP histogram of a timing must have to feed a p75 here: the client's, in ms.
 const MS_BUCKETS = TIME_BUCKETS.map((b) => b * 1000);
 const LEVELS = ['debug', 'info', 'warn', 'error'];
+// The slowest requests: the slowest SLOWEST of the last CLIENT_SPANS client spans.
+export const CLIENT_SPANS = 500;
+export const SLOWEST = 10;
 
 // Web Vitals, with the thresholds web.dev publishes (good up to the first, poor above the
 // second). The load timings have none: their rating comes from the samples' own labels.
@@ -77,6 +84,8 @@ export class Summary {
     this.api = { calls: 0, failed: 0, durations: new Distribution(MS_BUCKETS) };
     this.rejected = 0; // batches answered 400, 413 or 415
     this.recent = []; // the newest log entries, both roads, oldest first
+    this.spans = 0; // spans accepted
+    this.clientSpans = []; // the newest CLIENT_SPANS client spans, as slowest() lists them, oldest first
     // Per road: requests that reached it, events accepted (as counted on the chart), and for
     // OTLP the data points they came in.
     this.sources = { seed: { requests: 0, metrics: 0, logs: 0 }, otlp: { requests: 0, points: 0, metrics: 0, logs: 0 } };
@@ -193,7 +202,41 @@ export class Summary {
     }
   }
 
-  /** The dashboard's data. `state` is the collector's (totals and the newest logs). */
+  /** OTLP spans, as collector/otlp.mjs flattens them. A client span (kind CLIENT: the
+   *  browser's fetch or XHR) is kept for the slowest requests, by its HTTP attributes. */
+  addOtlpSpans(spans) {
+    for (const s of spans) {
+      this.spans++;
+      if (s.kind !== SPAN_KIND_CLIENT) continue;
+      const a = s.attributes;
+      const code = a['http.response.status_code'];
+      this.clientSpans.push({
+        name: s.name,
+        url: a['url.full'] === undefined ? null : asText(a['url.full']),
+        // Absent when no answer came (a network error): the span's status says it failed.
+        status: Number.isInteger(code) ? code : /^\d+$/.test(code ?? '') ? Number(code) : null,
+        durationMs: s.durationMs,
+        failed: s.status.code === 2,
+        traceId: s.traceId,
+        spanId: s.spanId,
+      });
+    }
+    if (this.clientSpans.length > CLIENT_SPANS) this.clientSpans.splice(0, this.clientSpans.length - CLIENT_SPANS);
+  }
+
+  /** The slowest client spans, slowest first (the newer first among equals), each with whether
+   *  the demo backend logged a line of its trace among `serverLog`, the newest lines it wrote. */
+  slowest(serverLog = []) {
+    const logged = new Set();
+    for (const line of serverLog) if (line.trace_id) logged.add(line.trace_id);
+    return this.clientSpans
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => b.s.durationMs - a.s.durationMs || b.i - a.i)
+      .slice(0, SLOWEST)
+      .map(({ s }) => ({ ...s, serverLogged: logged.has(s.traceId) }));
+  }
+
+  /** The dashboard's data. `state` is the collector's (totals, the newest logs, the server's log). */
   snapshot(state, now = Date.now()) {
     const last = Math.floor(now / 1000);
     for (const s of this.rate.keys()) if (s <= last - WINDOW_SECONDS) this.rate.delete(s);
@@ -253,6 +296,8 @@ export class Summary {
         retriesTotal: sum(this.retries),
       },
       recentLogs: this.recent.slice().reverse(),
+      traces: { spans: this.spans, clientSpans: this.clientSpans.length, window: CLIENT_SPANS },
+      slowestRequests: this.slowest(state.serverLog),
       sources: { seed: { ...this.sources.seed }, otlp: { ...this.sources.otlp } },
     };
   }

@@ -1,7 +1,9 @@
 // The live dashboard: what the collector made of the telemetry it received (GET /api/summary),
 // polled every second. Like the collector view it does not load the telemetry package, so
 // watching it adds nothing to what it shows. Data come by two roads, the seed's format
-// (/api/*) and OTLP (/v1/*); the cards count both, and say how much came by OTLP.
+// (/api/*) and OTLP (/v1/*); the cards count both, and say how much came by OTLP. Spans come
+// by OTLP only: the slowest browser requests are listed, with whether the demo backend logged
+// the same trace, so that one can be looked up in the server's log by its trace id.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BarList, RateChart, RatingBar } from './charts.jsx';
@@ -229,6 +231,66 @@ function Delivery({ client, totals, sources }) {
   );
 }
 
+/** A request's duration: ms below ten seconds, else seconds. */
+const formatDuration = (ms) => (ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/** The answer's status, or what became of a request that got none. */
+function RequestStatus({ r }) {
+  if (r.status === null) return r.failed ? <span className="http-status bad">no answer</span> : <span className="http-status">—</span>;
+  const tone = r.failed || r.status >= 500 ? 'bad' : r.status >= 400 ? 'warn' : 'ok';
+  return <span className={'http-status ' + tone}>{r.status}</span>;
+}
+
+function SlowestRequests({ rows, traces }) {
+  return (
+    <section className="card panel" data-panel="slowest">
+      <header className="panel-head">
+        <h2>Slowest requests</h2>
+        <span className="legend">
+          the browser's fetch and XHR calls (OTLP client spans), slowest first, of the last {traces?.window ?? 500} · server log: the
+          demo backend logged a line with the same trace id
+        </span>
+      </header>
+      {rows.length ? (
+        <table className="compact slowest">
+          <thead>
+            <tr>
+              <th className="num">Duration</th>
+              <th>Status</th>
+              <th>Request</th>
+              <th>Trace id</th>
+              <th>Server log</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.spanId ?? r.traceId} data-trace={r.traceId}>
+                <td className="num tight">{formatDuration(r.durationMs)}</td>
+                <td className="tight">
+                  <RequestStatus r={r} />
+                </td>
+                <td className="request">
+                  <b>{r.name}</b> <span className="url">{r.url ?? ''}</span>
+                </td>
+                <td className="tight">
+                  <code className="trace-id" title={r.traceId}>
+                    {r.traceId.slice(0, 8)}…
+                  </code>
+                </td>
+                <td className={'tight server-logged' + (r.serverLogged ? ' yes' : '')}>{r.serverLogged ? '✓ logged' : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="empty-state" data-empty="slowest">
+          No requests traced yet. The package reports each fetch and XHR call of the demo as a span when it exports OTLP to /v1/traces.
+        </p>
+      )}
+    </section>
+  );
+}
+
 function RecentLogs({ logs }) {
   return (
     <section className="card panel">
@@ -281,6 +343,7 @@ function Dashboard() {
               <Errors errors={data.errors} />
               <Delivery client={data.client} totals={data.totals} sources={data.sources} />
             </div>
+            <SlowestRequests rows={data.slowestRequests ?? []} traces={data.traces} />
             <RecentLogs logs={data.recentLogs} />
           </>
         )}

@@ -106,6 +106,16 @@ pub enum Input<'a> {
     /// (`rejected`), whenever it comes.
     #[cfg(feature = "otlp")]
     Rejected { stream: Kind, count: u64 },
+    /// A request of the page measured since [`Client::request_start`] ended with HTTP `status`
+    /// (0: no answer) (`requests.rs`).
+    #[cfg(feature = "traces")]
+    RequestEnd { id: u32, status: u16 },
+    /// The page has loaded: its URL, and the navigation timing's phases (name, epoch ms).
+    #[cfg(feature = "traces")]
+    DocumentLoad {
+        url: &'a str,
+        phases: &'a [(&'a str, f64)],
+    },
     /// Whether the browser queued a beacon ([`Output::Beacon`]) or refused it.
     Beaconed { request: RequestId, accepted: bool },
     /// The page is hidden (`last: false`) or unloading for good (`last: true`).
@@ -423,6 +433,10 @@ impl Client {
                 retry_after,
             } => self.answered(request, status, retry_after, now),
             Input::Beaconed { request, accepted } => self.beaconed(request, accepted),
+            #[cfg(feature = "traces")]
+            Input::RequestEnd { id, status } => self.request_end(now, id, status),
+            #[cfg(feature = "traces")]
+            Input::DocumentLoad { url, phases } => self.document_load(now, url, phases),
             #[cfg(feature = "otlp")]
             Input::Rejected { stream, count } => {
                 if let Some(kind) = Some(stream).filter(|k| k.is_otlp()) {

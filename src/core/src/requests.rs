@@ -69,8 +69,7 @@ impl Client {
             own.is_none() && (listed || trace::may_propagate(url, origin, &self.measured.prefixes));
         let end = url.find(['?', '#']).unwrap_or(url.len());
         let bare = url.get(..end).unwrap_or(url);
-        let host = bare.split("://").nth(1).unwrap_or("");
-        let host = host.split(['/', ':']).next().unwrap_or("");
+        let host = crate::route::host(bare);
         let m = &mut self.measured;
         m.next_id = m.next_id.wrapping_add(1).max(1);
         let id = m.next_id;

@@ -19,7 +19,7 @@ pub fn template(url: &str, origin: &str) -> String {
     let end = url.find(['?', '#']).unwrap_or(url.len());
     let url = url.get(..end).unwrap_or(url);
     let (prefix, path) = match url.strip_prefix(origin) {
-        Some(path) if origin.contains("://") && (path.is_empty() || path.starts_with('/')) => {
+        Some(path) if scheme_end(origin) > 0 && (path.is_empty() || path.starts_with('/')) => {
             ("", path)
         }
         _ => split_origin(url),
@@ -40,9 +40,25 @@ pub fn template(url: &str, origin: &str) -> String {
     out
 }
 
+/// Where the host starts (after `://`), 0 without a scheme. (Bytes compared: a `str` search
+/// for a text brings a general string searcher, and its panic paths, into the module.)
+pub fn scheme_end(url: &str) -> usize {
+    url.as_bytes()
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or(0, |i| i + 3)
+}
+
+/// The host of absolute `url` (`server.address`): between `://` and the port or path.
+pub fn host(url: &str) -> &str {
+    let rest = url.get(scheme_end(url)..).unwrap_or("");
+    let end = rest.find(['/', ':', '?', '#']).unwrap_or(rest.len());
+    rest.get(..end).unwrap_or("")
+}
+
 /// `https://host:port` and the path after it (`/…`, or empty).
 fn split_origin(url: &str) -> (&str, &str) {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let after_scheme = scheme_end(url);
     let path_at = url
         .get(after_scheme..)
         .and_then(|rest| rest.find('/'))
