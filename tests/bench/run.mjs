@@ -138,6 +138,36 @@ const memory = await (async () => {
   return result;
 })();
 
+// 4. What measuring the page's own requests costs (the OTLP entry's instrumentRequests): the
+// main thread's busy time for FETCHES sequential fetches of a small same-origin file, with the
+// wrappers on and off, alternating, in fresh pages. With them on, the spans and metrics those
+// requests make are batched and sent too: their cost is counted.
+const FETCHES = Number(process.env.BENCH_FETCHES || 300);
+const fetchTaskMs = { on: [], off: [] };
+for (let rep = 0; rep < REPS; rep++) {
+  for (const mode of rep % 2 ? ['on', 'off'] : ['off', 'on']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(origin + '/blank.html');
+    await page.evaluate(
+      async ({ on, otel }) => {
+        const t = await import('/pkg/otlp.js');
+        await t.ready;
+        t.configure({ otlpEndpoint: otel, instrumentRequests: on, metricsEndpoint: null, logsEndpoint: null, captureErrors: false, observePerformance: false });
+      },
+      { on: mode === 'on', otel: origin + '/otel' },
+    );
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const busy0 = await taskMs(cdp);
+    await page.evaluate(async (n) => {
+      for (let i = 0; i < n; i++) await (await fetch('/blank.html?' + i)).arrayBuffer();
+    }, FETCHES);
+    fetchTaskMs[mode].push((await taskMs(cdp)) - busy0);
+    await context.close();
+  }
+}
+
 await browser.close();
 sink.close();
 
@@ -159,6 +189,9 @@ for (const op of ops) {
 console.log(`\nimport to ready (ours)            ${num(median(readyMs), 1)} ms`);
 console.log(`main-thread time during load      ${num(median(loadTaskMs.ours), 1)} ms ours, ${median(loadTaskMs.seed).toFixed(1)} ms the seed's module`);
 console.log(`after 200,000 events, collector down: held ${memory.heldEvents} events / ${memory.heldBytes} bytes (bounds 1000 / 1048576); wasm memory ${memory.wasm0KB} -> ${memory.wasmKB} KiB; JS heap +${memory.heapMB.toFixed(1)} MB`);
+const fetchOn = median(fetchTaskMs.on);
+const fetchOff = median(fetchTaskMs.off);
+console.log(`a page's fetch, instrumented       ${num(((fetchOn - fetchOff) / FETCHES) * 1000, 0)} µs more main-thread time per request (${FETCHES} fetches: ${fetchOn.toFixed(1)} ms on, ${fetchOff.toFixed(1)} ms off; the OTLP entry, spans and metrics sent)`);
 console.log('\nrequest bytes per event (requests, events):');
 for (const [k, c] of Object.entries(counts).sort()) {
   if (c.events) console.log(`  ${pad(k, 14)} ${num(c.bytes / c.events, 1)} B  (${c.requests} requests, ${c.events} events, ${(c.events / c.requests).toFixed(1)} events/request)`);

@@ -17,7 +17,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::client::{Client, Input, MeasuredRequest};
+use crate::client::{Client, MeasuredRequest};
 use crate::otlp::{self, Span, Value};
 use crate::stream::Kind;
 use crate::trace::{self, Context};
@@ -99,28 +99,25 @@ impl Client {
         crate::json::write_u64(&mut digits, u64::from(status));
         let status_text: String = digits.iter().map(|&d| char::from(d)).collect();
         let duration = (now - r.start).max(0.0);
-        let calls = self.labelled_series(
-            "api_calls_total",
-            &[
-                ("endpoint", &r.endpoint),
-                ("method", &r.method),
-                ("status", &status_text),
-            ],
-        );
-        let durations = self.labelled_series(
-            "api_call_duration_ms",
-            &[("endpoint", &r.endpoint), ("method", &r.method)],
-        );
         let wall = self.wall(now);
-        let staged = [
-            f64::from(calls),
+        let (endpoint, method) = (
+            ("endpoint", r.endpoint.as_str()),
+            ("method", r.method.as_str()),
+        );
+        self.push_metric(
+            "api_calls_total",
+            &[endpoint, method, ("status", &status_text)],
             1.0,
             wall,
-            f64::from(durations),
+            now,
+        );
+        self.push_metric(
+            "api_call_duration_ms",
+            &[endpoint, method],
             duration,
             wall,
-        ];
-        self.handle_input(now, Input::Metrics(&staged));
+            now,
+        );
         if !r.context.sampled {
             return;
         }
@@ -182,18 +179,43 @@ impl Client {
         self.push_span(&span, now);
     }
 
-    /// The series of `name` with these labels (as JSON text, in this order, as
-    /// `JSON.stringify` writes the seed's labels).
-    fn labelled_series(&mut self, name: &str, labels: &[(&str, &str)]) -> u32 {
-        let mut json = Vec::new();
+    /// One metric event with these labels (written as `JSON.stringify` writes the seed's
+    /// labels, in this order), into every metrics stream that takes events. Not through the
+    /// series table: that one's ids are shared with index.js, and a series added here could
+    /// make the table start over under its feet.
+    fn push_metric(
+        &mut self,
+        name: &str,
+        labels: &[(&str, &str)],
+        value: f64,
+        wall: f64,
+        now: f64,
+    ) {
         let number = self.platform.number;
+        let mut json = Vec::new();
         crate::json::write(&mut json, &crate::wire::Labels(labels), number);
-        let json = String::from_utf8(json).unwrap_or_default();
+        let json = core::str::from_utf8(&json).unwrap_or("{}");
         let values: Vec<(String, Value)> = labels
             .iter()
             .map(|(k, v)| (String::from(*k), Value::Text(String::from(*v))))
             .collect();
-        self.add_series_with(name, Some(&json), &values) & !crate::metric::RESET_FLAG
+        let mut attributes = Vec::new();
+        otlp::write_metric_attributes(&mut attributes, &values, number);
+        for kind in [Kind::Metrics, Kind::OtlpMetrics] {
+            if !self.takes(kind) {
+                continue;
+            }
+            let admitted = self.stream(kind).queue.push_with(|out| match kind {
+                Kind::Metrics => crate::metric::encode_own(out, name, value, json, wall, number),
+                _ => otlp::encode_metric(out, name, &attributes, value, wall, number),
+            });
+            if let Err(d) = admitted {
+                self.count_drop(kind, d, 1);
+            }
+            if self.stream_ref(kind).is_full() {
+                self.on_full_batch(kind, now);
+            }
+        }
     }
 
     /// Puts one span into the OTLP traces stream (counted when it does not fit).

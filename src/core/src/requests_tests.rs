@@ -238,3 +238,62 @@ fn requests_under_way_are_bounded() {
     assert_eq!(started, crate::requests::MAX_IN_FLIGHT);
     assert_eq!(c.stream_ref(Kind::OtlpTraces).queue.len(), 0);
 }
+
+#[test]
+fn measured_requests_leave_the_pages_series_ids_alone() {
+    // index.js keeps the ids the series table gave it: requests measured by the thousand must
+    // not make that table start over (their metrics do not go through it).
+    let mut c = traced(0.0);
+    c.handle_input(
+        T0,
+        Input::Configure(vec![
+            (
+                index_of("maxBufferedEvents").unwrap(),
+                Opt::Number(100_000.0),
+            ),
+            (
+                index_of("maxBufferedBytes").unwrap(),
+                Opt::Number(64.0 * 1048576.0),
+            ),
+        ]),
+    );
+    let id = c.add_series("x_total", None);
+    for i in 0..3000 {
+        let s = c
+            .request_start(
+                T0,
+                &format!("https://app.recoloca.ai/api/{i}/x"),
+                "GET",
+                PAGE,
+                None,
+                false,
+            )
+            .unwrap();
+        c.request_end(T0 + 1.0, s.id, 200);
+    }
+    c.handle_input(T0 + 2.0, Input::Metrics(&[f64::from(id), 7.0, T0 + 2.0]));
+    // Every batch, each answered so that the next one goes.
+    let mut posts = flushed(&mut c);
+    let mut metrics = String::new();
+    while let Some(p) = posts.pop() {
+        if p.url.ends_with("/v1/metrics") {
+            metrics.push_str(&String::from_utf8(p.body.clone()).unwrap());
+        }
+        let answer = Input::Answer {
+            request: p.request,
+            status: Some(200),
+            retry_after: None,
+        };
+        c.handle_input(T0 + 3.0, answer);
+        posts.extend(
+            std::iter::from_fn(|| c.poll_output()).filter_map(|o| match o {
+                Output::Post(p) => Some(p),
+                _ => None,
+            }),
+        );
+    }
+    assert!(
+        metrics.contains(r#"{"name":"x_total","sum":{"dataPoints":[{"attributes":[],"#),
+        "{metrics}"
+    );
+}
