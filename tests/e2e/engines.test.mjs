@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startCollector } from '../../www/collector.mjs';
 import { assertExactBody, until, TIMINGS } from './harness.mjs';
 import { launch } from './webdriver.mjs';
+import { validateOtlp } from '../otlp/validate.mjs';
 import { callWithHostileInput, assertSurvivedHostileInput } from './hostile.mjs';
 import { buildApp } from '../react/build.mjs';
 
@@ -547,6 +548,58 @@ for (const engine of ENGINES) {
         assert.ok(m.value >= 0, JSON.stringify(m));
       }
       console.log(`# ${engine}: ${facts.types.join(', ')} -> ${expected.join(', ')}`);
+    });
+
+    test('the OTLP entry traces the page\'s fetch and XMLHttpRequest calls, and its header goes to the page\'s origin only', async () => {
+      await fresh({ demo: { minLatencyMs: 5, maxLatencyMs: 20, failureRate: 0 } });
+      const otel = await startCollector(); // another origin: the OpenTelemetry Collector
+      const other = await startCollector(); // an unlisted origin: no traceparent ever
+      try {
+        await browser.goto(`${server.url}/engine-otlp.html`);
+        const statuses = await browser.run(
+          async (otel, other) => {
+            await window.telemetry.ready;
+            window.telemetry.configure({ otlpEndpoint: otel, instrumentRequests: true, metricsEndpoint: null, logsEndpoint: null, captureErrors: false, observePerformance: false });
+            const out = [(await fetch('/api/demo/jobs?token=x')).status];
+            out.push(await (await fetch(new Request('/api/demo/jobs', { method: 'POST', body: 'hello' }))).json().then((j) => j.ok));
+            out.push(
+              await new Promise((resolve) => {
+                const x = new XMLHttpRequest();
+                x.open('GET', '/api/demo/jobs/7');
+                x.onloadend = () => resolve(x.status);
+                x.send();
+              }),
+            );
+            // No CORS there: an opaque answer, whose status the page cannot read (0).
+            out.push((await fetch(other + '/api/demo/jobs', { mode: 'no-cors' })).status);
+            await new Promise((r) => setTimeout(r, 50));
+            await window.telemetry.flush();
+            return out;
+          },
+          otel.url,
+          other.url,
+        );
+        assert.deepEqual(statuses, [200, true, 200, 0]);
+        // The page's own origin got a traceparent on each request; the other origin none.
+        const logged = server.state.serverLog.filter((l) => l.trace_id);
+        assert.equal(logged.length, 3, JSON.stringify(server.state.serverLog));
+        assert.equal(other.state.serverLog.length, 1, 'the other origin was asked');
+        assert.equal(other.state.serverLog.filter((l) => l.trace_id).length, 0);
+        // One CLIENT span per request, the same trace ids as the headers, every body valid.
+        await until(() => otel.state.otlp.spans.filter((s) => s.kind === 3).length >= 4, 8000, 'four client spans');
+        const spans = otel.state.otlp.spans.filter((s) => s.kind === 3);
+        for (const l of logged) assert.ok(spans.some((s) => s.traceId === l.trace_id && s.spanId === l.span_id), `no span for ${l.trace_id}`);
+        assert.equal(spans.length, 4);
+        for (const body of otel.bodies('otlp_traces')) {
+          const v = validateOtlp('traces', body);
+          assert.ok(v.ok, v.error);
+        }
+        const endpoints = new Set(otel.state.otlp.metrics.filter((p) => p.name === 'api_calls_total').map((p) => p.attributes.endpoint));
+        assert.ok(endpoints.has('/api/demo/jobs') && endpoints.has('/api/demo/jobs/:id'), [...endpoints].join());
+      } finally {
+        await otel.close();
+        await other.close();
+      }
     });
   });
 }
