@@ -67,21 +67,24 @@ pub fn request_start(url: JsValue, method: JsValue, traceparent: JsValue) -> JsV
     ) else {
         return JsValue::UNDEFINED;
     };
-    let origin = location("origin");
     let own = traceparent.as_string();
     let listed = listed(&url);
     let now = driver::now();
-    let started =
-        driver::with(|c| c.request_start(now, &url, &method, &origin, own.as_deref(), listed));
+    let started = ORIGIN.with(|origin| {
+        driver::with(|c| c.request_start(now, &url, &method, origin, own.as_deref(), listed))
+    });
     match started.flatten() {
         Some(s) => {
-            let header = s
-                .traceparent
-                .map_or(JsValue::UNDEFINED, |h| JsValue::from(h));
+            let header = s.traceparent.map_or(JsValue::UNDEFINED, JsValue::from);
             Array::of2(&JsValue::from(s.id), &header).into()
         }
         None => JsValue::UNDEFINED,
     }
+}
+
+thread_local! {
+    /// The page's origin: a document's never changes, so it is read once, not per request.
+    static ORIGIN: String = location("origin");
 }
 
 /// `location[field]` of the page, read as the page's own objects (empty where it has none).

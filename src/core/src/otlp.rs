@@ -35,7 +35,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde::ser::{SerializeSeq, Serializer};
+use serde::ser::Serializer;
 use serde::Serialize;
 
 use crate::json::{self, NumberFallback};
@@ -211,24 +211,9 @@ fn write_nanos(out: &mut Vec<u8>, ms: f64) {
     out.push(b'"');
 }
 
-/// A list of attributes written as OTLP's `[KeyValue]`.
-struct Attributes<'a, I>(
-    core::cell::Cell<Option<I>>,
-    core::marker::PhantomData<&'a ()>,
-);
-
-impl<'a, I: Iterator<Item = (&'a str, AnyValue<'a>)>> Serialize for Attributes<'a, I> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(None)?;
-        for (key, value) in self.0.take().into_iter().flatten() {
-            seq.serialize_element(&KeyValue { key, value })?;
-        }
-        seq.end()
-    }
-}
-
-fn attributes<'a, I: Iterator<Item = (&'a str, AnyValue<'a>)>>(i: I) -> Attributes<'a, I> {
-    Attributes(core::cell::Cell::new(Some(i)), core::marker::PhantomData)
+/// A list of attributes, as OTLP's `[KeyValue]`.
+fn attributes<'a>(pairs: impl Iterator<Item = (&'a str, AnyValue<'a>)>) -> Vec<KeyValue<'a>> {
+    pairs.map(|(key, value)| KeyValue { key, value }).collect()
 }
 
 /// Appends a metric series' labels as OTLP attributes (`[{"key":…,"value":{…}}]`), leaving out
@@ -565,13 +550,13 @@ pub fn logs_body(sealed: &Sealed, records: &[u8]) -> Vec<u8> {
 /// OTLP's `LogRecord`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct LogRecord<'a, A: Serialize> {
+struct LogRecord<'a> {
     time_unix_nano: Nanos,
     observed_time_unix_nano: Nanos,
     severity_number: u8,
     severity_text: &'a str,
     body: AnyValue<'a>,
-    attributes: A,
+    attributes: Vec<KeyValue<'a>>,
     /// The page's current trace (the `traces` feature).
     #[cfg(feature = "traces")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -673,14 +658,14 @@ impl Serialize for Hex<'_> {
 #[cfg(feature = "traces")]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SpanRecord<'a, A: Serialize> {
+struct SpanRecord<'a> {
     trace_id: Hex<'a>,
     span_id: Hex<'a>,
     name: &'a str,
     kind: u8,
     start_time_unix_nano: Nanos,
     end_time_unix_nano: Nanos,
-    attributes: A,
+    attributes: Vec<KeyValue<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     events: &'a [EventRecord<'a>],
     #[serde(skip_serializing_if = "Option::is_none")]

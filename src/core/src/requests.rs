@@ -67,8 +67,7 @@ impl Client {
         let context = own.unwrap_or_else(|| Context::start(&mut self.random, rate));
         let propagate =
             own.is_none() && (listed || trace::may_propagate(url, origin, &self.measured.prefixes));
-        let end = url.find(['?', '#']).unwrap_or(url.len());
-        let bare = url.get(..end).unwrap_or(url);
+        let bare = crate::route::without_query(url);
         let host = crate::route::host(bare);
         let m = &mut self.measured;
         m.next_id = m.next_id.wrapping_add(1).max(1);
@@ -77,7 +76,7 @@ impl Client {
             id,
             method: method.to_ascii_uppercase(),
             url: bare.into(),
-            endpoint: crate::route::template(url, origin),
+            endpoint: crate::route::template(bare, origin),
             server: host.into(),
             context,
             start: now,
@@ -161,10 +160,9 @@ impl Client {
         if !context.sampled || !self.config.instrument_requests {
             return;
         }
-        let end = url.find(['?', '#']).unwrap_or(url.len());
         let attributes = [(
             "url.full",
-            Value::Text(url.get(..end).unwrap_or(url).into()),
+            Value::Text(crate::route::without_query(url).into()),
         )];
         let span = Span {
             context,

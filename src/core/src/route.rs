@@ -14,10 +14,15 @@ use alloc::string::String;
 /// The longest endpoint label.
 pub const MAX_LEN: usize = 160;
 
+/// `url` without its query and fragment: what a span's `url.full` and a template keep.
+pub fn without_query(url: &str) -> &str {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    url.get(..end).unwrap_or(url)
+}
+
 /// The route template of absolute `url`, relative to the page's `origin` (`https://host:port`).
 pub fn template(url: &str, origin: &str) -> String {
-    let end = url.find(['?', '#']).unwrap_or(url.len());
-    let url = url.get(..end).unwrap_or(url);
+    let url = without_query(url);
     let (prefix, path) = match url.strip_prefix(origin) {
         Some(path) if scheme_end(origin) > 0 && (path.is_empty() || path.starts_with('/')) => {
             ("", path)
