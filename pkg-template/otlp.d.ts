@@ -16,6 +16,16 @@ export interface OtlpTelemetryOptions extends Omit<TelemetryOptions, 'metricsEnd
    *  metric and log batches are also sent to its `/v1/metrics` and `/v1/logs` as OTLP JSON.
    *  Default none. */
   otlpEndpoint?: string;
+  /** One signal's own OTLP URL, whole (no path is added), as OpenTelemetry's
+   *  `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`; `null` (or `''`) exports no metrics as OTLP. Default:
+   *  `${otlpEndpoint}/v1/metrics`. */
+  otlpMetricsEndpoint?: string | null;
+  /** As `otlpMetricsEndpoint`, for logs. Default: `${otlpEndpoint}/v1/logs`. */
+  otlpLogsEndpoint?: string | null;
+  /** As `otlpMetricsEndpoint`, for spans; `null` with `instrumentRequests` measures the page's
+   *  requests and propagates their context without exporting spans. Default:
+   *  `${otlpEndpoint}/v1/traces`. */
+  otlpTracesEndpoint?: string | null;
   /** Headers every OTLP request carries besides `Content-Type` and `Idempotency-Key`, such as an
    *  API key. The collector's CORS configuration must allow their names. */
   otlpHeaders?: Record<string, string>;

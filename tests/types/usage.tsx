@@ -62,6 +62,8 @@ configure({ batchsize: 10 });
 configure({ otlpEndpoint: 'https://otel.example.com:4318' });
 // @ts-expect-error: the main entry has no other destination to turn its streams off for
 configure({ metricsEndpoint: null });
+// @ts-expect-error: per-signal OTLP URLs are the OTLP entry's
+configure({ otlpTracesEndpoint: null });
 
 // ---- the OTLP entry -------------------------------------------------------------------------
 
@@ -73,6 +75,8 @@ const otlpOptions: OtlpTelemetryOptions = {
   logsEndpoint: null,
   instrumentRequests: true,
   traceSampleRate: 0.25,
+  otlpMetricsEndpoint: 'https://metrics.example.com/ingest',
+  otlpTracesEndpoint: null,
   propagateTraceHeaderCorsUrls: ['https://api.recoloca.ai/', /^https:\/\/[a-z]+\.recoloca\.ai\//],
 };
 configureOtlp(otlpOptions);

@@ -36,6 +36,15 @@ pub struct Config {
     /// also sent, as OTLP/HTTP JSON, to its `/v1/metrics` and `/v1/logs`. Empty: none.
     #[cfg(feature = "otlp")]
     pub otlp_endpoint: String,
+    /// One signal's own OTLP URL, whole (`otlpMetricsEndpoint`, `otlpLogsEndpoint`,
+    /// `otlpTracesEndpoint`, as OpenTelemetry's `OTEL_EXPORTER_OTLP_{SIGNAL}_ENDPOINT`):
+    /// `None` when not given (`otlpEndpoint` and the signal's path), empty for "not exported".
+    #[cfg(feature = "otlp")]
+    pub otlp_metrics_endpoint: Option<String>,
+    #[cfg(feature = "otlp")]
+    pub otlp_logs_endpoint: Option<String>,
+    #[cfg(feature = "traces")]
+    pub otlp_traces_endpoint: Option<String>,
     /// Measure the page's own `fetch` and `XMLHttpRequest` calls (`requests.rs`).
     #[cfg(feature = "traces")]
     pub instrument_requests: bool,
@@ -48,10 +57,12 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             metrics_endpoint: "/api/metrics".into(),
-            batch_size: 10.0,
+            // Not given (NaN): each stream takes its own, the seed's 10 and 50 (see
+            // [`Config::metrics`] and [`Config::logs`]), or OTLP's [`OTLP_BATCH_SIZE`].
+            batch_size: f64::NAN,
             flush_interval_ms: 30_000.0,
             logs_endpoint: "/api/logs".into(),
-            log_batch_size: 50.0,
+            log_batch_size: f64::NAN,
             log_flush_interval_ms: 10_000.0,
             service: "recoloca-frontend".into(),
             version: "1.0.0".into(),
@@ -70,6 +81,12 @@ impl Default for Config {
             observe_performance: true,
             #[cfg(feature = "otlp")]
             otlp_endpoint: String::new(),
+            #[cfg(feature = "otlp")]
+            otlp_metrics_endpoint: None,
+            #[cfg(feature = "otlp")]
+            otlp_logs_endpoint: None,
+            #[cfg(feature = "traces")]
+            otlp_traces_endpoint: None,
             // Off by default: an app that calls `trackApiCall` itself would count each call twice.
             #[cfg(feature = "traces")]
             instrument_requests: false,
@@ -94,19 +111,23 @@ macro_rules! names {
 #[cfg(not(feature = "otlp"))]
 pub const NAMES: &str = names!();
 #[cfg(all(feature = "otlp", not(feature = "traces")))]
-pub const NAMES: &str = concat!(names!(), "\0otlpEndpoint");
+pub const NAMES: &str = concat!(
+    names!(),
+    "\0otlpEndpoint\0otlpMetricsEndpoint\0otlpLogsEndpoint"
+);
 #[cfg(feature = "traces")]
 pub const NAMES: &str = concat!(
     names!(),
-    "\0otlpEndpoint\0instrumentRequests\0traceSampleRate"
+    "\0otlpEndpoint\0otlpMetricsEndpoint\0otlpLogsEndpoint\0instrumentRequests\0\
+    traceSampleRate\0otlpTracesEndpoint"
 );
 /// Each option's type, by its place in [`NAMES`]: `s` string, `n` number, `b` boolean.
 #[cfg(not(feature = "otlp"))]
 pub const TYPES: &str = "snnsnnsssnnnnnnnnbb";
 #[cfg(all(feature = "otlp", not(feature = "traces")))]
-pub const TYPES: &str = "snnsnnsssnnnnnnnnbbs";
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsss";
 #[cfg(feature = "traces")]
-pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsbn";
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsssbns";
 
 // One type per name, checked when the crate compiles.
 const _: () = assert!(count(NAMES.as_bytes(), 0) + 1 == TYPES.len());
@@ -143,6 +164,9 @@ pub enum Value {
 /// The field that holds an option.
 pub enum Slot<'a> {
     Text(&'a mut String),
+    /// A text option whose absence means something of its own.
+    #[cfg(feature = "otlp")]
+    Given(&'a mut Option<String>),
     Number(&'a mut f64),
     Flag(&'a mut bool),
 }
@@ -174,10 +198,16 @@ impl Config {
             18 => Flag(&mut self.observe_performance),
             #[cfg(feature = "otlp")]
             19 => Text(&mut self.otlp_endpoint),
+            #[cfg(feature = "otlp")]
+            20 => Slot::Given(&mut self.otlp_metrics_endpoint),
+            #[cfg(feature = "otlp")]
+            21 => Slot::Given(&mut self.otlp_logs_endpoint),
             #[cfg(feature = "traces")]
-            20 => Flag(&mut self.instrument_requests),
+            22 => Flag(&mut self.instrument_requests),
             #[cfg(feature = "traces")]
-            21 => Number(&mut self.trace_sample_rate),
+            23 => Number(&mut self.trace_sample_rate),
+            #[cfg(feature = "traces")]
+            24 => Slot::Given(&mut self.otlp_traces_endpoint),
             _ => return None,
         })
     }
@@ -189,6 +219,8 @@ impl Config {
         for (i, value) in &mut o {
             match (self.slot(*i), value) {
                 (Some(Slot::Text(slot)), Value::Text(v)) => *slot = core::mem::take(v),
+                #[cfg(feature = "otlp")]
+                (Some(Slot::Given(slot)), Value::Text(v)) => *slot = Some(core::mem::take(v)),
                 (Some(Slot::Number(slot)), Value::Number(v)) => *slot = *v,
                 (Some(Slot::Flag(slot)), Value::Number(v)) => *slot = *v == 1.0,
                 _ => {}
@@ -206,6 +238,14 @@ fn whole(v: f64, lo: u32, hi: u32, default: u32) -> u32 {
     // Not f64::clamp: its assertion formats floats, which drags float printing into the module.
     crate::float::round(v).max(f64::from(lo)).min(f64::from(hi)) as u32
 }
+
+/// Events per OTLP request when the app gives no `batchSize`/`logBatchSize`: OpenTelemetry's
+/// own batch processors' default (`maxExportBatchSize`). The seed's 10 suits its raw events;
+/// OTLP metrics are summed per series within a batch, so a larger one sends fewer, smaller
+/// requests, and a page's own requests (one span and two metric events each) do not cause an
+/// export every few of them. The flush interval still bounds how long an event waits.
+#[cfg(feature = "otlp")]
+pub const OTLP_BATCH_SIZE: usize = 512;
 
 /// The settings of one stream, as the client uses them.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -251,24 +291,42 @@ impl Config {
     /// (off without an `otlpEndpoint`).
     #[cfg(feature = "otlp")]
     pub fn otlp_metrics(&self) -> StreamSettings {
-        let mut s = self.metrics();
-        s.endpoint = self.otlp_path("/v1/metrics");
-        s
+        let (own, given) = (&self.otlp_metrics_endpoint, self.batch_size);
+        self.otlp(self.metrics(), own, "/v1/metrics", given)
     }
 
     /// The OTLP logs stream: the logs settings, sent to `${otlpEndpoint}/v1/logs`.
     #[cfg(feature = "otlp")]
     pub fn otlp_logs(&self) -> StreamSettings {
-        let mut s = self.logs();
-        s.endpoint = self.otlp_path("/v1/logs");
-        s
+        let own = &self.otlp_logs_endpoint;
+        self.otlp(self.logs(), own, "/v1/logs", self.log_batch_size)
     }
 
     /// The OTLP traces stream: the logs' batching, sent to `${otlpEndpoint}/v1/traces`.
     #[cfg(feature = "traces")]
     pub fn otlp_traces(&self) -> StreamSettings {
-        let mut s = self.logs();
-        s.endpoint = self.otlp_path("/v1/traces");
+        let own = &self.otlp_traces_endpoint;
+        self.otlp(self.logs(), own, "/v1/traces", self.log_batch_size)
+    }
+
+    /// An OTLP stream's settings from its seed counterpart's: its own URL if the app gave one
+    /// (`own`), else `otlpEndpoint` and `path`; and unless the app gave a batch size (`given`),
+    /// OTLP's larger batches.
+    #[cfg(feature = "otlp")]
+    fn otlp(
+        &self,
+        mut s: StreamSettings,
+        own: &Option<String>,
+        path: &str,
+        given: f64,
+    ) -> StreamSettings {
+        s.endpoint = match own {
+            Some(url) => url.clone(),
+            None => self.otlp_path(path),
+        };
+        if given.is_nan() {
+            s.batch_size = OTLP_BATCH_SIZE.min(s.limits.max_events);
+        }
         s
     }
 

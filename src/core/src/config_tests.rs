@@ -74,6 +74,18 @@ fn each_option_name_reaches_its_own_field() {
     ];
     #[cfg(feature = "otlp")]
     fields.push(("otlpEndpoint", |c| c.otlp_endpoint.clone()));
+    #[cfg(feature = "otlp")]
+    fields.push(("otlpMetricsEndpoint", |c| {
+        c.otlp_metrics_endpoint.clone().unwrap_or_default()
+    }));
+    #[cfg(feature = "otlp")]
+    fields.push(("otlpLogsEndpoint", |c| {
+        c.otlp_logs_endpoint.clone().unwrap_or_default()
+    }));
+    #[cfg(feature = "traces")]
+    fields.push(("otlpTracesEndpoint", |c| {
+        c.otlp_traces_endpoint.clone().unwrap_or_default()
+    }));
     #[cfg(feature = "traces")]
     fields.push(("instrumentRequests", |c| c.instrument_requests.to_string()));
     #[cfg(feature = "traces")]
@@ -108,9 +120,11 @@ fn a_value_of_another_type_than_its_option_is_ignored() {
         ("service", Value::Number(1.0)),
         ("captureErrors", Value::Text("no".into())),
     ]));
-    assert_eq!(c, Config::default());
+    // (As text: a batch size not given is NaN, which `==` never equals.)
+    let defaults = alloc::format!("{:?}", Config::default());
+    assert_eq!(alloc::format!("{c:?}"), defaults);
     c.apply(alloc::vec![(99, Value::Number(1.0))]);
-    assert_eq!(c, Config::default());
+    assert_eq!(alloc::format!("{c:?}"), defaults);
 }
 
 #[test]
@@ -126,4 +140,53 @@ fn nonsense_numbers_are_clamped_or_defaulted() {
     assert_eq!(c.metrics().flush_interval_ms, 100);
     assert_eq!(c.logs().batch_size, 100_000);
     assert_eq!(c.logs().limits.max_request_bytes, 60_000);
+}
+
+#[cfg(feature = "otlp")]
+#[test]
+fn otlp_streams_batch_more_unless_the_app_says() {
+    let mut c = Config::default();
+    c.apply(named(&[(
+        "otlpEndpoint",
+        Value::Text("https://otel.example/".into()),
+    )]));
+    let (m, l) = (c.otlp_metrics(), c.otlp_logs());
+    assert_eq!((m.batch_size, l.batch_size), (512, 512));
+    assert_eq!(m.endpoint, "https://otel.example/v1/metrics");
+    // The seed's streams keep the seed's.
+    assert_eq!((c.metrics().batch_size, c.logs().batch_size), (10, 50));
+    // A batch never waits for more events than the buffer holds.
+    c.apply(named(&[("maxBufferedEvents", Value::Number(100.0))]));
+    assert_eq!(c.otlp_metrics().batch_size, 100);
+    // Given, a batch size is every stream's of its kind.
+    c.apply(named(&[
+        ("batchSize", Value::Number(7.0)),
+        ("logBatchSize", Value::Number(9.0)),
+    ]));
+    assert_eq!(
+        (c.otlp_metrics().batch_size, c.otlp_logs().batch_size),
+        (7, 9)
+    );
+    #[cfg(feature = "traces")]
+    assert_eq!(c.otlp_traces().batch_size, 9);
+}
+
+#[cfg(feature = "otlp")]
+#[test]
+fn one_signal_can_have_its_own_url_or_none() {
+    let mut c = Config::default();
+    c.apply(named(&[
+        ("otlpEndpoint", Value::Text("https://otel.example".into())),
+        (
+            "otlpMetricsEndpoint",
+            Value::Text("https://m.example/ingest".into()),
+        ),
+        // `null` from JavaScript (src/options.rs): not exported.
+        ("otlpLogsEndpoint", Value::Text(String::new())),
+    ]));
+    // Whole, as given: no path added.
+    assert_eq!(c.otlp_metrics().endpoint, "https://m.example/ingest");
+    assert_eq!(c.otlp_logs().endpoint, "");
+    #[cfg(feature = "traces")]
+    assert_eq!(c.otlp_traces().endpoint, "https://otel.example/v1/traces");
 }

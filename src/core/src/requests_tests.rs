@@ -297,3 +297,41 @@ fn measured_requests_leave_the_pages_series_ids_alone() {
         "{metrics}"
     );
 }
+
+#[test]
+fn without_a_traces_url_requests_are_still_measured_and_propagated() {
+    // `otlpTracesEndpoint: null`: an app that keeps its spans out of OTLP (or has no tracing
+    // backend) still gets the metrics and the header that joins the backend's logs.
+    let mut c = traced(1.0);
+    c.handle_input(
+        T0,
+        Input::Configure(vec![(
+            index_of("otlpTracesEndpoint").unwrap(),
+            Opt::Text(String::new()),
+        )]),
+    );
+    let s = c
+        .request_start(
+            T0,
+            "https://app.recoloca.ai/api/jobs/7",
+            "GET",
+            PAGE,
+            None,
+            false,
+        )
+        .unwrap();
+    assert!(s.traceparent.is_some());
+    c.handle_input(
+        T0 + 30.0,
+        Input::RequestEnd {
+            id: s.id,
+            status: 200,
+        },
+    );
+    let posts = flushed(&mut c);
+    assert!(body(&posts, "/v1/metrics").contains("api_call_duration_ms"));
+    assert!(
+        posts.iter().all(|p| !p.url.ends_with("/v1/traces")),
+        "{posts:?}"
+    );
+}
