@@ -142,7 +142,7 @@ const memory = await (async () => {
 // main thread's busy time for FETCHES sequential fetches of a small same-origin file, with the
 // wrappers on and off, alternating, in fresh pages. With them on, the spans and metrics those
 // requests make are batched and sent too: their cost is counted.
-const FETCHES = Number(process.env.BENCH_FETCHES || 300);
+const FETCHES = Number(process.env.BENCH_FETCHES || 1000);
 const fetchTaskMs = { on: [], off: [] };
 for (let rep = 0; rep < REPS; rep++) {
   for (const mode of rep % 2 ? ['on', 'off'] : ['off', 'on']) {
