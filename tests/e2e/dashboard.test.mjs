@@ -1,6 +1,8 @@
 // The demo's Error lab and the live dashboard (www/, built by `make www`) in headless Chromium:
 // a person breaks the demo in the three ways it offers, the collector receives what the
-// package captured, and the dashboard shows it and keeps up without a reload.
+// package captured, and the dashboard shows it and keeps up without a reload. Then its slowest
+// requests: a page of the OTLP entry calls the demo backend, and each row leads to the backend's
+// log line by its trace id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,6 +12,8 @@ import { launch, until } from './harness.mjs';
 
 const DIST = fileURLToPath(new URL('../../www/dist/', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
+const PKG = fileURLToPath(new URL('../../pkg/', import.meta.url));
+const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
 const USER = 'demo-user-42';
 
 // The errors the Error lab throws on purpose. Each must happen exactly once per click; any
@@ -211,4 +215,155 @@ test('breaking the demo on purpose reaches the collector, and the live dashboard
   assert.deepEqual(seen.intended, { uncaught: 1, rejection: 1, render: 2 });
   assert.deepEqual(seen.problems, []);
   await context.close();
+});
+
+// The slowest-requests table: a page of the OTLP entry (`instrumentRequests`) calls the demo
+// backend, the collector receives the client spans, and the dashboard lists them, each by the
+// trace id the backend received in its `traceparent` and wrote into its own log line, so that a
+// slow request on the dashboard can be followed into the server's log.
+test('the slowest requests: the page\'s traced calls, slowest first, each by the trace id the demo backend logged', async () => {
+  // A collector of its own, so that nothing from the other test's session is in the table: it
+  // serves the dashboard, the package and the test pages, takes the page's OTLP export on its
+  // own origin and answers the demo's API calls. The backend's latencies and failures are
+  // scripted (its `random`, called per request for the latency, whether it fails and how), so
+  // that the order of the table is known: the calls below run one at a time, in this order.
+  const script = [
+    [0.4, 0.9], // GET /api/demo/jobs: 400 ms, 200
+    [0.25, 0.9], // POST /api/demo/jobs/42/save: 250 ms, 201
+    [0.1, 0.1, 0.9], // GET /api/demo/profile: 100 ms, fails with FAILURES[2], a 503
+  ].flat();
+  const site = await startCollector({
+    mounts: { '/pkg/': PKG, '/pages/': PAGES, '/': DIST },
+    demo: { minLatencyMs: 0, maxLatencyMs: 1000, failureRate: 0.5, random: () => script.shift() ?? 0.99 },
+  });
+  try {
+    // What the demo backend received, before it parses anything: the trace ids the table must
+    // show are those of the headers that actually arrived, not whatever the collector kept.
+    const received = [];
+    const handle = site.state.demo.handle;
+    site.state.demo.handle = (req, res, path) => {
+      received.push({ method: req.method, path, traceparent: req.headers.traceparent });
+      return handle(req, res, path);
+    };
+
+    const seen = { intended: {}, problems: [] };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = watch(await context.newPage(), seen);
+    // One call does not reach the demo backend (the collector's own summary): the browser's
+    // header for it, as sent, since no server log can say what arrived.
+    const summaryHeader = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/api/summary' && summaryHeader.push(r.headerValue('traceparent')));
+    await page.goto(site.url + '/pages/otlp.html');
+    const statuses = await page.evaluate(async (endpoint) => {
+      await window.telemetry.ready;
+      // OTLP only (the seed's endpoints off), to this same collector.
+      window.telemetry.configure({ otlpEndpoint: endpoint, instrumentRequests: true, metricsEndpoint: null, logsEndpoint: null });
+      const out = [];
+      // The query carries a token: neither the span nor the dashboard may show it.
+      out.push((await fetch('/api/demo/jobs?q=rust&token=s3cr3t')).status);
+      out.push((await fetch('/api/demo/jobs/42/save', { method: 'POST', body: '{"saved":true}' })).status);
+      out.push((await fetch('/api/demo/profile')).status);
+      out.push((await fetch('/api/summary')).status);
+      await window.telemetry.flush();
+      return out;
+    }, site.url);
+    assert.deepEqual(statuses, [200, 201, 503, 200]);
+    assert.equal(script.length, 0, 'the backend answered the three demo calls, as scripted');
+
+    // The trace id of each call, from the header the backend received; the backend's log line
+    // for each carries the same.
+    const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
+    assert.deepEqual(
+      received.map((r) => [r.method, r.path]),
+      [
+        ['GET', '/api/demo/jobs'],
+        ['POST', '/api/demo/jobs/42/save'],
+        ['GET', '/api/demo/profile'],
+      ],
+    );
+    for (const r of received) assert.match(r.traceparent ?? '', TRACEPARENT, `${r.method} ${r.path} carried a traceparent`);
+    const traceOf = (r) => TRACEPARENT.exec(r.traceparent)[1];
+    assert.deepEqual(
+      site.state.serverLog.map((l) => [l.http_method, l.url_path, l.http_status, l.trace_id]),
+      received.map((r, i) => [r.method, r.path, [200, 201, 503][i], traceOf(r)]),
+    );
+    const summaryTrace = TRACEPARENT.exec((await summaryHeader[0]) ?? '')?.[1];
+    assert.ok(summaryTrace, 'the same-origin call to /api/summary carried a traceparent too');
+    assert.ok(!site.state.serverLog.some((l) => l.trace_id === summaryTrace), 'which no server log line names');
+
+    // The four client spans, as the collector stored them (their durations are what the table
+    // must show); one for each call, by its trace.
+    const clientSpans = () => site.state.otlp.spans.filter((s) => s.kind === 3);
+    await until(() => clientSpans().length >= 4, 5000, 'the four client spans');
+    const spanOf = (trace) => {
+      const found = clientSpans().filter((s) => s.traceId === trace);
+      assert.equal(found.length, 1, `one client span of trace ${trace}`);
+      return found[0];
+    };
+    // Slowest first: the backend's latencies put them in this order, and the summary, answered
+    // at once, last. Each expected row: [trace, status, its tone, request, server logged].
+    const url = (path) => site.url + path;
+    const expected = [
+      [traceOf(received[0]), '200', 'ok', `HTTP GET ${url('/api/demo/jobs')}`, true],
+      [traceOf(received[1]), '201', 'ok', `HTTP POST ${url('/api/demo/jobs/42/save')}`, true],
+      [traceOf(received[2]), '503', 'bad', `HTTP GET ${url('/api/demo/profile')}`, true],
+      [summaryTrace, '200', 'ok', `HTTP GET ${url('/api/summary')}`, false],
+    ];
+    // Each span lasted at least the backend's latency (less 2 ms: Node's timers and the page's
+    // coarsened clock are each good to about a millisecond).
+    const scripted = [400, 250, 100, 0];
+    expected.forEach(([trace], i) => assert.ok(spanOf(trace).durationMs >= scripted[i] - 2, `row ${i + 1}: ${spanOf(trace).durationMs} ms`));
+    // As the dashboard writes a duration (dashboard.jsx's formatDuration).
+    const formatDuration = (ms) => (ms < 10 ? `${ms.toFixed(1)} ms` : ms < 10000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+    // The dashboard, in a tab of its own.
+    const view = watch(await context.newPage(), seen);
+    await view.goto(site.url + '/dashboard.html');
+    const rows = view.locator('[data-panel="slowest"] table.slowest tbody tr');
+    // (A page error, say a row React cannot draw, blanks the whole dashboard: it fails here, by
+    // name, rather than as a timeout.)
+    await until(
+      async () => {
+        assert.deepEqual(seen.problems, []);
+        return (await rows.count()) === 4;
+      },
+      5000,
+      'four rows in the slowest requests',
+    );
+    for (const [i, [trace, status, tone, request, logged]] of expected.entries()) {
+      const row = rows.nth(i);
+      const cells = row.locator('td');
+      const what = `row ${i + 1} (${request})`;
+      // The trace id: whole on the row, in the id's tooltip and in its text (which a person
+      // copies to find the server's log line; CSS shows its start).
+      assert.equal(await row.getAttribute('data-trace'), trace, `${what}: the trace id the backend received`);
+      const id = row.locator('code.trace-id');
+      assert.equal(await id.getAttribute('title'), trace, what);
+      assert.equal(await id.textContent(), trace, what);
+      const shown = await id.evaluate((e) => e.clientWidth < e.scrollWidth);
+      assert.ok(shown, `${what}: the id is shortened on screen`);
+      assert.equal(await cells.nth(0).innerText(), formatDuration(spanOf(trace).durationMs), `${what}: the span's duration`);
+      const badge = cells.nth(1).locator('.http-status');
+      assert.equal(await badge.innerText(), status, what);
+      assert.match(await badge.getAttribute('class'), new RegExp(`\\b${tone}\\b`), what);
+      // The method and the URL, its query (and the token in it) left out.
+      assert.equal((await cells.nth(2).innerText()).trim(), request, what);
+      // Whether the backend's log has a line of this trace: only for the demo backend's calls.
+      const serverLog = cells.nth(4);
+      assert.equal(await serverLog.innerText(), logged ? '✓ logged' : '—', what);
+      assert.equal(/\byes\b/.test(await serverLog.getAttribute('class')), logged, what);
+    }
+    assert.ok(!(await view.locator('[data-panel="slowest"]').innerText()).includes('s3cr3t'), 'no query string on the dashboard');
+    assert.equal(await view.locator('[data-empty="slowest"]').count(), 0);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await view.locator('[data-panel="slowest"]').screenshot({ path: OUTPUT + 'slowest-requests.png' });
+    // The 503 is the backend's scripted failure (watch lets the demo's 5xx through); nothing
+    // else went wrong on either page.
+    assert.deepEqual(seen.problems, []);
+    assert.deepEqual(seen.intended, {});
+    await context.close();
+  } finally {
+    await site.close();
+  }
 });

@@ -124,6 +124,16 @@ test('clicking through the demo reaches the collector, and the collector view sh
   assert.deepEqual(durations.map((m) => m.labels.endpoint), calls.map((m) => m.labels.endpoint));
   // The backend waits 50-800 ms; the recorded value is what the page measured.
   assert.ok(durations.every((m) => m.value >= 45 && m.value < 5000), `durations ${durations.map((m) => m.value)}`);
+  // The package measured those calls itself (`instrumentRequests`): each also carried a
+  // traceparent that the backend wrote into its log, and its span reached /v1/traces with
+  // the same trace id, which is how the dashboard joins a slow request to the server's line.
+  const logged = server.state.serverLog.map((l) => `${l.http_method} ${l.url_path} ${l.http_status} ${l.trace_id}`);
+  const clientSpans = () => server.state.otlp.spans.filter((s) => s.name.startsWith('HTTP '));
+  await until(() => clientSpans().length >= calls.length, 5000, 'the spans of the calls');
+  assert.deepEqual(server.state.otlp.spans.filter((s) => !s.name.startsWith('HTTP ')).map((s) => s.name), ['documentLoad']);
+  const spans = clientSpans().map((s) => `${s.attributes['http.request.method']} ${new URL(s.attributes['url.full']).pathname} ${s.attributes['http.response.status_code']} ${s.traceId}`);
+  assert.deepEqual(spans, logged, 'one span per call, by the trace id the backend logged');
+  assert.equal(server.state.otlp.metrics.length + server.state.otlp.logs.length, 0, 'metrics and logs in the seed format only');
   assert.deepEqual(named('cv_uploads_total').map((m) => m.labels), [{ format: 'docx' }]);
   assert.deepEqual(named('frontend_errors_total').map((m) => m.labels), [{ error_type: 'TypeError', component: 'AnalysisPage', user_id: USER }]);
 

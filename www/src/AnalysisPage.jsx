@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useLogger, useMetrics } from '@recoloca/telemetry/react';
+import { useLogger, useMetrics } from '@recoloca/telemetry/otlp/react';
 import { ANALYZE_ENDPOINT, requestAnalysis } from './api.js';
 import { ApiStatus } from './ApiStatus.jsx';
 import { DEMO_USER } from './user.js';
@@ -29,7 +29,7 @@ export function AnalysisPage({ cv, analysis, onAnalysed }) {
   async function rerun() {
     metrics.trackUserAction('rerun_analysis', 'AnalysisPage', DEMO_USER);
     setCall({ pending: true });
-    const res = await requestAnalysis(metrics, log, cv);
+    const res = await requestAnalysis(log, cv);
     setCall(res);
     if (res.ok) onAnalysed(res.body);
   }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { flush, ready } from '@recoloca/telemetry';
+import { flush, ready } from '@recoloca/telemetry/otlp';
 import { PAGES, useRoute } from './router.js';
 import { UploadPage } from './UploadPage.jsx';
 import { AnalysisPage } from './AnalysisPage.jsx';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { TelemetryErrorBoundary, useMetrics } from '@recoloca/telemetry/react';
+import { TelemetryErrorBoundary, useMetrics } from '@recoloca/telemetry/otlp/react';
 import { DEMO_USER } from './user.js';
 
 // Three ways a page breaks, each left to the telemetry package to notice: nothing here catches

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useLogger, useMetrics } from '@recoloca/telemetry/react';
+import { useLogger, useMetrics } from '@recoloca/telemetry/otlp/react';
 import { matchJobs } from './data.js';
 import { callApi, MATCHES_ENDPOINT } from './api.js';
 import { ApiStatus } from './ApiStatus.jsx';
@@ -16,7 +16,7 @@ export function JobsPage({ analysis, saved, onToggleSave }) {
   async function refresh() {
     metrics.trackUserAction('refresh_matches', 'JobsPage', DEMO_USER);
     setCall({ pending: true });
-    const res = await callApi(metrics, 'GET', '/jobs/matches', () => matchJobs(skills));
+    const res = await callApi('GET', '/jobs/matches', () => matchJobs(skills));
     setCall(res);
     if (res.ok) {
       setJobs(res.body);

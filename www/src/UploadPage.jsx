@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useLogger, useMetrics } from '@recoloca/telemetry/react';
+import { useLogger, useMetrics } from '@recoloca/telemetry/otlp/react';
 import { SAMPLE_CVS } from './data.js';
 import { ANALYZE_ENDPOINT, requestAnalysis } from './api.js';
 import { ApiStatus } from './ApiStatus.jsx';
@@ -29,7 +29,7 @@ export function UploadPage({ cv, onUploaded, onAnalysed }) {
   async function analyseCv() {
     metrics.trackUserAction('analyze_cv', 'UploadPage', DEMO_USER);
     setCall({ pending: true });
-    const res = await requestAnalysis(metrics, log, cv);
+    const res = await requestAnalysis(log, cv);
     setCall(res);
     if (res.ok) onAnalysed(res.body);
   }

@@ -264,7 +264,7 @@ function SlowestRequests({ rows, traces }) {
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.spanId ?? r.traceId} data-trace={r.traceId}>
+              <tr key={r.spanId ?? r.traceId} data-trace={r.traceId ?? ''}>
                 <td className="num tight">{formatDuration(r.durationMs)}</td>
                 <td className="tight">
                   <RequestStatus r={r} />
@@ -273,8 +273,9 @@ function SlowestRequests({ rows, traces }) {
                   <b>{r.name}</b> <span className="url">{r.url ?? ''}</span>
                 </td>
                 <td className="tight">
+                  {/* Whole, so that a copy of it finds the server's log line; CSS shortens it. */}
                   <code className="trace-id" title={r.traceId}>
-                    {r.traceId.slice(0, 8)}…
+                    {String(r.traceId ?? '')}
                   </code>
                 </td>
                 <td className={'tight server-logged' + (r.serverLogged ? ' yes' : '')}>{r.serverLogged ? '✓ logged' : '—'}</td>

@@ -2,7 +2,7 @@
 // navigation (including the first load) is one page view. It lives outside React so that a
 // page view is counted once per navigation, not once per effect run.
 import { useSyncExternalStore } from 'react';
-import { metricsCollector } from '@recoloca/telemetry';
+import { metricsCollector } from '@recoloca/telemetry/otlp';
 import { DEMO_USER } from './user.js';
 
 export const PAGES = [
