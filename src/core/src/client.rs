@@ -313,6 +313,8 @@ pub(crate) struct MeasuredRequest {
     pub(crate) endpoint: String,
     /// `server.address`: the URL's host.
     pub(crate) server: String,
+    /// `server.port`: the URL's port, or its scheme's (0: unknown, not reported).
+    pub(crate) port: u16,
     pub(crate) context: crate::trace::Context,
     /// When it started, on the scheduling clock.
     pub(crate) start: f64,

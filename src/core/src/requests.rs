@@ -68,7 +68,7 @@ impl Client {
         let propagate =
             own.is_none() && (listed || trace::may_propagate(url, origin, &self.measured.prefixes));
         let bare = crate::route::without_query(url);
-        let host = crate::route::host(bare);
+        let (host, port) = crate::route::server(bare);
         let m = &mut self.measured;
         m.next_id = m.next_id.wrapping_add(1).max(1);
         let id = m.next_id;
@@ -78,6 +78,7 @@ impl Client {
             url: bare.into(),
             endpoint: crate::route::template(bare, origin),
             server: host.into(),
+            port,
             context,
             start: now,
         });
@@ -125,6 +126,9 @@ impl Client {
             ("url.full", Value::Text(r.url)),
             ("server.address", Value::Text(r.server)),
         ];
+        if r.port > 0 {
+            attributes.push(("server.port", Value::Number(f64::from(r.port))));
+        }
         if status > 0 {
             attributes.push((
                 "http.response.status_code",

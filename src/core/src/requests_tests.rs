@@ -151,7 +151,7 @@ fn a_request_becomes_the_seeds_metrics_and_a_client_span_joined_by_its_ids() {
     let mut ids = String::new();
     crate::trace::hex(&mut ids, &header.trace.0);
     assert!(spans.contains(&format!(r#""traceId":"{ids}""#)), "{spans}");
-    assert!(spans.contains(r#""name":"HTTP GET","kind":3,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000183000000","attributes":[{"key":"http.request.method","value":{"stringValue":"GET"}},{"key":"url.full","value":{"stringValue":"https://app.recoloca.ai/api/jobs/123"}},{"key":"server.address","value":{"stringValue":"app.recoloca.ai"}},{"key":"http.response.status_code","value":{"intValue":"200"}}]}"#), "{spans}");
+    assert!(spans.contains(r#""name":"HTTP GET","kind":3,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000183000000","attributes":[{"key":"http.request.method","value":{"stringValue":"GET"}},{"key":"url.full","value":{"stringValue":"https://app.recoloca.ai/api/jobs/123"}},{"key":"server.address","value":{"stringValue":"app.recoloca.ai"}},{"key":"server.port","value":{"intValue":"443"}},{"key":"http.response.status_code","value":{"intValue":"200"}}]}"#), "{spans}");
     assert!(
         spans.contains(
             r#"{"key":"error.type","value":{"stringValue":"network"}}],"status":{"code":2}}"#

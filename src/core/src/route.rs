@@ -54,11 +54,32 @@ pub fn scheme_end(url: &str) -> usize {
         .map_or(0, |i| i + 3)
 }
 
-/// The host of absolute `url` (`server.address`): between `://` and the port or path.
-pub fn host(url: &str) -> &str {
+/// The host and port of absolute `url` (`server.address`, `server.port`): between `://` and
+/// the path; the port the scheme implies when the URL names none (as `new URL().href` leaves
+/// it out), 0 when neither says.
+pub fn server(url: &str) -> (&str, u16) {
     let rest = url.get(scheme_end(url)..).unwrap_or("");
-    let end = rest.find(['/', ':', '?', '#']).unwrap_or(rest.len());
-    rest.get(..end).unwrap_or("")
+    let authority = rest.get(..rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let authority = authority.unwrap_or("");
+    // An IPv6 host is bracketed (`[::1]:8080`): its colons are not the port's.
+    let port_at = match authority.rfind(']') {
+        Some(close) => authority
+            .get(close..)
+            .and_then(|a| a.find(':'))
+            .map(|i| close + i),
+        None => authority.find(':'),
+    };
+    let (host, port) = match port_at {
+        Some(i) => (authority.get(..i).unwrap_or(""), authority.get(i + 1..)),
+        None => (authority, None),
+    };
+    let port = match port.map(str::parse::<u16>) {
+        Some(Ok(p)) => p,
+        _ if url.starts_with("https:") => 443,
+        _ if url.starts_with("http:") => 80,
+        _ => 0,
+    };
+    (host, port)
 }
 
 /// `https://host:port` and the path after it (`/…`, or empty).

@@ -66,6 +66,22 @@ fn a_very_long_path_is_cut_at_a_segment() {
     assert!(t.ends_with("/…"));
 }
 
+#[test]
+fn the_server_is_the_host_and_the_port_or_the_schemes() {
+    let cases = [
+        ("https://api.recoloca.ai/v1/cv", ("api.recoloca.ai", 443)),
+        ("http://127.0.0.1:8080/api?x=1", ("127.0.0.1", 8080)),
+        ("http://example.com", ("example.com", 80)),
+        ("http://[::1]:3000/x", ("[::1]", 3000)),
+        ("https://[2001:db8::1]/x", ("[2001:db8::1]", 443)),
+        ("ws://example.com:99999/x", ("example.com", 0)),
+        ("https://example.com#a:1", ("example.com", 443)),
+    ];
+    for (url, expected) in cases {
+        assert_eq!(server(url), expected, "{url}");
+    }
+}
+
 proptest! {
     /// Whatever the URL: no query or fragment survives, no number segment survives, a template
     /// of a template is itself, and the label stays bounded.
