@@ -61,20 +61,28 @@ pub fn server(url: &str) -> (&str, u16) {
     let rest = url.get(scheme_end(url)..).unwrap_or("");
     let authority = rest.get(..rest.find(['/', '?', '#']).unwrap_or(rest.len()));
     let authority = authority.unwrap_or("");
-    // An IPv6 host is bracketed (`[::1]:8080`): its colons are not the port's.
-    let port_at = match authority.rfind(']') {
-        Some(close) => authority
-            .get(close..)
-            .and_then(|a| a.find(':'))
-            .map(|i| close + i),
-        None => authority.find(':'),
-    };
+    // An IPv6 host is bracketed (`[::1]:8080`): its colons are not the port's. (By bytes,
+    // as elsewhere here: `str`'s searchers would bring their general code.)
+    let bytes = authority.as_bytes();
+    let close = bytes.iter().rposition(|&c| c == b']').unwrap_or(0);
+    let port_at = bytes
+        .iter()
+        .skip(close)
+        .position(|&c| c == b':')
+        .map(|i| close + i);
     let (host, port) = match port_at {
         Some(i) => (authority.get(..i).unwrap_or(""), authority.get(i + 1..)),
         None => (authority, None),
     };
-    let port = match port.map(str::parse::<u16>) {
-        Some(Ok(p)) => p,
+    // Digits read by hand: `str::parse` would bring its error type.
+    let digits = port.and_then(|p| {
+        p.bytes().try_fold(0u32, |n, b| {
+            Some(n * 10 + u32::from(b.checked_sub(b'0').filter(|d| *d < 10)?))
+                .filter(|n| *n < 65_536)
+        })
+    });
+    let port = match digits {
+        Some(p) if p > 0 => p as u16,
         _ if url.starts_with("https:") => 443,
         _ if url.starts_with("http:") => 80,
         _ => 0,
