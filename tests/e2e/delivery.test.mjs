@@ -199,9 +199,19 @@ test('a new tab that takes a hidden page\'s kept batches: each sent, and each dr
   // Hidden (not closed): its streams are failing, so its batches and counts are kept.
   await setVisibility(a, 'hidden');
   assert.equal(await keptCount(a), 1);
+  // The hidden page hears that its copy was taken through a storage event. A listener added
+  // now runs after the module's (listeners run in the order they were added), so once it has
+  // run, the page has let go of what the copy held. Waiting for it, not for storage alone: a
+  // loaded machine may deliver the event to the hidden page late, after the steps below.
+  await a.evaluate(() => {
+    window.copyTaken = new Promise((heard) => {
+      addEventListener('storage', (e) => e.key?.startsWith('recoloca-telemetry:') && e.newValue === null && heard());
+    });
+  });
   // A new tab of the origin takes the copy; then the collector is back.
   const b = await context.newPage();
   await b.goto(server.url + '/index.html');
+  await a.evaluate(() => window.copyTaken);
   // (The hidden page may write a copy anew, of counts it made since: no batch is left in it.)
   await until(async () => (await keptBatches(a)) === 0, 5000, 'the copy taken');
   outage = false;
