@@ -167,8 +167,29 @@ test-react: pkg
 www: pkg
 	cd www && npm install --no-audit --no-fund --loglevel=error && npx vite build
 
-demo: www
-	node www/server.mjs --port $(PORT)
+# A person running `make demo` waits for a URL, not for 140 lines of build commands: each step
+# (the prerequisites of `www`, one at a time; -o keeps a step from running the one before it
+# again) is one line, and its output goes to target/demo/<step>.log, printed only if it fails.
+# `make www`, `make pkg` and `make test` print everything as before.
+demo:
+	$(call demo-step,Checking the tools (.ci/bootstrap.sh; minutes on a bare machine),bootstrap,bootstrap)
+	$(call demo-step,Building the package (pkg/),pkg -o bootstrap,pkg)
+	$(call demo-step,Building the demo app (www/dist/),www -o pkg,www)
+	@echo
+	@node www/server.mjs --port $(PORT)
+
+# One step of `make demo`: says $(1), runs make $(2) with its output in target/demo/$(3).log.
+# A title has no `,` ($(call) splits its arguments at commas) and no `'` (printf gets it in '…').
+define demo-step
+	@mkdir -p target/demo
+	@printf '%s ... ' '$(1)'; start=$$SECONDS; \
+	if $(MAKE) --no-print-directory $(2) > target/demo/$(3).log 2>&1; then \
+	  echo "done ($$((SECONDS - start)) s)"; \
+	else \
+	  echo failed; cat target/demo/$(3).log; \
+	  echo "make demo: that step failed; its output, above, is also in target/demo/$(3).log"; exit 1; \
+	fi
+endef
 
 # The seed's classes against ours in headless Chromium: ns per call, ratio, memory, bytes.
 bench: pkg

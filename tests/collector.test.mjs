@@ -2,8 +2,12 @@
 // log file, the Prometheus exposition (checked by promtool), the dashboard summary and the
 // demo API; and the same for its OTLP/HTTP JSON endpoints (/v1/*), CORS included. Every OTLP
 // body sent as valid is first checked by the official validator (tests/otlp/validate.mjs).
-// Last, traces: spans on /v1/traces, the demo backend's log of each request with the trace id
-// of its `traceparent`, and the slowest requests on the dashboard, joined to that log.
+// Then traces: spans on /v1/traces, the demo backend's log of each request with the trace id
+// of its `traceparent`, and the slowest requests on the dashboard, joined to that log. Last,
+// the bounds (#21): route templates as the client makes them, no series per user, the cap of
+// series per metric and its overflow series, the cap of metric names, label values cut at 256
+// characters, the client's health counters at 0, and memory that stays flat however many
+// events arrive.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,8 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startCollector } from '../www/collector.mjs';
-import { TIME_BUCKETS, CLS_BUCKETS } from '../www/collector/prometheus.mjs';
+import { TIME_BUCKETS, CLS_BUCKETS, CLIENT_STREAMS, DROP_REASONS, MAX_LABEL_VALUE, Prometheus } from '../www/collector/prometheus.mjs';
+import { Outage } from '../www/collector/outage.mjs';
+import { MAX_LEN, routeLabel, template } from '../www/collector/route.mjs';
+import { BoundedMap, BoundedSet } from '../www/collector/bounded.mjs';
 import { validateOtlp } from './otlp/validate.mjs';
 
 const PROMTOOL = process.env.PROMTOOL || '/usr/bin/promtool';
@@ -252,14 +261,15 @@ test('GET /api/metrics: counters summed, timings as histograms in seconds, promt
   const text = await res.text();
   const s = samples(text);
   const expected = {
-    'page_views_total{page="/jobs",user_id="u-1"}': 2,
-    'page_views_total{page="/upload",user_id="anonymous"}': 1,
-    'user_actions_total{action="apply",component="JobCard",user_id="u-1"}': 1,
+    // Never by user: `user_id` is not a label (it stays in the events and the log file).
+    'page_views_total{page="/jobs"}': 2,
+    'page_views_total{page="/upload"}': 1,
+    'user_actions_total{action="apply",component="JobCard"}': 1,
     'api_calls_total{endpoint="/api/jobs",method="GET",status="200"}': 2,
     'api_calls_total{endpoint="/api/jobs",method="GET",status="503"}': 1,
-    'frontend_errors_total{component="AnalysisPage",error_type="TypeError",user_id="u-1"}': 1,
-    'frontend_errors_total{component="global",error_type="TypeError",user_id="u-1"}': 1,
-    'frontend_errors_total{component="promise",error_type="SyntaxError",user_id="u-1"}': 1,
+    'frontend_errors_total{component="AnalysisPage",error_type="TypeError"}': 1,
+    'frontend_errors_total{component="global",error_type="TypeError"}': 1,
+    'frontend_errors_total{component="promise",error_type="SyntaxError"}': 1,
     'telemetry_events_dropped_total{reason="buffer_full_events",stream="metrics"}': 7,
     'telemetry_events_dropped_total{reason="rejected",stream="logs"}': 1,
     'telemetry_retries_total{stream="logs"}': 3,
@@ -595,6 +605,39 @@ test('OTLP metrics: accepted, kept flat, merged into the Prometheus histograms a
     { count: cls.count, p75: cls.p75, rating: cls.rating, ratings: cls.ratings, estimated: cls.estimated },
     { count: 2, p75: 0.3, rating: 'poor', ratings: { good: 1, 'needs-improvement': 0, poor: 1 }, estimated: true },
   );
+});
+
+test('one histogram fed in ms and in s, by both roads: each point\'s sum in seconds by its own unit, whichever came first', async () => {
+  const at = Date.now();
+  // checkout_seconds is made by a seed `_ms` timing (its first event divides by 1000), then
+  // takes an OTLP point in ms and one in s; search_seconds the other way round: first an OTLP
+  // point in s (dividing by 1), then one in ms and a seed `_ms` timing. Every value lands in
+  // the same buckets in both, so only a sum divided by the wrong unit tells them apart.
+  assert.equal(await postTo(server, 'metrics', [metric('checkout_ms', 500, { step: 'pay' })]), 200);
+  const secondsBounds = [...TIME_BUCKETS];
+  const both = (name) => [
+    histogram(name, 'ms', MS_BOUNDS, [120, 2000], [str('step', 'pay')], at),
+    histogram(name, 's', secondsBounds, [0.3, 7], [str('step', 'pay')], at),
+  ];
+  assert.equal((await sendValid('metrics', otlpMetrics(both('checkout')))).status, 200);
+  assert.equal((await sendValid('metrics', otlpMetrics(both('search').reverse()))).status, 200);
+  assert.equal(await postTo(server, 'metrics', [metric('search_ms', 500, { step: 'pay' })]), 200);
+
+  const text = await (await fetch(server.url + '/api/metrics')).text();
+  const s = samples(text);
+  for (const name of ['checkout_seconds', 'search_seconds']) {
+    const at = (suffix, le) => s.get(`${name}_${suffix}{${le === undefined ? '' : `le="${le}",`}step="pay"}`);
+    // 0.5 s (seed), 0.12 s and 2 s (OTLP ms), 0.3 s and 7 s (OTLP s).
+    assert.ok(Math.abs(at('sum') - (0.5 + 0.12 + 2 + 0.3 + 7)) < 1e-9, `${name}_sum ${at('sum')}`);
+    assert.equal(at('count'), 5, `${name}_count`);
+    assert.deepEqual(
+      ['0.1', '0.2', '0.3', '0.5', '1.8', '2.5', '6', '10', '+Inf'].map((le) => at('bucket', le)),
+      [0, 1, 2, 3, 3, 4, 4, 5, 5],
+      `${name}_bucket`,
+    );
+  }
+  assert.equal(server.state.prometheus.ignored, 0, 'nothing left out');
+  assert.deepEqual(promtool(text), { status: 0, output: '' });
 });
 
 test('OTLP logs: accepted, kept flat, counted by level and listed on the dashboard', async () => {
@@ -954,7 +997,7 @@ test('OTLP traces: the slowest requests are the 10 slowest of the last 500 clien
   assert.equal(summary.slowestRequests.length, 10);
   assert.ok(summary.slowestRequests.every((r) => r.durationMs === 3), JSON.stringify(summary.slowestRequests.map((r) => r.durationMs)));
   assert.equal(summary.slowestRequests[0].traceId, quick[497].traceId, 'the newest of the slowest first');
-  assert.equal(server.state.otlp.spans.length, 513, 'state.otlp keeps every span, as it does points and records');
+  assert.equal(server.state.otlp.spans.length, 513, 'state.otlp keeps the spans (the newest 10,000), as it does points and records');
 });
 
 test('OTLP traces: a bad span is refused with 400 naming the field by its path, and nothing of it is kept', async () => {
@@ -1162,5 +1205,591 @@ test('the demo backend logs each request with the trace id of its traceparent, a
     assert.ok(ids.slice(0, 10).every((id) => !kept.has(id)), 'the oldest are dropped');
   } finally {
     await memory.close();
+  }
+});
+
+// ---- The outage switch ---------------------------------------------------------------------
+
+test('the outage switch: the telemetry endpoints answer 503 with Retry-After until it is off, the demo backend does not; then they take the same batches', async () => {
+  // A collector of its own, whose demo backend never fails: any 503 from it would be the switch's.
+  const site = await startCollector({ demo: { minLatencyMs: 0, maxLatencyMs: 0, failureRate: 0 } });
+  try {
+    const outage = async (body) => {
+      const res = await fetch(`${site.url}/api/outage`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    const seedPost = (stream, body, key) =>
+      fetch(`${site.url}/api/${stream}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body) });
+    const now = Date.now();
+    const otlp = [
+      ['metrics', otlpMetrics([gauge('memory_used_bytes', 1, now)])],
+      ['logs', otlpLogs([logRecord(now, 9, 'INFO', 'during the outage', [])])],
+      ['traces', otlpTraces([httpSpan({ at: now })])],
+    ];
+    for (const [kind, body] of otlp) assert.ok(validateOtlp(kind, body).ok, kind);
+    // One valid batch per endpoint, each sent twice under the same key: during the outage and
+    // after it, as a client's retry would.
+    const sendAll = () =>
+      Promise.all([
+        seedPost('metrics', { metrics: [metric('outage_total', 1)] }, 'outage-m'),
+        seedPost('logs', { logs: [log('during the outage')] }, 'outage-l'),
+        ...otlp.map(async ([kind, body]) => {
+          const res = await fetch(`${site.url}/v1/${kind}`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `outage-${kind}`, Origin: ORIGIN },
+            body: JSON.stringify(body),
+          });
+          assertCors(res, `/v1/${kind}`);
+          return res;
+        }),
+      ]);
+    const ENDPOINTS = ['/api/metrics', '/api/logs', '/v1/metrics', '/v1/logs', '/v1/traces'];
+
+    for (const bad of [{}, { seconds: -1 }, { seconds: 601 }, { seconds: '30' }]) {
+      assert.equal((await outage(bad)).status, 400, JSON.stringify(bad));
+    }
+    // JSON only: a page of another site can send a text/plain or form body here without a
+    // preflight, and must not be able to switch the outage on.
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', null]) {
+      const res = await fetch(`${site.url}/api/outage`, { method: 'POST', headers: type ? { 'Content-Type': type } : {}, body: JSON.stringify({ seconds: 30 }) });
+      assert.equal(res.status, 415, String(type));
+      assert.match((await res.json()).error, /^Content-Type must be application\/json/);
+    }
+    assert.equal(site.state.outage.active(), false, 'none of them switched it on');
+    // Long enough that nothing below can outlast it; switched off by hand ({seconds: 0}) once
+    // the refusals are checked. How an outage ends by itself is tested on its own, without
+    // waiting (see the next test).
+    const on = await outage({ seconds: 600 });
+    assert.equal(on.status, 200);
+    assert.equal(on.body.active, true);
+    assert.equal(on.body.retryAfterSeconds, 5);
+
+    const during = await sendAll();
+    assert.deepEqual(
+      during.map((r) => [r.status, r.headers.get('retry-after')]),
+      ENDPOINTS.map(() => [503, '5']),
+    );
+    // A preflight is still answered, and so is the demo backend.
+    const preflight = await fetch(`${site.url}/v1/traces`, { method: 'OPTIONS', headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(preflight.status, 204);
+    const demo = await fetch(`${site.url}/api/demo/jobs`);
+    assert.deepEqual([demo.status, demo.headers.get('retry-after')], [200, null]);
+    // Nothing of the refused batches was kept; the summary says what was refused.
+    const summary = await (await fetch(`${site.url}/api/summary`)).json();
+    assert.deepEqual([summary.totals.metrics, summary.totals.logs, summary.traces.spans], [0, 0, 0]);
+    assert.equal(summary.outage.active, true);
+    assert.deepEqual(summary.outage.refused, { logs: 1, metrics: 1, otlp_logs: 1, otlp_metrics: 1, otlp_traces: 1 });
+
+    // 0 ends it at once.
+    const off = await outage({ seconds: 0 });
+    assert.deepEqual([off.status, off.body.active], [200, false]);
+    assert.ok(off.body.ended >= on.body.startedAt && off.body.ended < on.body.endsAt, 'ended before its time');
+    const after = await sendAll();
+    assert.deepEqual(
+      after.map((r) => r.status),
+      ENDPOINTS.map(() => 200),
+      'the same keys are taken once the outage is over',
+    );
+    assert.deepEqual([site.state.metrics.length, site.state.logs.length, site.state.otlp.metrics.length, site.state.otlp.logs.length, site.state.otlp.spans.length], [1, 1, 1, 1, 1]);
+    const ended = await (await fetch(`${site.url}/api/outage`)).json();
+    assert.deepEqual([ended.active, ended.ended, ended.refusedTotal], [false, off.body.ended, 5]);
+    assert.equal((await seedPost('metrics', { metrics: [metric('outage_total', 2)] }, 'outage-m2')).status, 200);
+  } finally {
+    await site.close();
+  }
+});
+
+test('an outage ends by itself at its time; one under way is lengthened or shortened, a new one counts afresh (its clock given, no waiting)', () => {
+  const outage = new Outage();
+  const seen = (now) => {
+    const v = outage.view(now);
+    return { active: v.active, startedAt: v.startedAt, endsAt: v.endsAt, remainingMs: v.remainingMs, ended: v.ended, refused: v.refused, refusedTotal: v.refusedTotal };
+  };
+  assert.deepEqual(seen(T0), { active: false, startedAt: null, endsAt: null, remainingMs: 0, ended: null, refused: {}, refusedTotal: 0 });
+  outage.set(30, T0);
+  outage.refuse('metrics');
+  outage.refuse('otlp_logs');
+  outage.refuse('metrics');
+  assert.deepEqual(seen(T0 + 10_000), { active: true, startedAt: T0, endsAt: T0 + 30_000, remainingMs: 20_000, ended: null, refused: { metrics: 2, otlp_logs: 1 }, refusedTotal: 3 });
+  // Lengthened while on: the same outage, started when it started, its counts kept.
+  outage.set(60, T0 + 10_000);
+  assert.equal(outage.active(T0 + 69_999), true);
+  // It ends at its time by itself, and then says when.
+  assert.equal(outage.active(T0 + 70_000), false);
+  assert.deepEqual(seen(T0 + 70_000), { active: false, startedAt: T0, endsAt: T0 + 70_000, remainingMs: 0, ended: T0 + 70_000, refused: { metrics: 2, otlp_logs: 1 }, refusedTotal: 3 });
+  // 0 after its end changes nothing.
+  outage.set(0, T0 + 80_000);
+  assert.equal(seen(T0 + 80_000).ended, T0 + 70_000);
+  // A new one starts afresh; shortened while on, it ends at the new time.
+  outage.set(5, T0 + 90_000);
+  assert.deepEqual(seen(T0 + 90_000), { active: true, startedAt: T0 + 90_000, endsAt: T0 + 95_000, remainingMs: 5_000, ended: null, refused: {}, refusedTotal: 0 });
+  outage.set(1, T0 + 91_000);
+  assert.deepEqual([outage.active(T0 + 91_999), outage.active(T0 + 92_000), seen(T0 + 92_000).ended], [true, false, T0 + 92_000]);
+});
+
+// ---- Bounds (#21): route templates, series, memory -------------------------------------------
+
+const APP = 'https://app.recoloca.ai';
+
+test('route templates: the template cases of src/core/src/route_tests.rs, read from it, and its property test', async () => {
+  // The client's cases, read from its tests so that a case added there is checked here too:
+  // every `template("<url>", PAGE)` compared with a literal, and the (path, expected) pairs of
+  // `ids_become_placeholders_and_words_stay`. (Its `server` cases are route.rs' own business:
+  // the collector has no use for host and port.)
+  const rs = await readFile(new URL('../src/core/src/route_tests.rs', import.meta.url), 'utf8');
+  assert.equal(/const PAGE: &str = "([^"]*)";/.exec(rs)?.[1], APP, 'the same page origin');
+  const direct = [...rs.matchAll(/template\(\s*"([^"]*)",\s*PAGE\s*\),\s*"([^"]*)"/g)].map((m) => [m[1], m[2]]);
+  const start = rs.indexOf('fn ids_become_placeholders_and_words_stay');
+  const body = rs.slice(start, rs.indexOf('#[test]', start));
+  const cases = [...body.matchAll(/\(\s*"([^"]*)",\s*"([^"]*)",?\s*\)/g)].map((m) => [m[1], m[2]]);
+  // As many as the file has today, at least: a regular expression that stopped matching would
+  // otherwise check nothing.
+  assert.ok(direct.length >= 6 && cases.length >= 8, `${direct.length} template assertions and ${cases.length} id cases read`);
+  for (const [url, expected] of direct) assert.equal(template(url, APP), expected, url);
+  // Ids become placeholders and words stay; the collector's road (a path, no origin) agrees.
+  for (const [path, expected] of cases) {
+    assert.equal(template(APP + path, APP), expected, path);
+    assert.equal(routeLabel(path), expected, `${path} as the collector reads it`);
+  }
+  // `a_very_long_path_is_cut_at_a_segment` and the property test are code, not data: mirrored
+  // here by hand. A very long path is cut at a segment.
+  const long = template(`${APP}/${Array(40).fill('segment').join('/')}`, APP);
+  assert.ok(Buffer.byteLength(long) <= MAX_LEN + Buffer.byteLength('/…'), long);
+  assert.ok(long.endsWith('/…'));
+
+  // The property test, with the same generators (segments of letters, of digits, or 24 hex
+  // digits; a query of [a-z0-9=&]) from a seeded generator: no query or fragment survives, no
+  // number segment survives, a template of a template is itself, and the label stays bounded.
+  let seed = 21;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = (alphabet, min, max) => Array.from({ length: min + Math.floor(random() * (max - min + 1)) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+  const SEGMENTS = [() => pick('abcdefghijklmnopqrstuvwxyz', 1, 8), () => pick('0123456789', 1, 12), () => pick('0123456789abcdef', 24, 24)];
+  for (let run = 0; run < 500; run++) {
+    const segments = Array.from({ length: Math.floor(random() * 30) }, () => SEGMENTS[Math.floor(random() * 3)]());
+    const url = `${APP}/${segments.join('/')}?${pick('abcdefghijklmnopqrstuvwxyz0123456789=&', 0, 20)}#frag`;
+    const t = template(url, APP);
+    assert.ok(!t.includes('?') && !t.includes('#'), t);
+    assert.ok(Buffer.byteLength(t) <= MAX_LEN + Buffer.byteLength('/…'), t);
+    assert.ok(t.split('/').every((s) => s === '' || !/^\d+$/.test(s)), t);
+    assert.equal(template(APP + t, APP), t);
+    assert.equal(routeLabel(t), t, 'the collector leaves a client-made template as it is');
+  }
+});
+
+test('route labels as the collector reads them: paths, absolute URLs and bare names', () => {
+  assert.equal(routeLabel('/api/jobs/42?q=x#results'), '/api/jobs/:id');
+  assert.equal(routeLabel('/jobs/42/'), '/jobs/:id/');
+  // The collector does not know the page's origin: an absolute URL keeps its own.
+  assert.equal(routeLabel(`${APP}/jobs/7?ref=mail`), `${APP}/jobs/:id`);
+  assert.equal(routeLabel('https://api.example.com/v1/users/42/cv?x=1'), 'https://api.example.com/v1/users/:id/cv');
+  // A bare name stays one; its ids still go.
+  assert.deepEqual(['home', 'jobs/12', '12', '', 'JobsPage?tab=2'].map(routeLabel), ['home', 'jobs/:id', ':id', '', 'JobsPage']);
+  // Cut by UTF-8 bytes, as the client cuts (a character is never split).
+  const wide = routeLabel('/' + Array(60).fill('çà').join('/'));
+  assert.ok(Buffer.byteLength(wide) <= MAX_LEN + Buffer.byteLength('/…') && wide.endsWith('/…'), wide);
+});
+
+/** POSTs a seed batch to `to`; returns the status. */
+async function postTo(to, stream, events, key = `bound-${++keys}`) {
+  const res = await fetch(`${to.url}/api/${stream}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ [stream]: events }) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** The series of an exposition, by family: a histogram's _bucket, _sum and _count samples (any
+ *  `le`) are one series. */
+function seriesByFamily(text) {
+  const families = new Map();
+  for (const key of samples(text).keys()) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*?)(_bucket|_sum|_count)?(?:\{(.*)\})?$/.exec(key);
+    const isHistogram = m[2] && new RegExp(`^# TYPE ${m[1]} histogram$`, 'm').test(text);
+    const family = isHistogram ? m[1] : m[1] + (m[2] ?? '');
+    const labels = (m[3] ?? '').split(',').filter((l) => l && !l.startsWith('le=')).join(',');
+    if (!families.has(family)) families.set(family, new Set());
+    families.get(family).add(labels);
+  }
+  return families;
+}
+
+test('/api/metrics stays bounded: 2,000 events of distinct users, pages and endpoints are a few series, none by user or session', async () => {
+  const events = [];
+  for (let i = 0; i < 2000; i++) {
+    const user = { user_id: `u-${i}` };
+    const endpoint = `/api/jobs/${i}?q=x`;
+    events.push(
+      [
+        metric('page_views_total', 1, { page: `/jobs/${i}`, ...user }),
+        metric('user_actions_total', 1, { action: 'apply', component: 'JobCard', ...user, session_id: `s-${i}` }),
+        metric('api_calls_total', 1, { endpoint, method: 'GET', status: '200' }),
+        metric('api_call_duration_ms', 100 + (i % 900), { endpoint, method: 'GET' }),
+        metric('frontend_errors_total', 1, { error_type: 'TypeError', component: 'JobCard', ...user }),
+      ][i % 5],
+    );
+  }
+  for (let i = 0; i < events.length; i += 100) assert.equal(await postTo(server, 'metrics', events.slice(i, i + 100)), 200);
+  // And by OTLP, with the user and session as attributes (the client leaves them out; another
+  // sender may not).
+  const at = Date.now();
+  const who = (i) => [str('user_id', `u-${i}`), str('session.id', `s-${i}`)];
+  const otlp = otlpMetrics([
+    counter('page_views_total', Array.from({ length: 100 }, (_, i) => sumPoint(1, [str('page', `/jobs/${i}?from=otlp`), ...who(i)], at))),
+    histogram('api_call_duration_ms', 'ms', MS_BOUNDS, [120], [str('endpoint', '/api/jobs/77?q=x'), str('method', 'GET'), ...who(77)], at),
+  ]);
+  assert.equal((await sendValid('metrics', otlp)).status, 200);
+
+  const text = await (await fetch(server.url + '/api/metrics')).text();
+  assert.doesNotMatch(text, /user_id|session_id|u-\d|s-\d/, 'no user or session anywhere');
+  const s = samples(text);
+  const expected = {
+    'page_views_total{page="/jobs/:id"}': 400 + 100,
+    'user_actions_total{action="apply",component="JobCard"}': 400,
+    'api_calls_total{endpoint="/api/jobs/:id",method="GET",status="200"}': 400,
+    'api_call_duration_seconds_count{endpoint="/api/jobs/:id",method="GET"}': 400 + 1,
+    'frontend_errors_total{component="JobCard",error_type="TypeError"}': 400,
+  };
+  for (const [key, value] of Object.entries(expected)) assert.equal(s.get(key), value, key);
+  const families = seriesByFamily(text);
+  for (const name of ['page_views_total', 'user_actions_total', 'api_calls_total', 'api_call_duration_seconds', 'frontend_errors_total']) {
+    assert.equal(families.get(name).size, 1, `${name}: one series`);
+  }
+  const total = [...families.values()].reduce((n, set) => n + set.size, 0);
+  assert.ok(total < 60, `${total} series in all (the client's 41 health series among them)`);
+  assert.ok([...families.values()].every((set) => set.size <= 1000), 'within the default cap');
+  assert.equal(s.get('collector_series_overflow_total{metric="page_views_total"}'), undefined, 'nothing overflowed');
+  assert.deepEqual(promtool(text), { status: 0, output: '' });
+  // The users stay in the events as received (the collector view) ...
+  assert.equal(new Set(server.state.metrics.map((m) => m.labels.user_id).filter(Boolean)).size, 1200);
+  // ... and the dashboard counts pages by the same template.
+  assert.deepEqual((await summaryNow()).pages, [{ page: '/jobs/:id', count: 500 }]);
+});
+
+test('past MAX_SERIES_PER_METRIC series, a name\'s samples go to its one overflow series and are counted, by both roads', async () => {
+  const small = await startCollector({ maxSeriesPerMetric: 50 });
+  try {
+    // Words, not ids: each is a series of its own.
+    const word = (i) => 'section-' + [...i.toString(26).padStart(3, '0')].map((c) => String.fromCharCode(97 + parseInt(c, 26))).join('');
+    const seed = [];
+    for (let i = 0; i < 80; i++) {
+      seed.push(metric('page_views_total', 1, { page: `/${word(i)}`, user_id: `u-${i}` }));
+      seed.push(metric('api_call_duration_ms', 100, { endpoint: `/api/${word(i)}`, method: 'GET' }));
+    }
+    assert.equal(await postTo(small, 'metrics', seed), 200);
+    const at = Date.now();
+    const otlp = otlpMetrics([
+      counter('page_views_total', Array.from({ length: 20 }, (_, k) => sumPoint(2, [str('page', `/${word(80 + k)}`)], at))),
+      ...Array.from({ length: 20 }, (_, k) => histogram('api_call_duration_ms', 'ms', MS_BOUNDS, [200, 300], [str('endpoint', `/api/${word(80 + k)}`), str('method', 'GET')], at)),
+    ]);
+    assert.equal((await sendValid('metrics', otlp, { to: small })).status, 200);
+    // After the cap: a series the name has still takes its samples; a new label set, even one
+    // with a label name of its own, goes to the overflow series.
+    assert.equal(await postTo(small, 'metrics', [metric('page_views_total', 1, { page: `/${word(0)}` }), metric('page_views_total', 1, { page: '/elsewhere', referrer: 'mail' })]), 200);
+
+    const text = await (await fetch(small.url + '/api/metrics')).text();
+    const s = samples(text);
+    const families = seriesByFamily(text);
+    assert.equal(families.get('page_views_total').size, 51, '50 series and the overflow series');
+    assert.equal(families.get('api_call_duration_seconds').size, 51);
+    assert.equal(s.get(`page_views_total{page="/${word(0)}"}`), 2);
+    // Pages 50-79 by the seed (30), 80-99 by OTLP (20 points of 2), and /elsewhere.
+    assert.equal(s.get('page_views_total{page="__overflow__"}'), 30 + 40 + 1);
+    assert.equal(s.get('collector_series_overflow_total{metric="page_views_total"}'), 30 + 20 + 1);
+    // Histograms: 30 seed values and 20 OTLP points of two values each, in one series.
+    assert.equal(s.get('api_call_duration_seconds_count{endpoint="__overflow__",method="__overflow__"}'), 30 + 40);
+    assert.equal(s.get('api_call_duration_seconds_bucket{endpoint="__overflow__",le="0.1",method="__overflow__"}'), 30);
+    assert.equal(s.get('collector_series_overflow_total{metric="api_call_duration_seconds"}'), 30 + 20);
+    assert.deepEqual(promtool(text), { status: 0, output: '' });
+  } finally {
+    await small.close();
+  }
+
+  // MAX_SERIES_PER_METRIC sets the default; startCollector's option wins over it.
+  const saved = process.env.MAX_SERIES_PER_METRIC;
+  try {
+    process.env.MAX_SERIES_PER_METRIC = '2';
+    const tiny = await startCollector();
+    try {
+      await postTo(tiny, 'metrics', ['/a', '/b', '/c', '/d'].map((page) => metric('page_views_total', 1, { page })));
+      const s = samples(await (await fetch(tiny.url + '/api/metrics')).text());
+      assert.deepEqual([s.get('page_views_total{page="/b"}'), s.get('page_views_total{page="/c"}'), s.get('page_views_total{page="__overflow__"}')], [1, undefined, 2]);
+    } finally {
+      await tiny.close();
+    }
+    process.env.MAX_SERIES_PER_METRIC = '1e3';
+    await assert.rejects(startCollector(), { name: 'RangeError', message: 'MAX_SERIES_PER_METRIC must be a positive integer (got "1e3")' });
+  } finally {
+    if (saved === undefined) delete process.env.MAX_SERIES_PER_METRIC;
+    else process.env.MAX_SERIES_PER_METRIC = saved;
+  }
+});
+
+test('past MAX_METRIC_NAMES names, a new name\'s samples are dropped and counted, by both roads; the names there keep taking theirs', async () => {
+  const few = await startCollector({ maxMetricNames: 3 });
+  try {
+    // A name made from data (recordMetric(`load_${id}`)): one more name with every id, which
+    // the cap per name cannot stop. The first three take the places.
+    assert.equal(await postTo(few, 'metrics', Array.from({ length: 6 }, (_, id) => metric(`load_${id}`, id))), 200);
+    // After the cap: a name already there still takes its samples, and so do the client's health
+    // counters (there from the start, not among the three); a new name, a histogram too, does not.
+    assert.equal(await postTo(few, 'metrics', [metric('load_1', 10), metric('telemetry_retries_total', 1, { stream: 'logs' }), metric('checkout_ms', 100)]), 200);
+    const at = Date.now();
+    const otlp = otlpMetrics([
+      { name: 'load_2', gauge: { dataPoints: [{ attributes: [str('board', 'main')], timeUnixNano: nanos(at), asDouble: 7 }] } },
+      counter('searches_total', [sumPoint(1, [], at)]),
+      histogram('render', 'ms', MS_BOUNDS, [120], [], at),
+    ]);
+    assert.equal((await sendValid('metrics', otlp, { to: few })).status, 200);
+
+    const text = await (await fetch(few.url + '/api/metrics')).text();
+    const s = samples(text);
+    assert.deepEqual(
+      ['load_0', 'load_1', 'load_2', 'load_2{board="main"}', 'telemetry_retries_total{stream="logs"}'].map((k) => s.get(k)),
+      [0, 10, 2, 7, 1],
+    );
+    const names = new Set([...s.keys()].map((k) => /^[a-z_0-9]+/.exec(k)[0]));
+    for (const dropped of ['load_3', 'load_4', 'load_5', 'checkout_seconds_count', 'searches_total', 'render_seconds_count']) assert.ok(!names.has(dropped), dropped);
+    // load_3-5, checkout_ms, and the two OTLP points of new names.
+    assert.equal(s.get('collector_metric_names_overflow_total'), 3 + 1 + 2);
+    assert.equal((await (await fetch(few.url + '/api/summary')).json()).totals.ignored, 6);
+    assert.deepEqual(promtool(text), { status: 0, output: '' });
+    // The batches stay accepted: only the exposition misses those samples.
+    assert.equal(few.state.metrics.length, 9);
+  } finally {
+    await few.close();
+  }
+
+  // MAX_METRIC_NAMES sets the default; startCollector's option wins over it.
+  const saved = process.env.MAX_METRIC_NAMES;
+  try {
+    process.env.MAX_METRIC_NAMES = '1';
+    const one = await startCollector();
+    try {
+      await postTo(one, 'metrics', [metric('a_total', 1), metric('b_total', 1)]);
+      const s = samples(await (await fetch(one.url + '/api/metrics')).text());
+      assert.deepEqual([s.get('a_total'), s.get('b_total'), s.get('collector_metric_names_overflow_total')], [1, undefined, 1]);
+    } finally {
+      await one.close();
+    }
+    const two = await startCollector({ maxMetricNames: 2 });
+    try {
+      await postTo(two, 'metrics', [metric('a_total', 1), metric('b_total', 1)]);
+      assert.equal(samples(await (await fetch(two.url + '/api/metrics')).text()).get('b_total'), 1);
+    } finally {
+      await two.close();
+    }
+    process.env.MAX_METRIC_NAMES = '0';
+    await assert.rejects(startCollector(), { name: 'RangeError', message: 'MAX_METRIC_NAMES must be a positive integer (got "0")' });
+  } finally {
+    if (saved === undefined) delete process.env.MAX_METRIC_NAMES;
+    else process.env.MAX_METRIC_NAMES = saved;
+  }
+});
+
+test('a label value is at most MAX_LABEL_VALUE characters, cut with a marker, by both roads and on the dashboard', async () => {
+  const long = 'x'.repeat(10_000);
+  const emoji = '\u{1F600}'.repeat(300); // 600 UTF-16 units: a cut must not split one in halves
+  const exact = 'y'.repeat(MAX_LABEL_VALUE);
+  assert.equal(
+    await postTo(server, 'metrics', [
+      metric('jobs_open', 1, { query: long }),
+      metric('jobs_open', 2, { query: long + 'z' }), // alike in the first 255: the same series
+      metric('jobs_open', 3, { query: emoji }),
+      metric('jobs_open', 4, { query: exact }),
+      metric('frontend_errors_total', 1, { error_type: long, component: 'JobCard' }),
+    ]),
+    200,
+  );
+  const at = Date.now();
+  assert.equal((await sendValid('metrics', otlpMetrics([counter('searches_total', [sumPoint(1, [str('query', long)], at)])]))).status, 200);
+
+  const text = await (await fetch(server.url + '/api/metrics')).text();
+  assert.ok(!text.includes('\uFFFD'), 'valid UTF-8: no character was split');
+  const s = samples(text);
+  const cut = (value) => Array.from(value).slice(0, MAX_LABEL_VALUE - 1).join('') + '…';
+  assert.deepEqual(
+    [
+      `jobs_open{query="${cut(long)}"}`,
+      `jobs_open{query="${cut(emoji)}"}`,
+      `jobs_open{query="${exact}"}`,
+      `frontend_errors_total{component="JobCard",error_type="${cut(long)}"}`,
+      `searches_total{query="${cut(long)}"}`,
+    ].map((k) => s.get(k)),
+    [2, 3, 4, 1, 1],
+  );
+  for (const key of s.keys()) {
+    for (const [, value] of key.matchAll(/="((?:[^"\\]|\\.)*)"/g)) assert.ok(Array.from(value).length <= MAX_LABEL_VALUE, key.slice(0, 80));
+  }
+  assert.deepEqual(promtool(text), { status: 0, output: '' });
+  // The dashboard counts errors by the same cut value.
+  assert.deepEqual((await summaryNow()).errors.byType, [{ type: cut(long), count: 1 }]);
+});
+
+test('a sample prom-client refuses takes no place: no series under the cap, none made up at the next rebuild', async () => {
+  const prom = new Prometheus({ maxSeriesPerMetric: 3 });
+  const open = (board, value, labels = {}) => ({ name: 'jobs_open', value, labels: { board, ...labels }, timestamp: T0 });
+  prom.add([open('a', 1)]);
+  const family = prom.families.get('jobs_open');
+  // prom-client refuses the next sample (as it refuses a label or value it does not take).
+  family.metric.set = () => {
+    throw new Error('refused');
+  };
+  prom.add([open('b', 2)]);
+  delete family.metric.set;
+  assert.equal(prom.ignored, 1);
+  // b holds no place: a, c and d are the three series; d, with a label name of its own, makes
+  // the metric be created again with its series put back, and b was never one of them.
+  prom.add([open('c', 3), open('d', 4, { region: 'eu' })]);
+  const s = samples((await prom.exposition()).text);
+  assert.deepEqual(
+    [...s].filter(([k]) => k.startsWith('jobs_open')),
+    [
+      ['jobs_open{board="a"}', 1],
+      ['jobs_open{board="c"}', 3],
+      ['jobs_open{board="d",region="eu"}', 4],
+    ],
+  );
+  assert.equal(s.get('collector_series_overflow_total{metric="jobs_open"}'), undefined);
+});
+
+test('a fresh collector exposes the client\'s health counters at 0, for every stream and reason the client reports', async () => {
+  // The client's own names, read from its source: every stream (Kind::name) and drop reason
+  // (Drop::reason) it labels its counts with must have its series.
+  const source = (file) => readFile(new URL(`../src/core/src/${file}`, import.meta.url), 'utf8');
+  const streams = [...(await source('stream.rs')).matchAll(/Kind::\w+ => "(\w+)"/g)].map((m) => m[1]);
+  const reasons = [...(await source('batch.rs')).matchAll(/Drop::\w+ => "(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(streams, CLIENT_STREAMS);
+  assert.ok(reasons.length >= 6 && reasons.every((r) => DROP_REASONS.includes(r)), `${reasons} among ${DROP_REASONS}`);
+  // The reason the client gains in the same change set (its beforeSend hook's drops), here
+  // whether or not batch.rs names it yet.
+  assert.ok(DROP_REASONS.includes('before_send'));
+
+  const text = await (await fetch(server.url + '/api/metrics')).text();
+  const s = samples(text);
+  const expected = new Map();
+  for (const stream of CLIENT_STREAMS) {
+    for (const reason of DROP_REASONS) expected.set(`telemetry_events_dropped_total{reason="${reason}",stream="${stream}"}`, 0);
+    expected.set(`telemetry_retries_total{stream="${stream}"}`, 0);
+  }
+  // Calls made before the module loaded only ever overflow the JS shell's buffer.
+  expected.set('telemetry_events_dropped_total{reason="buffer_full_events",stream="early"}', 0);
+  // The collector's own count of samples dropped by MAX_METRIC_NAMES (it has no label).
+  expected.set('collector_metric_names_overflow_total', 0);
+  assert.deepEqual(s, expected, 'exactly these series, all at 0');
+  assert.match(text, /^# TYPE collector_series_overflow_total counter$/m);
+  assert.deepEqual(promtool(text), { status: 0, output: '' });
+
+  // A report adds to its series; the others stay at 0, and a reset brings them all back.
+  await post('metrics', { metrics: [metric('telemetry_events_dropped_total', 3, { stream: 'otlp_logs', reason: 'rejected' }), metric('telemetry_retries_total', 2, { stream: 'otlp_traces' })] });
+  const after = samples(await (await fetch(server.url + '/api/metrics')).text());
+  assert.equal(after.get('telemetry_events_dropped_total{reason="rejected",stream="otlp_logs"}'), 3);
+  assert.equal(after.get('telemetry_retries_total{stream="otlp_traces"}'), 2);
+  assert.equal(after.get('telemetry_events_dropped_total{reason="rejected",stream="logs"}'), 0);
+  assert.equal(after.size, expected.size);
+  server.reset();
+  assert.deepEqual(samples(await (await fetch(server.url + '/api/metrics')).text()), expected);
+  // The cap does not take them away: they are the collector's from the start.
+  const tiny = await startCollector({ maxSeriesPerMetric: 3 });
+  try {
+    await postTo(tiny, 'metrics', [metric('telemetry_events_dropped_total', 1, { stream: 'metrics', reason: 'retries_exhausted' })]);
+    const s3 = samples(await (await fetch(tiny.url + '/api/metrics')).text());
+    assert.equal(s3.get('telemetry_events_dropped_total{reason="retries_exhausted",stream="metrics"}'), 1);
+    assert.equal(s3.size, expected.size);
+  } finally {
+    await tiny.close();
+  }
+});
+
+test('the lists kept in memory hold the newest events, and the totals count them all', async () => {
+  const few = await startCollector({ recent: 5 });
+  try {
+    for (let b = 0; b < 3; b++) await postTo(few, 'metrics', Array.from({ length: 4 }, (_, i) => metric('a_total', 1, { n: String(b * 4 + i) })));
+    await postTo(few, 'logs', Array.from({ length: 7 }, (_, i) => log(`log ${i}`)));
+    assert.deepEqual(few.state.metrics.map((m) => m.labels.n), ['7', '8', '9', '10', '11']);
+    assert.deepEqual(few.state.logs.map((l) => l.message), ['log 2', 'log 3', 'log 4', 'log 5', 'log 6']);
+    for (let i = 0; i < 4; i++) await sendValid('logs', otlpLogs([logRecord(Date.now(), 9, 'INFO', `otlp ${i}`, [])]), { to: few });
+    assert.equal(few.state.requests.length, 5);
+    const received = await (await fetch(few.url + '/api/received')).json();
+    assert.deepEqual(received.totals, { metrics: 12, logs: 7, requests: 8, duplicates: 0 });
+    const summary = await (await fetch(few.url + '/api/summary')).json();
+    assert.deepEqual([summary.totals.metrics, summary.totals.logs, summary.totals.requests], [12, 7 + 4, 8]);
+  } finally {
+    await few.close();
+  }
+  // Dedupe keys and attempts: the newest, a key set again counting as new.
+  const keys = new BoundedSet(3);
+  for (const k of ['a', 'b', 'c', 'd']) keys.add(k);
+  assert.deepEqual([...keys], ['b', 'c', 'd']);
+  const attempts = new BoundedMap(3);
+  for (const k of ['a', 'b', 'c', 'a', 'd']) attempts.set(k, (attempts.get(k) ?? 0) + 1);
+  assert.deepEqual([...attempts], [['c', 1], ['a', 2], ['d', 1]]);
+});
+
+test('memory stays flat however many values arrive, by both roads: histograms are buckets, every list is bounded', async (t) => {
+  const gc = globalThis.gc ?? (setFlagsFromString('--expose-gc'), runInNewContext('gc'));
+  const heapUsed = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  // Small lists of recent events and requests, so that a short warm-up fills them (the 40
+  // batches before the first measure); their default size is only a larger constant.
+  const mem = await startCollector({ recent: 20 });
+  try {
+    let n = 0;
+    // Per event: a page view of its own user and page, an API call's duration on an endpoint of
+    // its own id, and an LCP: two histogram observations in three events.
+    const batch = () =>
+      Array.from({ length: 999 }, (_, k) => {
+        const i = n + Math.floor(k / 3);
+        if (k % 3 === 0) return metric('page_views_total', 1, { page: `/jobs/${i}`, user_id: `u-${i}` });
+        if (k % 3 === 1) return metric('api_call_duration_ms', 50 + (i % 3000), { endpoint: `/api/jobs/${i}?q=x`, method: 'GET' });
+        return metric('largest_contentful_paint_ms', 800 + (i % 4000), { rating: 'good' });
+      });
+    // And by OTLP: histogram points of PER_POINT durations each, every point of its own endpoint
+    // id and user, as a client aggregating for a minute would send them.
+    const POINTS = 100;
+    const PER_POINT = 50;
+    const otlpBatch = () => {
+      const at = Date.now();
+      return otlpMetrics(
+        Array.from({ length: POINTS }, (_, k) => {
+          const i = n + k;
+          const values = Array.from({ length: PER_POINT }, (_, v) => 20 + ((i * 7 + v * 131) % 5000));
+          return histogram('api_call_duration_ms', 'ms', MS_BOUNDS, values, [str('endpoint', `/api/jobs/${i}?q=x`), str('method', 'GET'), str('user_id', `u-${i}`)], at);
+        }),
+      );
+    };
+    // Four seed batches and one OTLP request at a time.
+    const send = async (batches) => {
+      for (let b = 0; b < batches; b += 4) {
+        await Promise.all([
+          ...[0, 1, 2, 3].map(() => postTo(mem, 'metrics', batch()).then((status) => assert.equal(status, 200))),
+          postOtlp('metrics', otlpBatch(), { to: mem }).then((res) => assert.equal(res.status, 200)),
+        ]);
+        n += 333 * 4;
+      }
+    };
+    const count = (name) => samples(text).get(`${name}_count${name === 'api_call_duration_seconds' ? '{endpoint="/api/jobs/:id",method="GET"}' : '{rating="good"}'}`);
+    await send(40);
+    const before = heapUsed();
+    let text = await (await fetch(mem.url + '/api/metrics')).text();
+    const first = [count('api_call_duration_seconds'), count('largest_contentful_paint_seconds')];
+    const BATCHES = 400;
+    await send(BATCHES);
+    const grown = heapUsed() - before;
+    text = await (await fetch(mem.url + '/api/metrics')).text();
+    // Every value arrived and was counted: 333 API durations and 333 LCPs per seed batch, and
+    // POINTS × PER_POINT durations per OTLP request (one per four seed batches).
+    const seedValues = BATCHES * 333;
+    const otlpValues = (BATCHES / 4) * POINTS * PER_POINT;
+    assert.deepEqual([count('api_call_duration_seconds') - first[0], count('largest_contentful_paint_seconds') - first[1]], [seedValues + otlpValues, seedValues]);
+    // Keeping the values would cost at least 8 bytes each (a packed array of doubles, the least
+    // any list of them takes); the heap must grow by less than a quarter of that, which only
+    // buckets can do. It is measured, not a fixed size, so that more values make a stricter test.
+    const kept = (2 * seedValues + otlpValues) * 8;
+    t.diagnostic(`heap grew by ${(grown / 1024).toFixed(0)} KiB; keeping the ${2 * seedValues + otlpValues} values would take ${(kept / 1024).toFixed(0)} KiB`);
+    assert.ok(grown < kept / 4, `the heap grew by ${(grown / 1024).toFixed(0)} KiB, a quarter of keeping the values is ${(kept / 4 / 1024).toFixed(0)} KiB`);
+    assert.deepEqual([mem.state.metrics.length, mem.state.otlp.metrics.length, mem.state.requests.length], [20, 20, 20]);
+  } finally {
+    await mem.close();
   }
 });

@@ -1,6 +1,7 @@
 // The collector: receives what @recoloca/telemetry POSTs to /api/metrics and /api/logs,
-// validates it (collector/validate.mjs), keeps it in memory (deduped by Idempotency-Key),
-// appends every log entry to an NDJSON file for Filebeat, aggregates the metrics for Prometheus
+// validates it (collector/validate.mjs), keeps the newest of it in memory (deduped by
+// Idempotency-Key; every list bounded, see RECENT), appends every log entry to an NDJSON
+// file for Filebeat, aggregates the metrics for Prometheus
 // (collector/prometheus.mjs) and for the live dashboard (collector/summary.mjs), answers the
 // demo app's API calls (collector/demo-api.mjs) and serves static files (the demo, the
 // package). `make demo` runs it through server.mjs; the tests start it in-process and script
@@ -22,15 +23,20 @@
 //   GET  /api/summary              what the dashboard shows
 //   GET  /api/received             the newest events as received, and totals (collector view)
 //   GET, POST /api/demo/*          the demo's slow, unreliable backend
+//   GET, POST /api/outage          the outage switch: POST {seconds} makes the telemetry
+//                                  endpoints answer 503 for that long (collector/outage.mjs);
+//                                  400 / 415 with {error}, as the endpoints
 import { createServer } from 'node:http';
 import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { isJsonType, validateBatch } from './collector/validate.mjs';
 import { readOtlp } from './collector/otlp.mjs';
 import { corsHeaders, preflightHeaders } from './collector/cors.mjs';
-import { Prometheus } from './collector/prometheus.mjs';
+import { DEFAULT_MAX_NAMES, DEFAULT_MAX_SERIES, Prometheus } from './collector/prometheus.mjs';
+import { BoundedMap, BoundedSet, keepNewest } from './collector/bounded.mjs';
 import { Summary } from './collector/summary.mjs';
 import { demoApi } from './collector/demo-api.mjs';
+import { Outage, RETRY_AFTER_SECONDS, readOutageRequest } from './collector/outage.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -50,6 +56,29 @@ const STREAMS = { '/api/metrics': 'metrics', '/api/logs': 'logs' };
 const OTLP_KINDS = { '/v1/metrics': 'metrics', '/v1/logs': 'logs', '/v1/traces': 'traces' }; // stream: `otlp_${kind}`
 const OTLP_STORES = { metrics: 'metrics', logs: 'logs', traces: 'spans' }; // kind -> its list in state.otlp
 const SERVER_LOG = 500; // the demo backend's newest log lines kept in memory
+// What the collector keeps in memory is bounded, so that it can run for days. The newest RECENT
+// (startCollector's `recent`) events of each list (state.metrics, state.logs, state.otlp.*),
+// requests (state.requests, whose bodies are also held to REQUEST_CHARS characters in all) and
+// preflights: far more than a test or the collector view looks at; some 60 MB with the demo's
+// batches (tests/bench/collector.mjs). The totals count everything.
+const RECENT = 10_000;
+const REQUEST_CHARS = 64 << 20;
+// Idempotency keys remembered for dedupe: the newest DEDUPE_KEYS batches' (about 20 MB, with the
+// attempts counted per key). The client retries a batch within minutes, but a batch kept in
+// localStorage comes back at the page's next visit, maybe days later; if more than DEDUPE_KEYS
+// batches arrived meanwhile and its first copy had been taken (the answer lost), it is stored
+// twice. A bigger number moves that horizon, it cannot remove it; a collector that must never
+// double-count needs a store of keys with a time to live (a database), not process memory.
+const DEDUPE_KEYS = 100_000;
+
+/** The environment variable `name` (MAX_SERIES_PER_METRIC, MAX_METRIC_NAMES), or `fallback`
+ *  when it is unset or empty; a RangeError when it is set to anything but a positive integer. */
+function capFromEnv(name, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^[1-9]\d*$/.test(text)) throw new RangeError(`${name} must be a positive integer (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
 
 /**
  * Starts a collector.
@@ -72,18 +101,40 @@ const SERVER_LOG = 500; // the demo backend's newest log lines kept in memory
  *   a static file's answer (by request URL, query included), e.g. a Content-Security-Policy, or
  *   a Cache-Control other than `no-store` for a page that must be able to enter the
  *   back/forward cache
+ * @param {number} [opts.maxSeriesPerMetric] series per metric name in /api/metrics before the
+ *   overflow series (collector/prometheus.mjs); default MAX_SERIES_PER_METRIC, else 1000
+ * @param {number} [opts.maxMetricNames] metric names from the browsers in /api/metrics; samples
+ *   of any further name are dropped and counted; default MAX_METRIC_NAMES, else 500
+ * @param {number} [opts.recent] events, requests and preflights kept in memory, the newest of
+ *   each list (default RECENT, 10,000)
  */
-export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}, respond, logFile, demo, pageHeaders } = {}) {
+export async function startCollector({
+  port = 0,
+  host = '127.0.0.1',
+  mounts = {},
+  respond,
+  logFile,
+  demo,
+  pageHeaders,
+  maxSeriesPerMetric = capFromEnv('MAX_SERIES_PER_METRIC', DEFAULT_MAX_SERIES),
+  maxMetricNames = capFromEnv('MAX_METRIC_NAMES', DEFAULT_MAX_NAMES),
+  recent = RECENT,
+} = {}) {
   const state = {
-    /** Every event accepted, per stream, in arrival order (after dedupe). */
+    recent,
+    /** The newest `recent` events accepted, per stream, in arrival order (after dedupe). */
     metrics: [],
     logs: [],
-    /** Every request that reached an endpoint: {stream, key, status, body, type, url, headers, at}.
-     *  `status` is the scripted one ('reset', 'hang' or a number) on /api/*, the one answered on
-     *  /v1/*. */
+    /** The newest `recent` requests that reached an endpoint: {stream, key, status, body, type,
+     *  url, headers, at}. `status` is the scripted one ('reset', 'hang' or a number) on /api/*,
+     *  the one answered on /v1/*. `requestChars` is the length of their bodies together. */
     requests: [],
-    /** What the OTLP endpoints accepted, flat (see collector/otlp.mjs): data points
-     *  {name, kind, unit, attributes, value | count, sum, bucketCounts, explicitBounds, min, max,
+    requestChars: 0,
+    /** Everything accepted since the start (or reset): events of the seed's streams, and
+     *  requests that reached an endpoint. */
+    totals: { metrics: 0, logs: 0, requests: 0 },
+    /** What the OTLP endpoints accepted, the newest `recent` of each, flat (collector/otlp.mjs):
+     *  data points {name, kind, unit, attributes, value | count, sum, bucketCounts, explicitBounds, min, max,
      *  startTimeUnixNano, timeUnixNano, resource, scope} and log records {timeUnixNano,
      *  observedTimeUnixNano, severityNumber, severityText, body, attributes, resource, scope}
      *  and spans {traceId, spanId, parentSpanId (null for a root), name, kind,
@@ -94,15 +145,18 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
      *  level, service: 'recoloca-demo-api', message, http_method, url_path, http_status,
      *  duration_ms, trace_id?, span_id?, trace_flags?} (collector/demo-api.mjs). */
     serverLog: [],
-    /** CORS preflights of /v1/*: {path, origin, method, headers, at}. */
+    /** The newest `recent` CORS preflights of /v1/*: {path, origin, method, headers, at}. */
     preflights: [],
     duplicates: 0,
-    seenKeys: new Set(),
-    attempts: new Map(),
+    /** Idempotency keys of the batches taken (the newest DEDUPE_KEYS), and attempts per key. */
+    seenKeys: new BoundedSet(DEDUPE_KEYS),
+    attempts: new BoundedMap(DEDUPE_KEYS),
     respond,
-    prometheus: new Prometheus(),
+    prometheus: new Prometheus({ maxSeriesPerMetric, maxMetricNames }),
     summary: new Summary(),
     demo: null,
+    /** The outage switch: while it is on, the telemetry endpoints answer 503. */
+    outage: new Outage(),
     logFile: logFile ? resolve(logFile) : null,
     // Appends run one after another, so the file keeps the order in which batches were accepted.
     writes: Promise.resolve(),
@@ -127,7 +181,8 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
   return {
     url,
     state,
-    /** Bodies received (raw text), per stream, in arrival order, rejected attempts included. */
+    /** Bodies received (raw text), per stream, in arrival order, rejected attempts included
+     *  (those of the newest `recent` requests). */
     bodies(stream) {
       return state.requests.filter((r) => r.stream === stream).map((r) => r.body);
     },
@@ -135,6 +190,8 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
       state.metrics.length = 0;
       state.logs.length = 0;
       state.requests.length = 0;
+      state.requestChars = 0;
+      state.totals = { metrics: 0, logs: 0, requests: 0 };
       state.otlp.metrics.length = 0;
       state.otlp.logs.length = 0;
       state.otlp.spans.length = 0;
@@ -145,6 +202,7 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
       state.attempts.clear();
       state.prometheus.reset();
       state.summary.reset();
+      state.outage.reset();
     },
     async close() {
       state.demo.close();
@@ -157,6 +215,11 @@ export async function startCollector({ port = 0, host = '127.0.0.1', mounts = {}
 
 async function handle(req, res, state, mounts, pageHeaders) {
   const path = new URL(req.url, 'http://x').pathname;
+  // During an outage a batch is refused before anything else looks at it; preflights and the
+  // other paths go on (collector/outage.mjs says why).
+  const intake = STREAMS[path] ?? (OTLP_KINDS[path] && `otlp_${OTLP_KINDS[path]}`);
+  if (intake && req.method === 'POST' && state.outage.active()) return unavailable(req, res, state, intake, path);
+  if (path === '/api/outage') return outageSwitch(req, res, state);
   if (path.startsWith('/v1/')) return otlpEndpoint(req, res, state, path);
   const stream = STREAMS[path];
   if (stream && req.method === 'POST') return receive(req, res, state, stream);
@@ -166,7 +229,7 @@ async function handle(req, res, state, mounts, pageHeaders) {
     return res.end(req.method === 'HEAD' ? undefined : text);
   }
   if (stream) return res.writeHead(405, { Allow: path === '/api/metrics' ? 'GET, HEAD, POST' : 'POST' }).end();
-  if (path === '/api/summary' && req.method === 'GET') return json(res, 200, state.summary.snapshot(state));
+  if (path === '/api/summary' && req.method === 'GET') return json(res, 200, { ...state.summary.snapshot(state), outage: state.outage.view() });
   if (path.startsWith('/api/demo/')) return state.demo.handle(req, res, path);
   if (path === '/api/received' && req.method === 'GET') {
     return json(res, 200, {
@@ -174,7 +237,7 @@ async function handle(req, res, state, mounts, pageHeaders) {
       logs: state.logs.slice(-200),
       otlp: { metrics: state.otlp.metrics.slice(-500), logs: state.otlp.logs.slice(-200), spans: state.otlp.spans.slice(-200) },
       serverLog: state.serverLog.slice(-200),
-      totals: { metrics: state.metrics.length, logs: state.logs.length, requests: state.requests.length, duplicates: state.duplicates },
+      totals: { ...state.totals, duplicates: state.duplicates },
     });
   }
   if (path === '/favicon.ico') return res.writeHead(204).end();
@@ -186,6 +249,35 @@ async function handle(req, res, state, mounts, pageHeaders) {
 function json(res, status, value, headers = {}) {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
   res.end(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** GET /api/outage: the switch's state; POST {seconds}: an outage of that long (0 ends it). */
+async function outageSwitch(req, res, state) {
+  if (req.method === 'GET') return json(res, 200, state.outage.view());
+  if (req.method !== 'POST') return res.writeHead(405, { Allow: 'GET, POST' }).end();
+  const body = await readBody(req);
+  // JSON only, as on the telemetry endpoints, and here it matters more: a page of any site can
+  // POST a text/plain form or fetch() to this address without a preflight, and with the body
+  // `{"seconds": 600}` it would switch the outage on. A JSON Content-Type cannot be sent across
+  // sites without a CORS preflight, which this path refuses (405, without CORS headers).
+  if (!isJsonType(req.headers['content-type'])) {
+    return json(res, 415, { error: `Content-Type must be application/json (got ${JSON.stringify(req.headers['content-type'] ?? null)})` });
+  }
+  const read = readOutageRequest(body);
+  if (read.error) return json(res, 400, { error: read.error });
+  state.outage.set(read.seconds);
+  return json(res, 200, state.outage.view());
+}
+
+/** A batch that arrived during an outage: 503 with Retry-After, and CORS's headers on /v1/*
+ *  so that a page of another origin can read both. The body is read first, so that the page
+ *  gets its answer rather than a connection closed while it was still sending. */
+async function unavailable(req, res, state, stream, path) {
+  await readBody(req);
+  state.outage.refuse(stream);
+  const cors = path.startsWith('/v1/') ? corsHeaders(req) : {};
+  const error = `collector outage (the demo's switch): retry after ${RETRY_AFTER_SECONDS} s`;
+  return json(res, 503, { error }, { ...cors, 'Retry-After': String(RETRY_AFTER_SECONDS) });
 }
 
 /** The body as text, or null when it is over MAX_BODY. */
@@ -206,6 +298,16 @@ async function readBody(req) {
 /** The batch's idempotency key. Beacons cannot carry headers: theirs comes in the query string. */
 const idempotencyKey = (req) => req.headers['idempotency-key'] || new URL(req.url, 'http://x').searchParams.get('idempotency_key') || null;
 
+/** Keeps `record` among the newest requests: `recent` of them, REQUEST_CHARS of bodies. */
+function keepRequest(state, record) {
+  state.totals.requests++;
+  state.requests.push(record);
+  state.requestChars += record.body?.length ?? 0;
+  while (state.requests.length > state.recent || (state.requestChars > REQUEST_CHARS && state.requests.length > 1)) {
+    state.requestChars -= state.requests.shift().body?.length ?? 0;
+  }
+}
+
 function nextAttempt(state, key) {
   const attempt = (state.attempts.get(key) || 0) + 1;
   state.attempts.set(key, attempt);
@@ -220,7 +322,7 @@ async function receive(req, res, state, stream) {
   let scripted = state.respond ? state.respond({ stream, key, attempt, body, url: req.url, headers: req.headers }) : 200;
   let headers = {};
   if (scripted && typeof scripted === 'object') ({ status: scripted, headers = {} } = scripted);
-  state.requests.push({ stream, key, status: scripted, body, type: req.headers['content-type'], url: req.url, headers: { ...req.headers }, at: Date.now() });
+  keepRequest(state, { stream, key, status: scripted, body, type: req.headers['content-type'], url: req.url, headers: { ...req.headers }, at: Date.now() });
   if (scripted === 'reset') return req.socket.destroy();
   if (scripted === 'hang') return; // never answer
   if (body === null) return refuse(res, state, 413, 'body over 1 MiB');
@@ -257,7 +359,8 @@ async function receive(req, res, state, stream) {
       return json(res, 503, { error: 'cannot write the log file: ' + err.message });
     }
   }
-  state[stream].push(...events);
+  keepNewest(state[stream], events, state.recent);
+  state.totals[stream] += events.length;
   if (stream === 'metrics') {
     state.prometheus.add(events);
     state.summary.addMetrics(events, arrival);
@@ -279,7 +382,7 @@ function otlpEndpoint(req, res, state, path) {
   if (!kind) return json(res, 404, { error: `no OTLP endpoint ${path} here (only /v1/metrics, /v1/logs and /v1/traces)` }, cors);
   if (req.method === 'OPTIONS') {
     const h = req.headers;
-    state.preflights.push({ path, origin: h.origin ?? null, method: h['access-control-request-method'] ?? null, headers: h['access-control-request-headers'] ?? null, at: Date.now() });
+    keepNewest(state.preflights, [{ path, origin: h.origin ?? null, method: h['access-control-request-method'] ?? null, headers: h['access-control-request-headers'] ?? null, at: Date.now() }], state.recent);
     return res.writeHead(204, preflightHeaders(req)).end();
   }
   if (req.method !== 'POST') return res.writeHead(405, { ...cors, Allow: 'POST, OPTIONS' }).end();
@@ -306,7 +409,7 @@ async function receiveOtlp(req, res, state, kind, cors) {
   state.summary.request('otlp');
   const script = scriptedAnswer(state.respond?.({ stream, key, attempt, body, url: req.url, headers: req.headers }));
   const record = { stream, key, status: script.status, body, type: req.headers['content-type'], url: req.url, headers: { ...req.headers }, at: Date.now() };
-  state.requests.push(record);
+  keepRequest(state, record);
   if (script.status === 'reset') return req.socket.destroy();
   if (script.status === 'hang') return; // never answer
 
@@ -339,7 +442,7 @@ async function receiveOtlp(req, res, state, kind, cors) {
   }
   if (key) state.seenKeys.add(key);
   const arrival = Date.now();
-  for (const item of read.items) state.otlp[OTLP_STORES[kind]].push(item);
+  keepNewest(state.otlp[OTLP_STORES[kind]], read.items, state.recent);
   if (kind === 'metrics') {
     state.prometheus.addOtlp(read.items);
     state.summary.addOtlpMetrics(read.items, arrival);
@@ -368,8 +471,7 @@ function appendLogs(state, events, arrival) {
  *  is (it has no `received_at`: the server wrote it, nobody sent it). A failed append loses the
  *  line from the file only; the demo's answer does not wait for it. */
 function logServerLine(state, line) {
-  state.serverLog.push(line);
-  if (state.serverLog.length > SERVER_LOG) state.serverLog.splice(0, state.serverLog.length - SERVER_LOG);
+  keepNewest(state.serverLog, [line], SERVER_LOG);
   if (state.logFile) append(state, JSON.stringify(line) + '\n').catch(() => {});
 }
 

@@ -2,6 +2,8 @@
 //   node www/server.mjs [--port N] [--log-file PATH]
 // PORT=N also sets the port (default 8080, on 127.0.0.1). Log entries are appended to
 // www/data/logs.ndjson by default, one JSON per line, for Filebeat to ship.
+// MAX_SERIES_PER_METRIC=N caps the series of each metric in /api/metrics (default 1000), and
+// MAX_METRIC_NAMES=N the metric names from the browsers (default 500).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +36,7 @@ let collector;
 try {
   collector = await startCollector({ port, host: HOST, mounts: { '/': DIST }, logFile: options['log-file'] ?? LOG_FILE });
 } catch (err) {
+  if (err instanceof RangeError) fail(err.message); // a MAX_SERIES_PER_METRIC or MAX_METRIC_NAMES that is no number
   if (err.code === 'EADDRINUSE') fail(`Port ${port} on ${HOST} is in use. Try another: make demo PORT=8081`);
   if (err.path) fail(`Cannot create the log file's folder: ${err.message}`);
   fail(`Cannot listen on ${HOST}:${port}: ${err.message}`);

@@ -21,9 +21,11 @@ export default defineConfig({
     },
   },
   // For `npx vite` during development: the telemetry endpoints live in the collector, so run
-  // `make demo` alongside and let the dev server forward /api to it.
+  // `make demo` alongside and let the dev server forward to it /api and /v1 (where the app
+  // sends its spans, to its own origin). On the port `make demo` listens on: PORT, as it reads
+  // it (PORT=9000 for both), else its default.
   server: {
-    proxy: { '/api': 'http://127.0.0.1:8080' },
+    proxy: Object.fromEntries(['/api', '/v1'].map((path) => [path, `http://127.0.0.1:${process.env.PORT || 8080}`])),
   },
   // Pre-bundling would move the glue away from core_bg.wasm and break its import.meta.url.
   optimizeDeps: { exclude: ['@recoloca/telemetry'] },

@@ -2,13 +2,14 @@
 // a person breaks the demo in the three ways it offers, the collector receives what the
 // package captured, and the dashboard shows it and keeps up without a reload. Then its slowest
 // requests: a page of the OTLP entry calls the demo backend, and each row leads to the backend's
-// log line by its trace id.
+// log line by its trace id. Last, the collector outage switched on from the dashboard: a page
+// of the package retries through it, and everything arrives once it is over.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startCollector } from '../../www/collector.mjs';
-import { launch, until } from './harness.mjs';
+import { launch, openPage, until } from './harness.mjs';
 
 const DIST = fileURLToPath(new URL('../../www/dist/', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
@@ -364,6 +365,92 @@ test('the slowest requests: the page\'s traced calls, slowest first, each by the
     assert.deepEqual(seen.intended, {});
     await context.close();
   } finally {
+    await site.close();
+  }
+});
+
+// The collector outage switch (www/collector/outage.mjs), as a person uses it: turned on from
+// the dashboard's control, it makes the collector answer 503 to a page of the package for the
+// seconds chosen. The page retries (after the collector's Retry-After), and once the outage is
+// over every event has arrived exactly once (a retried batch carries the same Idempotency-Key)
+// and the dashboard counts the page's retries: one per refused request.
+test('the collector outage: switched on from the dashboard, every event arrives once after it, and the dashboard shows the retries', async () => {
+  const site = await startCollector({ mounts: { '/pkg/': PKG, '/pages/': PAGES, '/': DIST } });
+  let pageContext;
+  try {
+    const seen = { intended: {}, problems: [] };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const view = watch(await context.newPage(), seen);
+    await view.goto(site.url + '/dashboard.html');
+    const panel = view.locator('[data-panel="outage"]');
+    await panel.waitFor();
+    assert.equal(await panel.getAttribute('data-outage'), 'off');
+    await panel.getByLabel('Duration').selectOption('10');
+    await panel.getByRole('button', { name: 'Start outage' }).click();
+    await until(async () => (await panel.getAttribute('data-outage')) === 'on', 3000, 'the dashboard to show the outage');
+    assert.ok(site.state.outage.active(), 'the collector refuses');
+    assert.match(await panel.locator('.outage-countdown').innerText(), /^([1-9]|10) s$/);
+
+    // A page of the package records events during the outage. Its own backoff is short, but the
+    // collector's Retry-After (5 s) is what it waits; enough attempts that no batch is given up.
+    const N = 20;
+    const opened = await openPage(browser, site.url + '/pages/index.html', { now: null });
+    const { page, problems } = opened;
+    pageContext = opened.context;
+    await page.evaluate(async (n) => {
+      const { ready, configure, metricsCollector, logger, flush } = window.telemetry;
+      await ready;
+      configure({ retryInitialMs: 100, retryMaxMs: 1000, retryMaxAttempts: 20, requestTimeoutMs: 2000, batchSize: 5, logBatchSize: 5 });
+      for (let i = 0; i < n; i++) {
+        metricsCollector.recordMetric('outage_events_total', i);
+        logger.info('during the outage ' + i, { i });
+      }
+      flush(); // not awaited: its requests are refused for a while
+    }, N);
+    const refused = () => site.state.outage.refused;
+    await until(() => refused().get('metrics') && refused().get('logs'), 5000, 'the page\'s batches to be refused');
+    assert.equal(site.state.metrics.length + site.state.logs.length, 0, 'nothing taken during the outage');
+    await until(async () => /\b[1-9]\d* requests? refused/.test(await panel.innerText()), 3000, 'the dashboard to count the refusals');
+
+    // The outage ends by itself, and the dashboard says so.
+    await until(async () => (await panel.getAttribute('data-outage')) === 'ended', 12000, 'the outage to end');
+    assert.match(await panel.locator('[role="status"]').innerText(), /^Ended at .*, after 10 s · \d+ requests? refused/);
+    assert.equal(site.state.outage.active(), false);
+
+    // The retried batches arrive within the Retry-After: each event exactly once.
+    const values = () => site.state.metrics.filter((m) => m.name === 'outage_events_total').map((m) => m.value);
+    const logged = () => site.state.logs.filter((l) => l.message.startsWith('during the outage ')).map((l) => l.context.i);
+    await until(() => values().length >= N && logged().length >= N, 8000, 'the retried batches');
+    // No waiting for a second copy that might come: a flush resolves once the page's requests
+    // have settled, and then the page holds nothing more to send (no batch in flight or waiting
+    // for a retry), so any second copy has arrived already, and the collector, which dedupes by
+    // Idempotency-Key, has counted it as a duplicate.
+    await page.evaluate(() => window.telemetry.flush());
+    const [metricsHeld, , logsHeld] = await page.evaluate(() => Array.from(window.core.held()));
+    assert.deepEqual([metricsHeld, logsHeld], [0, 0], 'the page has sent everything');
+    assert.equal(site.state.duplicates, 0, 'no batch arrived twice');
+    const range = Array.from({ length: N }, (_, i) => i);
+    assert.deepEqual(values(), range, 'metrics: each once, in order');
+    assert.deepEqual(logged(), range, 'logs: each once, in order');
+
+    // The page reports its retries (telemetry_retries_total), one per refused request, and the
+    // dashboard shows them.
+    const attempts = refused().get('metrics') + refused().get('logs');
+    const retries = () => site.state.metrics.filter((m) => m.name === 'telemetry_retries_total').reduce((n, m) => n + m.value, 0);
+    await until(() => retries() === attempts, 5000, `the page to report its ${attempts} retries`);
+    await until(async () => (await view.locator('[data-health="retries"] b').innerText()) === String(attempts), 3000, 'the dashboard to show the retries');
+    assert.equal(await stat(view, 'client'), `0 / ${attempts}`, 'retries, and no drops');
+    assert.ok(attempts > 0);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await view.screenshot({ path: OUTPUT + 'dashboard-outage.png', fullPage: true });
+    // The page's only complaints are the browser's own lines for the refused requests.
+    assert.deepEqual(problems.pageErrors.filter((e) => !/status of 503 \(Service Unavailable\)/.test(e)), []);
+    assert.deepEqual(problems.warnings, []);
+    assert.deepEqual(seen.problems, []);
+    await context.close();
+  } finally {
+    await pageContext?.close();
     await site.close();
   }
 });

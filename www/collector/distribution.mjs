@@ -1,13 +1,15 @@
 // The values of one Web Vital (or of the API call durations) for the dashboard: how many, their
 // 75th percentile, and how many were good, needed improvement or were poor.
 //
-// The seed's format brings single values: they are kept (the newest MAX_SAMPLES) and the p75 is
-// a value some sample really had (nearest rank). An OTLP histogram point brings only bucket
-// counts, min and max: the values themselves are gone in the client, so from the first such
-// point on the p75 is *estimated* from the buckets, as Prometheus' histogram_quantile does
-// (linear within the bucket the rank falls in), clamped to the smallest and largest value seen,
-// and flagged `estimated`. Single values that came before or come after are put in the same
-// buckets. Inventing samples from min and max would look exact and be less honest.
+// The seed's format brings single values: they are kept (the newest MAX_SAMPLES, in a ring that
+// the next value overwrites, so memory and the cost of a value stay flat however many came) and
+// the p75 is a value some sample really had (nearest rank), over those. An OTLP histogram point
+// brings only bucket counts, min and max: the values themselves are gone in the client, so from
+// the first such point on the p75 is *estimated* from the buckets, as Prometheus'
+// histogram_quantile does (linear within the bucket the rank falls in), clamped to the smallest
+// and largest value seen, and flagged `estimated`. Single values that came before or come after
+// are put in the same buckets. Inventing samples from min and max would look exact and be less
+// honest.
 //
 // The ratings stay exact either way: every threshold of a vital (summary.mjs, VITALS) is one of
 // the bucket bounds, so each bucket lies wholly in one rating, and so does an estimate, which
@@ -40,7 +42,8 @@ export class Distribution {
   constructor(bounds, vital) {
     this.bounds = bounds;
     this.vital = vital;
-    this.samples = [];
+    this.samples = []; // at most MAX_SAMPLES; once full, `next` is the oldest, overwritten next
+    this.next = 0;
     this.buckets = null; // per-bucket counts (bounds.length + 1) once an OTLP point came
     this.ratings = null; // rating -> count, kept with the buckets
     this.min = Infinity;
@@ -49,8 +52,11 @@ export class Distribution {
 
   /** A single value, with the rating the client gave it (if any). */
   addSample(value, rating) {
-    this.samples.push({ value, rating });
-    if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
+    if (this.samples.length < MAX_SAMPLES) this.samples.push({ value, rating });
+    else {
+      this.samples[this.next] = { value, rating };
+      this.next = (this.next + 1) % MAX_SAMPLES;
+    }
     if (this.buckets) this.bucket(value, rating);
   }
 

@@ -9,8 +9,9 @@
 // Spans (OTLP only) are not events of the chart: the dashboard lists the slowest browser
 // requests among them, each with whether the demo backend logged a line of the same trace.
 import { byThresholds, Distribution, RATINGS } from './distribution.mjs';
-import { TIME_BUCKETS, CLS_BUCKETS } from './prometheus.mjs';
+import { TIME_BUCKETS, CLS_BUCKETS, OVERFLOW, capLabelValue } from './prometheus.mjs';
 import { SPAN_KIND_CLIENT } from './otlp.mjs';
+import { routeLabel } from './route.mjs';
 
 export const WINDOW_SECONDS = 120; // the event-rate chart: the last two minutes, per second
 const RECENT_LOGS = 50;
@@ -20,6 +21,10 @@ const LEVELS = ['debug', 'info', 'warn', 'error'];
 // The slowest requests: the slowest SLOWEST of the last CLIENT_SPANS client spans.
 export const CLIENT_SPANS = 500;
 export const SLOWEST = 10;
+// The counts by a label's value (error types, components, pages, the client's streams and
+// reasons): at most COUNTED values each, so that a page sending a new value with every event
+// cannot grow them; what comes after adds up under `__overflow__`, as in /api/metrics.
+export const COUNTED = 1000;
 
 // Web Vitals, with the thresholds web.dev publishes (good up to the first, poor above the
 // second). The load timings have none: their rating comes from the samples' own labels.
@@ -63,7 +68,10 @@ function recentOtlpLog(record, level, time) {
   return entry;
 }
 
-const add = (map, key, n) => map.set(key, (map.get(key) ?? 0) + n);
+function add(map, key, n, overflow = OVERFLOW) {
+  if (!map.has(key) && map.size >= COUNTED) key = overflow;
+  map.set(key, (map.get(key) ?? 0) + n);
+}
 const sortedCounts = (map, keyName) =>
   [...map].map(([key, count]) => ({ [keyName]: key, count })).sort((a, b) => b.count - a.count || String(a[keyName]).localeCompare(String(b[keyName])));
 
@@ -115,8 +123,18 @@ export class Summary {
     const s = this.second(eventTime, arrival);
     if (s <= Math.floor(arrival / 1000) - WINDOW_SECONDS) return;
     let slot = this.rate.get(s);
-    if (!slot) this.rate.set(s, (slot = { metrics: 0, logs: 0 }));
+    if (!slot) {
+      // A new second: the ones that left the window go now, not only when the dashboard polls
+      // (a collector nobody watches would keep one per second for ever).
+      this.prune(Math.floor(arrival / 1000));
+      this.rate.set(s, (slot = { metrics: 0, logs: 0 }));
+    }
     slot[stream] += n;
+  }
+
+  /** Forgets the seconds before the chart's window ending at second `last`. */
+  prune(last) {
+    for (const s of this.rate.keys()) if (s <= last - WINDOW_SECONDS) this.rate.delete(s);
   }
 
   addMetrics(events, arrival = Date.now()) {
@@ -157,13 +175,17 @@ export class Summary {
 
   /** A counter's increment, by the name the client gives it. */
   counted(name, value, labels) {
+    // A value as a key of the counts: at most MAX_LABEL_VALUE characters, as /api/metrics
+    // exposes it, so that COUNTED keys stay small too.
+    const label = (key) => (typeof labels[key] === 'string' ? capLabelValue(labels[key]) : labels[key]);
     switch (name) {
       case 'frontend_errors_total':
-        add(this.errorTypes, labels.error_type || 'unknown', value);
-        add(this.errorComponents, labels.component || 'unknown', value);
+        add(this.errorTypes, label('error_type') || 'unknown', value);
+        add(this.errorComponents, label('component') || 'unknown', value);
         break;
       case 'page_views_total':
-        add(this.pages, labels.page || 'unknown', value);
+        // As /api/metrics exposes it: a route template, so that /jobs/1 and /jobs/2 are one page.
+        add(this.pages, labels.page ? routeLabel(labels.page) : 'unknown', value);
         break;
       case 'api_calls_total':
         this.api.calls += value;
@@ -171,10 +193,10 @@ export class Summary {
         if (!/^[23]\d\d$/.test(labels.status ?? '')) this.api.failed += value;
         break;
       case 'telemetry_events_dropped_total':
-        add(this.dropped, `${labels.stream ?? '?'}/${labels.reason ?? '?'}`, value);
+        add(this.dropped, `${label('stream') ?? '?'}/${label('reason') ?? '?'}`, value, `${OVERFLOW}/${OVERFLOW}`);
         break;
       case 'telemetry_retries_total':
-        add(this.retries, labels.stream ?? '?', value);
+        add(this.retries, label('stream') ?? '?', value);
         break;
     }
   }
@@ -239,7 +261,7 @@ export class Summary {
   /** The dashboard's data. `state` is the collector's (totals, the newest logs, the server's log). */
   snapshot(state, now = Date.now()) {
     const last = Math.floor(now / 1000);
-    for (const s of this.rate.keys()) if (s <= last - WINDOW_SECONDS) this.rate.delete(s);
+    this.prune(last);
     const rate = [];
     for (let s = last - WINDOW_SECONDS + 1; s <= last; s++) {
       const slot = this.rate.get(s);
@@ -270,9 +292,9 @@ export class Summary {
     return {
       now,
       totals: {
-        metrics: state.metrics.length + this.sources.otlp.metrics,
-        logs: state.logs.length + this.sources.otlp.logs,
-        requests: state.requests.length,
+        metrics: state.totals.metrics + this.sources.otlp.metrics,
+        logs: state.totals.logs + this.sources.otlp.logs,
+        requests: state.totals.requests,
         duplicates: state.duplicates,
         rejected: this.rejected,
         ignored: state.prometheus?.ignored ?? 0,

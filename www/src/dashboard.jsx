@@ -3,8 +3,9 @@
 // watching it adds nothing to what it shows. Data come by two roads, the seed's format
 // (/api/*) and OTLP (/v1/*); the cards count both, and say how much came by OTLP. Spans come
 // by OTLP only: the slowest browser requests are listed, with whether the demo backend logged
-// the same trace, so that one can be looked up in the server's log by its trace id.
-import { StrictMode } from 'react';
+// the same trace, so that one can be looked up in the server's log by its trace id. The
+// outage switch makes the collector refuse telemetry for a while, to watch the pages cope.
+import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BarList, RateChart, RatingBar } from './charts.jsx';
 import { TopBar } from './TopBar.jsx';
@@ -66,6 +67,109 @@ function Stats({ data }) {
         tone={client.droppedTotal ? 'bad' : ''}
       />
     </div>
+  );
+}
+
+const OUTAGE_CHOICES = [10, 30, 60, 120]; // seconds
+
+/** "45 s", "2 min", "1 min 30 s". */
+const formatSeconds = (s) => (s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`);
+
+/** The refused requests of an outage, by stream. */
+function Refused({ outage }) {
+  const streams = Object.entries(outage.refused);
+  return (
+    <>
+      {outage.refusedTotal} {outage.refusedTotal === 1 ? 'request' : 'requests'} refused
+      {streams.map(([stream, n]) => (
+        <span key={stream} className="chip">
+          {stream} <b>× {n}</b>
+        </span>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The collector outage switch (collector/outage.mjs): for the time chosen, the telemetry
+ * endpoints answer 503, so that the pages' retries, drops and kept batches show here. Its
+ * state comes with the summary; a click shows at once, from the switch's own answer, until a
+ * newer summary arrives.
+ */
+function OutageSwitch({ outage }) {
+  const [seconds, setSeconds] = useState(30);
+  const [answer, setAnswer] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const view = answer && (!outage || answer.now > outage.now) ? answer : outage;
+  if (!view) return null; // a collector without the switch
+
+  async function set(s) {
+    setBusy(true);
+    try {
+      const res = await fetch('/api/outage', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ seconds: s }) });
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error ?? 'HTTP ' + res.status);
+      setAnswer(body);
+      setError(null);
+    } catch (err) {
+      setError(String(err?.message ?? err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const state = view.active ? 'on' : view.ended === null ? 'off' : 'ended';
+  const lasted = view.ended === null ? 0 : Math.round((view.ended - view.startedAt) / 1000);
+  return (
+    <section className={'card panel outage ' + state} data-panel="outage" data-outage={state}>
+      <header className="panel-head">
+        <h2>Collector outage</h2>
+        <span className="legend">
+          the telemetry endpoints answer 503 with Retry-After: {view.retryAfterSeconds} s · the demo backend and this dashboard keep working
+        </span>
+      </header>
+      <div className="outage-row">
+        {view.active ? (
+          <>
+            <span className="outage-status" role="status">
+              <b className="outage-countdown">{Math.ceil(view.remainingMs / 1000)} s</b> left · <Refused outage={view} />
+            </span>
+            <button onClick={() => set(0)} disabled={busy}>
+              End now
+            </button>
+          </>
+        ) : (
+          <>
+            <label>
+              Duration{' '}
+              <select value={seconds} onChange={(e) => setSeconds(Number(e.target.value))} disabled={busy}>
+                {OUTAGE_CHOICES.map((s) => (
+                  <option key={s} value={s}>
+                    {formatSeconds(s)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button className="primary" onClick={() => set(seconds)} disabled={busy}>
+              Start outage
+            </button>
+            {state === 'ended' && (
+              <span className="outage-status" role="status">
+                <b>Ended</b> at {clock(view.ended)}, after {formatSeconds(lasted)} · <Refused outage={view} />
+              </span>
+            )}
+          </>
+        )}
+      </div>
+      {error && <p className="outage-error">Could not switch: {error}</p>}
+      <p className="note">
+        Each page retries a refused batch after the {view.retryAfterSeconds} s the collector asks for, and gives it up (a drop, &ldquo;retries
+        exhausted&rdquo;) after its 10th attempt, about {9 * view.retryAfterSeconds} s in: an outage of a minute or more shows drops. A demo tab closed or
+        reloaded meanwhile keeps what it held in localStorage, and the next page load sends it. The client reports its retries and
+        drops in its metrics, which the outage refuses too: they show under Delivery health once it is over.
+      </p>
+    </section>
   );
 }
 
@@ -338,6 +442,7 @@ function Dashboard() {
         {data && (
           <>
             <Stats data={data} />
+            <OutageSwitch outage={data.outage} />
             <Rate rate={data.rate} />
             <Vitals vitals={data.vitals} />
             <div className="columns">
