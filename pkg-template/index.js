@@ -596,7 +596,7 @@ function sendLog(level, message, context, error, ts) {
     whenFree(() => core.logTooLarge());
     return;
   }
-  whenFree(() => core.log(level, text, contextJson, err ?? undefined, ts));
+  whenFree(() => core.log(level, text, contextJson, err ?? undefined, ts, new Date(ts).toISOString()));
 }
 
 // ---- the second module: error capture and page timings -------------------------------------
@@ -679,7 +679,7 @@ function reportLog(level, message, contextJson, parts) {
   const ts = Date.now();
   drain();
   syncIdentity();
-  whenFree(() => core.log(level, message, contextJson, parts, ts));
+  whenFree(() => core.log(level, message, contextJson, parts, ts, new Date(ts).toISOString()));
 }
 
 // ---- the public API ---------------------------------------------------------------------------

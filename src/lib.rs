@@ -223,7 +223,8 @@ pub fn log_too_large() -> bool {
 
 /// Records one log entry. `level` is 0 debug, 1 info, 2 warn, 3 error; `context_json` the
 /// context as JSON text; `error` the error's `[name, message, stack]` when it has one (the
-/// stack may be missing). `false` when the client was busy.
+/// stack may be missing); `timestamp` the time as `toISOString` wrote it (the engine's dates
+/// are smaller than a calendar here). `false` when the client was busy.
 #[wasm_bindgen]
 pub fn log(
     level: u32,
@@ -231,9 +232,11 @@ pub fn log(
     context_json: JsValue,
     error: JsValue,
     epoch_ms: f64,
+    timestamp: JsValue,
 ) -> bool {
     started();
     let message = text(&message).unwrap_or_default();
+    let timestamp = text(&timestamp).unwrap_or_default();
     let context = text(&context_json);
     #[cfg(feature = "otlp")]
     let values = otlp::values(context.as_deref());
@@ -252,6 +255,7 @@ pub fn log(
     });
     driver::handle(Input::Log(Entry {
         epoch_ms,
+        timestamp: &timestamp,
         level: Level::from_index(level).unwrap_or(Level::Info),
         message: &message,
         context_json: context.as_deref(),

@@ -17,6 +17,13 @@ use support::options;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A time as the engine writes it (`toISOString`), as index.js hands it over.
+fn iso(ms: f64) -> JsValue {
+    js_sys::Date::new(&JsValue::from_f64(ms))
+        .to_iso_string()
+        .into()
+}
+
 async fn flush() {
     JsFuture::from(support::flush()).await.unwrap();
 }
@@ -89,6 +96,7 @@ async fn labels_and_context_become_typed_attributes_and_otlp_headers_are_sent() 
         r#"{"n":1,"who":"me"}"#.into(),
         JsValue::UNDEFINED,
         1_764_166_892_001.0,
+        iso(1_764_166_892_001.0),
     );
     flush().await;
     let sent = requests();

@@ -15,6 +15,13 @@ use support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A time as the engine writes it (`toISOString`), as index.js hands it over.
+fn iso(ms: f64) -> JsValue {
+    js_sys::Date::new(&JsValue::from_f64(ms))
+        .to_iso_string()
+        .into()
+}
+
 /// Stages events as index.js does: `(series, value, epoch ms)` triples, in one call.
 fn stage(events: &[(u32, f64, f64)]) {
     let flat: Vec<f64> = events
@@ -95,9 +102,17 @@ async fn logs_arrive_as_the_seeds_body() {
         r#"{"component":"Upload"}"#.into(),
         JsValue::UNDEFINED,
         0.0,
+        iso(0.0),
     );
     let error = js_sys::Array::of2(&"TypeError".into(), &"x is undefined".into());
-    telemetry::log(3, "failed".into(), JsValue::UNDEFINED, error.into(), 1.0);
+    telemetry::log(
+        3,
+        "failed".into(),
+        JsValue::UNDEFINED,
+        error.into(),
+        1.0,
+        iso(1.0),
+    );
     flush().await;
     let s = sent();
     assert_eq!(s.len(), 1, "{s:?}");
@@ -165,6 +180,7 @@ async fn retry_after_is_obeyed() {
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         0.0,
+        iso(0.0),
     );
     script_retry_after(429, "1");
     flush().await;
@@ -217,6 +233,7 @@ async fn a_batch_is_given_up_after_max_attempts() {
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         0.0,
+        iso(0.0),
     );
     script_statuses(vec![500, 500, 500]);
     flush().await;
@@ -263,6 +280,7 @@ async fn bad_input_is_dropped_and_delivery_goes_on() {
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         5.0,
+        iso(5.0),
     ); // over 64 KiB: dropped
     telemetry::log(
         1,
@@ -270,6 +288,7 @@ async fn bad_input_is_dropped_and_delivery_goes_on() {
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         6.0,
+        iso(6.0),
     );
     flush().await;
     let s = sent();

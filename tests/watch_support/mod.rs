@@ -24,7 +24,10 @@ pub fn wire() {
     });
     let log =
         Closure::<dyn Fn(u32, JsValue, JsValue, JsValue)>::new(|level, message, context, error| {
-            telemetry::log(level, message, context, error, js_sys::Date::now());
+            // As index.js does: the time, and the engine's text of it.
+            let now = js_sys::Date::now();
+            let iso = js_sys::Date::new(&now.into()).to_iso_string();
+            telemetry::log(level, message, context, error, now, iso.into());
         });
     watch::watch(as_function(metric), as_function(log));
     sync();

@@ -102,6 +102,7 @@ fn log(c: &mut Client, now: f64, message: &str) {
         now,
         Input::Log(Entry {
             epoch_ms: now,
+            timestamp: &crate::json::iso_text(now),
             level: Level::Info,
             message,
             context_json: None,
@@ -1197,6 +1198,7 @@ mod captured_errors {
                     });
                     let entry = Entry {
                         epoch_ms: now,
+                        timestamp: &crate::json::iso_text(now),
                         level,
                         message: &message,
                         context_json: context_json.as_deref(),
@@ -1801,6 +1803,7 @@ impl World {
                     self.recorded[LOGS] += 1;
                     let entry = Entry {
                         epoch_ms: self.now,
+                        timestamp: &crate::json::iso_text(self.now),
                         level: Level::Info,
                         message: &message,
                         context_json: None,

@@ -180,8 +180,15 @@ pub fn format_natively(v: f64, out: &mut Vec<u8>) {
     out.extend_from_slice(alloc::format!("{v}").as_bytes());
 }
 
+/// [`iso8601`] as text: the `timestamp` of an entry as the engine writes it, for native tests.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn iso_text(epoch_ms: f64) -> alloc::string::String {
+    alloc::string::String::from_utf8(iso8601(epoch_ms)).unwrap_or_default()
+}
+
 /// Epoch milliseconds as `Date.prototype.toISOString` prints them, without quotes:
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`. Years outside 0..=9999 use the expanded six-digit form.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn iso8601(epoch_ms: f64) -> Vec<u8> {
     let mut text = Vec::with_capacity(27);
     let out = &mut text;
@@ -217,6 +224,7 @@ pub fn iso8601(epoch_ms: f64) -> Vec<u8> {
 
 /// Proleptic Gregorian (year, month, day) for a count of days since 1970-01-01
 /// (Howard Hinnant's days-to-civil arithmetic).
+#[cfg(not(target_arch = "wasm32"))]
 fn civil_from_days(days: i64) -> (i64, u64, u64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -50,6 +50,8 @@ pub struct ErrorInfo<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry<'a> {
     pub epoch_ms: f64,
+    /// The same time as `Date.prototype.toISOString` writes it (the engine's: see index.js).
+    pub timestamp: &'a str,
     pub level: Level,
     pub message: &'a str,
     pub context_json: Option<&'a str>,
@@ -112,7 +114,7 @@ pub fn encode(out: &mut Vec<u8>, entry: &Entry, stamp: &Stamp, number: NumberFal
         s
     });
     let record = wire::LogEntry {
-        timestamp: wire::IsoTime(entry.epoch_ms),
+        timestamp: entry.timestamp,
         level: entry.level.name(),
         message: entry.message,
         service: &stamp.service,

@@ -21,6 +21,7 @@ fn an_info_entry_has_the_seeds_fields_in_order() {
     stamp.set_identity(None, Some("5f0c6c1e-0000-4000-8000-000000000001"));
     let e = Entry {
         epoch_ms: 1_764_166_892_123.0,
+        timestamp: &crate::json::iso_text(1_764_166_892_123.0),
         level: Level::Info,
         message: "CV uploaded",
         context_json: Some(r#"{"component":"Upload","size":3}"#),
@@ -39,6 +40,7 @@ fn an_error_entry_carries_the_error_and_the_user() {
     stamp.set_identity(Some("u-7"), Some("s"));
     let e = Entry {
         epoch_ms: 0.0,
+        timestamp: &crate::json::iso_text(0.0),
         level: Level::Error,
         message: "boom",
         context_json: None,

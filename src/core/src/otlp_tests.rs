@@ -170,6 +170,7 @@ fn a_log_entry_becomes_a_log_record_with_its_severity_and_exception() {
     ]);
     let entry = Entry {
         epoch_ms: 1_700_000_000_123.0,
+        timestamp: &crate::json::iso_text(1_700_000_000_123.0),
         level: Level::Error,
         message: "upload failed",
         context_json: None,
@@ -395,6 +396,7 @@ mod client {
                 T0,
                 Input::Log(crate::log::Entry {
                     epoch_ms: T0 + f64::from(i),
+                    timestamp: &crate::json::iso_text(T0 + f64::from(i)),
                     level: crate::log::Level::Info,
                     message: &big,
                     context_json: None,

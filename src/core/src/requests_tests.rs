@@ -197,6 +197,7 @@ fn the_document_load_is_a_span_with_its_phases_and_log_entries_name_its_trace() 
     c.document_load(T0 + 401.0, "https://app.recoloca.ai/jobs?ref=mail", &phases);
     let entry = crate::log::Entry {
         epoch_ms: T0 + 500.0,
+        timestamp: &crate::json::iso_text(T0 + 500.0),
         level: crate::log::Level::Info,
         message: "hi",
         context_json: None,

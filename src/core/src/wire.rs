@@ -12,8 +12,6 @@
 //! without labels has no `labels`, and a log entry has `context`, `error`, `user_id` and
 //! `session_id` only when it has them (`request_id` never: the seed never sets one).
 
-use alloc::vec::Vec;
-
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
@@ -45,7 +43,7 @@ impl Serialize for Labels<'_> {
 /// The seed's `LogEntry`, in its field order.
 #[derive(Serialize)]
 pub struct LogEntry<'a> {
-    pub timestamp: IsoTime,
+    pub timestamp: &'a str,
     /// `debug`, `info`, `warn` or `error`.
     pub level: &'a str,
     pub message: &'a str,
@@ -105,29 +103,13 @@ pub struct Cause<'a> {
 /// JSON text the JavaScript engine wrote (`JSON.stringify` in `pkg-template/index.js`), copied
 /// into a record as it is. It is serialized as bytes, which [`crate::json::JsFormatter`] writes
 /// verbatim: serde's data model has no "already JSON" value, and a formatter decides how bytes
-/// are spelled. The only other bytes in a record are an [`IsoTime`]'s, JSON text too.
+/// are spelled.
 #[derive(Clone, Copy)]
 pub struct JsonText<'a>(pub &'a str);
 
 impl Serialize for JsonText<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_bytes(self.0.as_bytes())
-    }
-}
-
-/// Epoch ms, written as `Date.prototype.toISOString` writes them.
-pub struct IsoTime(pub f64);
-
-impl Serialize for IsoTime {
-    /// As the JSON string it is, quotes included, written verbatim like [`JsonText`]: its
-    /// characters (digits, `-`, `:`, `.`, `T`, `Z`, `+`) need no escaping, and bytes need no
-    /// UTF-8 check to become a `str` first.
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut text = Vec::with_capacity(29);
-        text.push(b'"');
-        text.extend_from_slice(&crate::json::iso8601(self.0));
-        text.push(b'"');
-        serializer.serialize_bytes(&text)
     }
 }
 
