@@ -111,7 +111,8 @@ impl Client {
         if !fits {
             // A beacon cannot carry headers: the idempotency key travels in the query string.
             let mut full = url;
-            full.push(if full.contains('?') { '&' } else { '?' });
+            // (Bytes compared one by one: `contains` would bring memchr's general search.)
+            full.push(if full.bytes().any(|b| b == b'?') { '&' } else { '?' });
             full.push_str("idempotency_key=");
             full.push_str(key);
             self.exit.beacons.push((request, kind, key.into()));
