@@ -32,7 +32,7 @@ pub fn now() -> f64 {
 }
 
 fn performance() -> Option<web_sys::Performance> {
-    web_sys::window()?.performance()
+    crate::property::of_window("performance")
 }
 
 /// Creates the client with the seed's defaults, if there is none yet. Returns whether it
@@ -75,7 +75,8 @@ pub fn from_page(input: Input) -> bool {
 
 /// `navigator.onLine`, true where unknown.
 pub fn online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
+    let navigator = crate::property::of_window::<JsValue>("navigator");
+    navigator.is_none_or(|n| crate::property::get(&n, "onLine") != JsValue::FALSE)
 }
 
 /// Tells index.js that an event of the page comes.
@@ -193,7 +194,7 @@ fn timer_fired() {
 /// the seed is for (no secret is made from it).
 fn seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let crypto = crate::property::of_window::<web_sys::Crypto>("crypto");
     if crypto.is_none_or(|c| c.get_random_values_with_u8_array(&mut seed).is_err()) {
         for (b, t) in seed.iter_mut().zip(now().to_bits().to_le_bytes()) {
             *b = t;

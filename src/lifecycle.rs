@@ -23,7 +23,7 @@ type OnEvent = fn(&web_sys::Event);
 
 pub fn listen() -> Option<Lifecycle> {
     let window = web_sys::window()?;
-    let document = window.document()?;
+    let document = crate::property::of_window::<web_sys::EventTarget>("document")?;
     let on: [(&web_sys::EventTarget, &str, OnEvent); 6] = [
         (&window, "pagehide", on_pagehide),
         (&window, "pageshow", |_| show()),
@@ -48,7 +48,7 @@ fn on_pagehide(e: &web_sys::Event) {
 fn on_visibility(_: &web_sys::Event) {
     // The document's state, read as text: web-sys's `VisibilityState` enum would bring its
     // conversion (and its panic message) for one comparison.
-    let document = web_sys::window().and_then(|w| w.document());
+    let document = property::of_window::<wasm_bindgen::JsValue>("document");
     let state = document.and_then(|d| property::text(&d, "visibilityState"));
     if state.as_deref() == Some("hidden") {
         hide(false)

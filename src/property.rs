@@ -3,7 +3,7 @@
 //! revoked proxy reads as an absence, never as an exception crossing the module.
 
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `v[key]`; undefined where `v` is not an object or reading it throws.
 pub fn get(v: &JsValue, key: &str) -> JsValue {
@@ -11,6 +11,15 @@ pub fn get(v: &JsValue, key: &str) -> JsValue {
         return JsValue::UNDEFINED;
     }
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `window[key]` (`performance`, `crypto`, `document`, `navigator`, `localStorage`) as the type
+/// web-sys gives it, if it is an object. Read through the one `Reflect.get` binding rather
+/// than web-sys's getters: each getter is a binding of its own, about 55 bytes of the main
+/// entry (README, "Building").
+pub fn of_window<T: JsCast>(key: &str) -> Option<T> {
+    let v = get(web_sys::window()?.as_ref(), key);
+    v.is_object().then(|| v.unchecked_into())
 }
 
 /// `v[key]` if it is a string.

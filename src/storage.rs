@@ -5,7 +5,7 @@ use recoloca_telemetry_core::persist::STORAGE_PREFIX;
 use web_sys::Storage;
 
 fn local() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    crate::property::of_window("localStorage")
 }
 
 /// Every key of ours with its text.
@@ -19,7 +19,8 @@ pub fn entries() -> Vec<(String, String)> {
         .filter_map(|k| k.as_string())
         .filter(|k| k.starts_with(STORAGE_PREFIX))
         .filter_map(|k| {
-            let v = s.get_item(&k).ok().flatten()?;
+            // `localStorage[key]`: our keys are never the name of one of Storage's methods.
+            let v = crate::property::text(&s, &k)?;
             Some((k, v))
         })
         .collect()
@@ -39,7 +40,13 @@ pub fn set(key: &str, text: &[u8]) -> bool {
     // The engine's `TextDecoder` makes the bytes a string: checking them in the module would
     // bring Rust's UTF-8 validation along for this one call.
     let text = web_sys::TextDecoder::new().and_then(|d| d.decode_with_u8_array(text));
-    text.is_ok_and(|text| local().is_some_and(|s| s.set_item(key, &text).is_ok()))
+    // `localStorage[key] = text` through `Reflect.set`, a binding the module has anyway: a full
+    // storage throws there as `setItem` does.
+    text.is_ok_and(|text| {
+        local().is_some_and(|s| {
+            js_sys::Reflect::set(&s, &key.into(), &text.into()).is_ok_and(|done| done)
+        })
+    })
 }
 
 pub fn remove(key: &str) {

@@ -133,7 +133,7 @@ fn forget(request: RequestId) -> Option<AbortController> {
 
 /// Queues the body with `navigator.sendBeacon`. Whether the browser took it.
 pub fn beacon(url: &str, body: &[u8]) -> bool {
-    let Some(window) = web_sys::window() else {
+    let Some(navigator) = crate::property::of_window::<web_sys::Navigator>("navigator") else {
         return false;
     };
     let options = BlobPropertyBag::new();
@@ -142,8 +142,7 @@ pub fn beacon(url: &str, body: &[u8]) -> bool {
     let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
         return false;
     };
-    window
-        .navigator()
+    navigator
         .send_beacon_with_opt_blob(url, Some(&blob))
         .unwrap_or(false)
 }
