@@ -45,7 +45,17 @@ export interface TelemetryOptions {
   /** Observe page timings and Web Vitals (page_load_time_ms, LCP, CLS, INP, …). Default true
    *  (the slim entry has no page timings: always off there). */
   observePerformance?: boolean;
+  /** The visitor's consent. `'granted'` (default, the seed's behaviour): recorded and sent.
+   *  `'pending'`: recorded into the bounded buffers, nothing sent or written to storage until
+   *  `'granted'`, which sends what was kept. `'not-granted'`: nothing recorded, what was kept
+   *  discarded, and the client's stored batches removed. See `setTrackingConsent`. */
+  trackingConsent?: TrackingConsent;
+  /** The share of sessions that send anything, 0 to 100. Default 100. Decided from the
+   *  session id, so that a session is in or out for its whole life. */
+  sessionSampleRate?: number;
 }
+
+export type TrackingConsent = 'granted' | 'pending' | 'not-granted';
 
 export interface MetricsCollector {
   recordMetric(name: string, value: number, labels?: Labels): void;
@@ -69,6 +79,9 @@ export const logger: Logger;
 
 /** Changes options; those not named keep their value. Never throws. */
 export function configure(options: TelemetryOptions): void;
+
+/** Changes `trackingConsent` at any time, before `ready` too. Never throws. */
+export function setTrackingConsent(value: TrackingConsent): void;
 
 /** Sends everything buffered now. Resolves when the requests have settled; never rejects. */
 export function flush(): Promise<void>;

@@ -220,6 +220,8 @@ export const ready = inBrowser
         // seals everything recorded before it.
         core.start(fromModule);
         loaded = true;
+        // The session first: whether it is in `sessionSampleRate`'s sample is decided by its id.
+        syncIdentity();
         // The calls that waited, made now: one that fails is reported, and the rest still run.
         for (const [f, ...args] of early.splice(0)) {
           try {
@@ -531,17 +533,21 @@ function syncIdentity() {
   let session = storageGet('sessionStorage', 'session_id');
   if (!session) {
     // As the seed: a new id when the tab has none (its storage was cleared, or it is new).
-    let fresh;
+    // (Or the id this page kept in memory while it had no consent to write one.)
+    let fresh = heldSession;
     try {
-      fresh = crypto.randomUUID();
+      fresh ||= crypto.randomUUID();
     } catch (_) {
       fresh = uuidV4(); // not a secure context: no randomUUID
     }
     try {
+      if (!consented) throw 0; // without consent nothing is written
       window.sessionStorage.setItem('session_id', fresh);
       session = fresh;
+      heldSession = undefined;
     } catch (_) {
-      session = lastSession || fresh; // no storage at all: one id for this page's life
+      // No storage at all, or no consent: one id for this page's life (meanwhile).
+      session = heldSession = lastSession || fresh;
     }
   }
   if (user !== lastUser || session !== lastSession) {
@@ -735,12 +741,27 @@ export function configure(options) {
     if (!WATCH && (options.captureErrors === true || options.observePerformance === true)) {
       warnOnce('captureErrors and observePerformance are not in the slim entry');
     }
+    if ('trackingConsent' in options && !CONSENTS.includes(options.trackingConsent)) {
+      warnOnce("trackingConsent must be 'granted', 'pending' or 'not-granted'; it was ignored");
+      options = { ...options, trackingConsent: undefined };
+    } else if ('trackingConsent' in options) {
+      consented = options.trackingConsent === 'granted';
+    }
     // A call kept until the module has loaded keeps a copy: the options as they are now.
     if (loaded) applyConfig(options);
     else keepEarly(applyConfig, { ...options });
   } catch (err) {
     warnOnce('configure-throw', 'configure() failed: ' + toText(err));
   }
+}
+
+const CONSENTS = ['granted', 'pending', 'not-granted'];
+let consented = true; // trackingConsent is 'granted' (the session id may be stored)
+let heldSession; // the session id kept in memory only, for want of consent or storage
+
+/** The visitor's answer to the consent banner, at any time (`trackingConsent`). */
+export function setTrackingConsent(value) {
+  configure({ trackingConsent: value });
 }
 
 /** Sends everything buffered now. The promise resolves when the requests have settled; it

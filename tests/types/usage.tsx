@@ -7,6 +7,7 @@ import {
   logger,
   metricsCollector,
   ready,
+  setTrackingConsent,
   type Logger,
   type MetricsCollector,
   type TelemetryOptions,
@@ -45,6 +46,11 @@ const options: TelemetryOptions = {
   captureErrors: true,
 };
 configure(options);
+// Privacy controls: consent (at any time, before `ready` too) and session sampling.
+configure({ trackingConsent: 'pending', sessionSampleRate: 25 });
+setTrackingConsent('granted');
+// @ts-expect-error: consent is one of three words
+setTrackingConsent('yes');
 metricsCollector.trackApiCall('/api/jobs', 'GET', 200, 183.4);
 logger.error('failed', new Error('x'), { cvId: 'cv-9' });
 const done: Promise<void> = flush();

@@ -424,8 +424,7 @@ impl Queue {
         &self.sealed
     }
 
-    /// Lets go of every event and batch (an OTLP entry's stream turned off).
-    #[cfg(feature = "otlp")]
+    /// Lets go of every event and batch (consent refused; an OTLP entry's stream turned off).
     pub fn clear(&mut self) {
         self.pending.clear();
         self.lengths.clear();

@@ -252,6 +252,8 @@ pub struct Client {
     outputs: Vec<Output>,
     /// Warnings said, by bit.
     warned: u8,
+    /// Consent and session sampling (`consent.rs`).
+    pub(crate) gates: crate::consent::Gates,
     /// Wall-clock epoch ms less the scheduling clock.
     wall_offset: f64,
 }
@@ -368,6 +370,7 @@ impl Client {
             exit: Default::default(),
             outputs: Vec::new(),
             warned: 0,
+            gates: crate::consent::Gates::new(),
             wall_offset: 0.0,
         };
         c.stamp.set_service(&c.config.service, &c.config.version);
@@ -389,8 +392,23 @@ impl Client {
 
     /// Takes one input at `now`.
     pub fn handle_input(&mut self, now: f64, input: Input) {
+        // Without consent, or outside the sample, nothing is recorded (`consent.rs`).
+        let records = matches!(
+            input,
+            Input::Metrics(_) | Input::Log(_) | Input::LogTooLarge
+        );
+        #[cfg(feature = "traces")]
+        let records =
+            records || matches!(input, Input::RequestEnd { .. } | Input::DocumentLoad { .. });
+        if records && !self.records() {
+            return;
+        }
         match input {
-            Input::Configure(o) => self.configure(o, now),
+            Input::Configure(o) => {
+                let was_out = !self.lets_out();
+                self.configure(o, now);
+                self.gates_set(was_out, now);
+            }
             Input::Metrics(staged) => {
                 // The page's own timestamps keep the wall clock current.
                 if let Some(&ts) = staged.chunks_exact(3).filter_map(|e| e.get(2)).next_back() {
@@ -425,7 +443,11 @@ impl Client {
                 user_id,
                 session_id,
             } => {
+                let was_out = !self.lets_out();
                 self.stamp.set_identity(user_id, session_id);
+                // Another session may be outside the sample.
+                self.set_gates();
+                self.gates_set(was_out, now);
             }
             Input::Flush(id) => self.flush(id, now),
             Input::Timeout => self.on_timeout(now),
@@ -453,7 +475,10 @@ impl Client {
             Input::CopyTaken { text } => self.on_copy_taken(text),
             Input::StorageCleared => self.on_storage_cleared(),
             Input::Online(online) => self.on_online(online, now),
-            Input::Stored(entries) => self.restore(entries, now),
+            Input::Stored(entries) => {
+                self.gates.stored = Some(entries);
+                self.take_stored(now);
+            }
         }
     }
 
@@ -535,6 +560,7 @@ impl Client {
 
     fn configure(&mut self, options: Options, now: f64) {
         self.config.apply(options);
+        self.set_gates();
         self.stamp
             .set_service(&self.config.service, &self.config.version);
         let (m, l) = (self.config.metrics(), self.config.logs());

@@ -32,6 +32,10 @@ pub struct Config {
     pub capture_errors: bool,
     /// Observe page timings (web vitals, navigation timing) and report them at page hide.
     pub observe_performance: bool,
+    /// `'granted'`, `'pending'` or `'not-granted'` (`consent.rs`; index.js checks the text).
+    pub tracking_consent: String,
+    /// The share of sessions that send anything, in percent (`consent.rs`).
+    pub session_sample_rate: f64,
     /// The OpenTelemetry Collector's base URL (`otlpEndpoint`): metric and log batches are
     /// also sent, as OTLP/HTTP JSON, to its `/v1/metrics` and `/v1/logs`. Empty: none.
     #[cfg(feature = "otlp")]
@@ -79,6 +83,8 @@ impl Default for Config {
             // when either is on; the slim entry has none, and says so when they are asked for.
             capture_errors: true,
             observe_performance: true,
+            tracking_consent: String::new(), // (as `'granted'`)
+            session_sample_rate: 100.0,
             #[cfg(feature = "otlp")]
             otlp_endpoint: String::new(),
             #[cfg(feature = "otlp")]
@@ -102,7 +108,7 @@ macro_rules! names {
         "metricsEndpoint\0batchSize\0flushIntervalMs\0logsEndpoint\0logBatchSize\0\
         logFlushIntervalMs\0service\0version\0environment\0retryInitialMs\0retryMaxMs\0\
         maxBufferedEvents\0maxBufferedBytes\0maxRequestBytes\0requestTimeoutMs\0retryMaxAttempts\0\
-        maxPersistedBytes\0captureErrors\0observePerformance"
+        maxPersistedBytes\0captureErrors\0observePerformance\0trackingConsent\0sessionSampleRate"
     };
 }
 
@@ -123,11 +129,11 @@ pub const NAMES: &str = concat!(
 );
 /// Each option's type, by its place in [`NAMES`]: `s` string, `n` number, `b` boolean.
 #[cfg(not(feature = "otlp"))]
-pub const TYPES: &str = "snnsnnsssnnnnnnnnbb";
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsn";
 #[cfg(all(feature = "otlp", not(feature = "traces")))]
-pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsss";
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsnsss";
 #[cfg(feature = "traces")]
-pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsssbns";
+pub const TYPES: &str = "snnsnnsssnnnnnnnnbbsnsssbns";
 
 // One type per name, checked when the crate compiles.
 const _: () = assert!(count(NAMES.as_bytes(), 0) + 1 == TYPES.len());
@@ -196,18 +202,20 @@ impl Config {
             16 => Number(&mut self.max_persisted_bytes),
             17 => Flag(&mut self.capture_errors),
             18 => Flag(&mut self.observe_performance),
+            19 => Text(&mut self.tracking_consent),
+            20 => Number(&mut self.session_sample_rate),
             #[cfg(feature = "otlp")]
-            19 => Text(&mut self.otlp_endpoint),
+            21 => Text(&mut self.otlp_endpoint),
             #[cfg(feature = "otlp")]
-            20 => Slot::Given(&mut self.otlp_metrics_endpoint),
+            22 => Slot::Given(&mut self.otlp_metrics_endpoint),
             #[cfg(feature = "otlp")]
-            21 => Slot::Given(&mut self.otlp_logs_endpoint),
+            23 => Slot::Given(&mut self.otlp_logs_endpoint),
             #[cfg(feature = "traces")]
-            22 => Flag(&mut self.instrument_requests),
+            24 => Flag(&mut self.instrument_requests),
             #[cfg(feature = "traces")]
-            23 => Number(&mut self.trace_sample_rate),
+            25 => Number(&mut self.trace_sample_rate),
             #[cfg(feature = "traces")]
-            24 => Slot::Given(&mut self.otlp_traces_endpoint),
+            26 => Slot::Given(&mut self.otlp_traces_endpoint),
             _ => return None,
         })
     }

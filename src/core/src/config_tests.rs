@@ -71,6 +71,8 @@ fn each_option_name_reaches_its_own_field() {
         ("maxPersistedBytes", |c| c.max_persisted_bytes.to_string()),
         ("captureErrors", |c| c.capture_errors.to_string()),
         ("observePerformance", |c| c.observe_performance.to_string()),
+        ("trackingConsent", |c| c.tracking_consent.clone()),
+        ("sessionSampleRate", |c| c.session_sample_rate.to_string()),
     ];
     #[cfg(feature = "otlp")]
     fields.push(("otlpEndpoint", |c| c.otlp_endpoint.clone()));

@@ -68,8 +68,11 @@ impl Client {
         }
         // A stream that is off (no endpoint) keeps what it holds (batches an earlier page kept,
         // say) until `configure()` turns it on.
-        let waiting =
-            now < self.stream_ref(kind).retry_at || !self.online || !self.stream_ref(kind).is_on();
+        // Nor does anything leave without consent (`consent.rs`).
+        let waiting = now < self.stream_ref(kind).retry_at
+            || !self.online
+            || !self.stream_ref(kind).is_on()
+            || !self.lets_out();
         if waiting || self.stream_ref(kind).queue.front().is_none() {
             return self.release_waiters(kind);
         }

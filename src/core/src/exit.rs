@@ -60,7 +60,7 @@ impl Client {
             // A stream without an endpoint (the OTLP entry's, before `configure()` names one)
             // keeps its batches for a page that has one.
             let s = self.stream_ref(kind);
-            let may_send = self.online && !s.is_failing() && s.is_on();
+            let may_send = self.online && !s.is_failing() && s.is_on() && self.lets_out();
             let keys: Vec<String> = self
                 .stream_ref(kind)
                 .queue
@@ -112,7 +112,11 @@ impl Client {
             // A beacon cannot carry headers: the idempotency key travels in the query string.
             let mut full = url;
             // (Bytes compared one by one: `contains` would bring memchr's general search.)
-            full.push(if full.bytes().any(|b| b == b'?') { '&' } else { '?' });
+            full.push(if full.bytes().any(|b| b == b'?') {
+                '&'
+            } else {
+                '?'
+            });
             full.push_str("idempotency_key=");
             full.push_str(key);
             self.exit.beacons.push((request, kind, key.into()));
@@ -243,6 +247,9 @@ impl Client {
     /// to the copy) and the events of kept batches the budget leaves out; removes the key when
     /// nothing stays behind.
     fn write_kept(&mut self) {
+        if !self.lets_out() {
+            return; // nothing is written without consent (`consent.rs`)
+        }
         let [metrics, logs, ..] = &mut self.exit.handed;
         metrics.add(&core::mem::take(&mut self.metrics.counts));
         logs.add(&core::mem::take(&mut self.logs.counts));

@@ -29,6 +29,7 @@ pub mod batch;
 pub mod capture;
 pub mod client;
 pub mod config;
+pub mod consent;
 mod delivery;
 #[cfg(feature = "errors")]
 pub mod error_gate;

@@ -59,7 +59,10 @@ impl Client {
         app_traceparent: Option<&str>,
         listed: bool,
     ) -> Option<Started> {
-        if !self.config.instrument_requests || self.measured.under_way.len() >= MAX_IN_FLIGHT {
+        if !self.config.instrument_requests
+            || self.measured.under_way.len() >= MAX_IN_FLIGHT
+            || !self.records()
+        {
             return None;
         }
         let own = app_traceparent.and_then(Context::parse);
