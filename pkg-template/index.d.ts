@@ -53,6 +53,9 @@ export interface TelemetryOptions {
   /** The share of sessions that send anything, 0 to 100. Default 100. Decided from the
    *  session id, so that a session is in or out for its whole life. */
   sessionSampleRate?: number;
+  /** Patterns whose matches in captured errors (message, stack, causes) become `[redacted]`.
+   *  URLs there lose their query and fragment in any case. (The slim entry captures none.) */
+  redact?: RegExp[];
 }
 
 export type TrackingConsent = 'granted' | 'pending' | 'not-granted';

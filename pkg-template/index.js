@@ -150,6 +150,7 @@ function keepEarly(f, ...args) {
 }
 
 let echo = false; // environment === 'development': log entries go to the console too
+let redact; // the app's patterns for captured errors (`redact`)
 
 let traps = 0;
 let dead = false; // the main module trapped
@@ -622,7 +623,7 @@ function syncWatch() {
     wants &= 3; // the second module's features only
   }
   if (watch) {
-    toWatch((w) => w.setFeatures((wants & 1) !== 0, (wants & 2) !== 0));
+    toWatch((w) => w.setFeatures((wants & 1) !== 0, (wants & 2) !== 0, redact));
     return;
   }
   // Errors kept from before it listens are only wanted while error capture is on.
@@ -738,6 +739,7 @@ export function configure(options) {
       return;
     }
     if ('environment' in options) echo = options.environment === 'development';
+    if ('redact' in options) redact = options.redact; // the second module's: see syncWatch
     if (!WATCH && (options.captureErrors === true || options.observePerformance === true)) {
       warnOnce('captureErrors and observePerformance are not in the slim entry');
     }

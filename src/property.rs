@@ -17,6 +17,7 @@ pub fn get(v: &JsValue, key: &str) -> JsValue {
 /// web-sys gives it, if it is an object. Read through the one `Reflect.get` binding rather
 /// than web-sys's getters: each getter is a binding of its own, about 55 bytes of the main
 /// entry (README, "Building").
+#[allow(dead_code)] // (the second module, which shares this file, reads none of them)
 pub fn of_window<T: JsCast>(key: &str) -> Option<T> {
     let v = get(web_sys::window()?.as_ref(), key);
     v.is_object().then(|| v.unchecked_into())

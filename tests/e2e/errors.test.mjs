@@ -269,3 +269,30 @@ test('a storm of 10,000 errors: the page stays responsive, reports stay within t
   // 10,000 exceptions it swings by seconds from run to run, with capture or without.
   await context.close();
 });
+
+test('URLs lose their query and fragment, and the app\'s redact patterns hide what they match', async () => {
+  const { page, context } = await start();
+  await page.evaluate(async () => {
+    // An email anywhere in a captured message or stack, as an app would list it.
+    window.telemetry.configure({ redact: [/[\w.+-]+@[\w-]+\.[\w.]+/] });
+    const script = document.createElement('script');
+    script.src = '/query-thrower.js?token=s3cr3t#session=abc';
+    document.head.append(script);
+    const img = document.createElement('img');
+    img.src = '/missing.png?token=s3cr3t';
+    document.body.append(img);
+    await new Promise((r) => setTimeout(r, 200));
+  });
+  await flush(page);
+  await until(() => server.state.logs.length === 2, 3000, 'two error entries');
+  const [thrown, resource] = ['Error', 'ResourceError'].map((name) => server.state.logs.find((l) => l.error.name === name));
+  assert.equal(thrown.error.message, 'could not save for [redacted]: https://api.recoloca.ai/v1/cv');
+  assert.equal(thrown.context.source.file, server.url + '/query-thrower.js');
+  assert.match(thrown.error.stack ?? '', /query-thrower\.js:3:\d+/, 'the frame keeps its line and column');
+  // (A resource is named as its attribute names it: here, relative.)
+  assert.equal(resource.error.message, 'failed to load <img> /missing.png');
+  assert.equal(resource.context.source.file, '/missing.png');
+  const sent = JSON.stringify(server.state.logs) + JSON.stringify(server.state.metrics);
+  for (const secret of ['s3cr3t', 'session=abc', 'k-123', 'ana.lima']) assert.ok(!sent.includes(secret), `no ${secret} in what was sent`);
+  await context.close();
+});

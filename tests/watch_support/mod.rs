@@ -40,7 +40,7 @@ fn as_function<T: ?Sized + wasm_bindgen::closure::WasmClosure>(c: Closure<T>) ->
 /// Tells the second module what the options say now.
 fn sync() {
     let wants = telemetry::features();
-    watch::set_features(wants & 1 != 0, wants & 2 != 0);
+    watch::set_features(wants & 1 != 0, wants & 2 != 0, JsValue::UNDEFINED);
 }
 
 /// `configure()` as index.js makes it.

@@ -16,6 +16,7 @@ use alloc::vec::Vec;
 use crate::error_gate::{self, Decision, Gate};
 use crate::json::{self, NumberFallback};
 use crate::log::Level;
+use crate::redact::without_queries;
 use crate::wire::{Cause, ErrorContext, Labels, Source};
 
 const MAX_FRAMES: usize = 50;
@@ -107,16 +108,26 @@ impl ErrorCapture {
         number: NumberFallback,
         out: &mut Vec<Report>,
     ) {
+        // URLs without their queries and fragments (`redact.rs`), before anything is made of
+        // the texts: the same error with another token in its URL is the same error.
+        let (message, file) = (
+            without_queries(e.message),
+            e.source.map(|s| without_queries(s.0)),
+        );
+        let stack = e.stack.map(without_queries);
         // Every text is bounded like the message: the name, the file, and each line of the stack.
         let name = match bounded(e.name) {
             "" => "Error",
             n => n,
         };
-        let message = bounded(e.message);
-        let stack = e
-            .stack
+        let message = bounded(&message);
+        let stack = stack
+            .as_deref()
             .map(|s| error_gate::bound_stack(s, MAX_FRAMES, MAX_TEXT));
-        let source = e.source.map(|(file, line, col)| (bounded(file), line, col));
+        let source = e
+            .source
+            .zip(file.as_deref())
+            .map(|((_, line, col), file)| (bounded(file), line, col));
         let component = if e.rejection { "promise" } else { "global" };
         // The top frame of the stack, else where it was thrown, in the fingerprint.
         let frame = stack.as_deref().map_or("", error_gate::top_frame);

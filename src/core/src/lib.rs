@@ -38,6 +38,8 @@ pub mod float;
 pub mod json;
 pub mod log;
 pub mod metric;
+#[cfg(feature = "errors")]
+pub mod redact;
 // Compiled only for the OTLP entry: present but unused, its callers of serde_json's code
 // would change how that code is inlined in the main entry's module, and cost it bytes.
 #[cfg(feature = "otlp")]

@@ -19,6 +19,51 @@ use web_sys::{Element, ErrorEvent, Event, PromiseRejectionEvent};
 use crate::property::get;
 use crate::report::captured;
 
+thread_local! {
+    /// The app's `redact` patterns, each as a global copy: every match in a captured message,
+    /// stack or cause becomes `[redacted]`.
+    static PATTERNS: std::cell::RefCell<Vec<js_sys::RegExp>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Takes `redact` (an array of `RegExp`s; anything else is left out). Each is copied from its
+/// source and flags, read as values, with `g` added: the copy is a plain `RegExp` whatever the
+/// page's was (a subclass, a getter that throws), so replacing with it runs no page code.
+pub fn set_patterns(given: &JsValue) {
+    let mut patterns = Vec::new();
+    if js_sys::Array::is_array(given) {
+        for r in js_sys::Array::from(given)
+            .iter()
+            .filter(|r| r.is_instance_of::<js_sys::RegExp>())
+        {
+            let (Some(source), Some(mut flags)) =
+                (get(&r, "source").as_string(), get(&r, "flags").as_string())
+            else {
+                continue;
+            };
+            if !flags.bytes().any(|f| f == b'g') {
+                flags.push('g');
+            }
+            patterns.push(js_sys::RegExp::new(&source, &flags));
+        }
+    }
+    PATTERNS.with(|p| {
+        if let Ok(mut p) = p.try_borrow_mut() {
+            *p = patterns;
+        }
+    });
+}
+
+/// `text` with every match of the app's patterns replaced by `[redacted]`.
+fn redact(text: &mut String) {
+    PATTERNS.with(|p| {
+        for r in p.try_borrow().iter().flat_map(|p| p.iter()) {
+            let replaced =
+                js_sys::JsString::from(text.as_str()).replace_by_pattern(r, "[redacted]");
+            *text = replaced.into();
+        }
+    });
+}
+
 /// Causes read at most (the core keeps no more).
 const MAX_CAUSES: usize = 5;
 
@@ -93,6 +138,8 @@ fn on_error(e: &Event) {
         let url = attribute("src")
             .or_else(|| attribute("href"))
             .unwrap_or_default();
+        // As written in the page, perhaps relative: its query goes here (`redact.rs`).
+        let url = recoloca_telemetry_core::redact::url_without_query(&url).to_string();
         let mut message = String::from("failed to load <");
         message.push_str(&string(&el, "tagName").to_ascii_lowercase());
         message.push_str("> ");
@@ -114,7 +161,14 @@ fn on_rejection(e: &Event) {
     report(true, read(&e.reason(), "UnhandledRejection", None));
 }
 
-fn report(rejection: bool, f: Facts) {
+fn report(rejection: bool, mut f: Facts) {
+    redact(&mut f.message);
+    if let Some(stack) = &mut f.stack {
+        redact(stack);
+    }
+    for (_, message) in &mut f.causes {
+        redact(message);
+    }
     let causes: Vec<(&str, &str)> = f
         .causes
         .iter()

@@ -55,9 +55,11 @@ pub fn watch(metric: Function, log: Function) {
     report::set_sinks(metric, log);
 }
 
-/// Starts or stops error capture and page timings.
+/// Starts or stops error capture and page timings; `redact` is the app's patterns (see
+/// `errors::set_patterns`).
 #[wasm_bindgen(js_name = setFeatures)]
-pub fn set_features(errors: bool, timings: bool) {
+pub fn set_features(errors: bool, timings: bool, redact: JsValue) {
+    errors::set_patterns(&redact);
     // Started and stopped outside the borrow: starting reads the page, which may run its code.
     let now = RUNNING.with(|r| {
         let r = r.try_borrow().ok()?;
