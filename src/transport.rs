@@ -8,7 +8,7 @@ use js_sys::{Promise, Reflect, Uint8Array};
 use recoloca_telemetry_core::client::{Input, Post, RequestId};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Blob, BlobPropertyBag, Headers, RequestInit};
+use web_sys::{AbortController, Blob, BlobPropertyBag, Headers};
 
 use crate::property;
 
@@ -18,7 +18,7 @@ extern "C" {
     /// too). web-sys's `Window::fetch_with_str_and_init` would let an exception a wrapper
     /// throws pass through the module; this one catches it.
     #[wasm_bindgen(catch, js_name = fetch)]
-    fn fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+    fn fetch(url: &str, init: &js_sys::Object) -> Result<Promise, JsValue>;
 }
 
 thread_local! {
@@ -29,27 +29,31 @@ thread_local! {
 /// POSTs the body as `application/json` with its `Idempotency-Key`; the answer goes to
 /// `answered` once, in a later task, even when no request could start.
 pub fn post(p: Post, answered: fn(Input) -> bool) {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    // The headers as a plain record, which `RequestInit.headers` takes as well as a `Headers`
-    // (set with the `Reflect` binding the body's `keepalive` needs anyway, not two more).
+    // The init and its headers as plain records, which `fetch` takes as it takes a
+    // `RequestInit` and a `Headers`, set through the one `Reflect.set` binding (which the
+    // body's `keepalive` needs anyway: web-sys 0.3 has no setter for it) rather than a
+    // binding per field.
+    let init = js_sys::Object::new();
+    let set = |on: &js_sys::Object, field: &str, value: &JsValue| {
+        let _ = Reflect::set(on, &field.into(), value);
+    };
+    set(&init, "method", &"POST".into());
     let headers = js_sys::Object::new();
-    let _ = Reflect::set(&headers, &"Content-Type".into(), &"application/json".into());
-    let _ = Reflect::set(&headers, &"Idempotency-Key".into(), &p.key.as_str().into());
+    set(&headers, "Content-Type", &"application/json".into());
+    set(&headers, "Idempotency-Key", &p.key.as_str().into());
     #[cfg(feature = "otlp")]
     if p.stream.is_otlp() {
         crate::otlp::add_headers(&headers);
     }
-    init.set_headers(&headers);
-    init.set_body(&Uint8Array::from(p.body.as_slice()));
+    set(&init, "headers", &headers);
+    set(&init, "body", &Uint8Array::from(p.body.as_slice()));
     // The OTLP entry's request wrappers leave the client's own deliveries alone.
     #[cfg(feature = "otlp")]
-    let _ = Reflect::set(&init, &"recolocaTelemetry".into(), &JsValue::TRUE);
+    set(&init, "recolocaTelemetry", &JsValue::TRUE);
     if p.keepalive {
-        // web-sys 0.3 has no setter for RequestInit's `keepalive`.
-        let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        set(&init, "keepalive", &JsValue::TRUE);
     } else if let Ok(controller) = AbortController::new() {
-        init.set_signal(Some(&controller.signal()));
+        set(&init, "signal", &property::get(&controller, "signal"));
         UNDER_WAY.with(|u| {
             if let Ok(mut u) = u.try_borrow_mut() {
                 u.push((p.request, controller));
@@ -136,9 +140,11 @@ pub fn beacon(url: &str, body: &[u8]) -> bool {
     let Some(navigator) = crate::property::of_window::<web_sys::Navigator>("navigator") else {
         return false;
     };
-    let options = BlobPropertyBag::new();
-    options.set_type("application/json");
+    // (A plain record, as for `fetch`: no binding for `type`'s setter.)
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"type".into(), &"application/json".into());
     let parts = js_sys::Array::of1(&Uint8Array::from(body));
+    let options = options.unchecked_into::<BlobPropertyBag>();
     let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
         return false;
     };
