@@ -748,6 +748,8 @@ export function configure(options) {
       options = { ...options, trackingConsent: undefined };
     } else if ('trackingConsent' in options) {
       consented = options.trackingConsent === 'granted';
+      // Granted: the session id kept in memory is written now, not at the next log entry.
+      if (consented && loaded) syncIdentity();
     }
     // A call kept until the module has loaded keeps a copy: the options as they are now.
     if (loaded) applyConfig(options);

@@ -129,6 +129,9 @@ fn carry(o: Output) {
             }
         }
         Output::Unstore { key } => storage::remove(&key),
+        Output::ReadStored => {
+            handle(Input::Stored(storage::entries()));
+        }
         Output::Flushed(id) => {
             let waiting = FLUSHES.with(|f| {
                 let mut f = f.try_borrow_mut().ok()?;

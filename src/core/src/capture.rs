@@ -158,8 +158,12 @@ impl ErrorCapture {
             }
         }
         out.push(metric(name, component, user, 1.0, number));
-        let causes: Vec<Cause> = (e.causes.iter().take(MAX_CAUSES))
-            .map(|(name, message)| Cause {
+        // Their messages without URL queries too, as the error's own.
+        let messages: Vec<_> = (e.causes.iter().take(MAX_CAUSES))
+            .map(|(_, message)| without_queries(message))
+            .collect();
+        let causes: Vec<Cause> = (e.causes.iter().zip(&messages))
+            .map(|((name, _), message)| Cause {
                 name: bounded(name),
                 message: bounded(message),
             })

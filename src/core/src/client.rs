@@ -171,6 +171,9 @@ pub enum Output {
     Store { key: String, text: Vec<u8> },
     /// `localStorage.removeItem(key)`.
     Unstore { key: String },
+    /// Read every batch earlier pages stored, and hand them over as [`Input::Stored`] (they
+    /// were left untouched while consent was pending: `consent.rs`).
+    ReadStored,
     /// The `flush()` with this id is done.
     Flushed(u32),
     /// Say this once on the console.
@@ -475,10 +478,7 @@ impl Client {
             Input::CopyTaken { text } => self.on_copy_taken(text),
             Input::StorageCleared => self.on_storage_cleared(),
             Input::Online(online) => self.on_online(online, now),
-            Input::Stored(entries) => {
-                self.gates.stored = Some(entries);
-                self.take_stored(now);
-            }
+            Input::Stored(entries) => self.stored(entries, now),
         }
     }
 

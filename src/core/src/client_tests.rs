@@ -1720,6 +1720,14 @@ impl World {
                 Output::Unstore { key } => {
                     self.storage.remove(&key);
                 }
+                Output::ReadStored => {
+                    let entries = self
+                        .storage
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    self.client.handle_input(self.now, Input::Stored(entries));
+                }
                 Output::Flushed(id) => {
                     let i = self.flushes.iter().position(|&f| f == id);
                     let i = i.unwrap_or_else(|| panic!("Flushed({id}): not waiting for it"));

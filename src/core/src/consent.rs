@@ -70,8 +70,9 @@ pub fn in_sample(id: Option<&str>, rate: f64) -> bool {
 pub(crate) struct Gates {
     pub(crate) consent: Consent,
     pub(crate) sampled: bool,
-    /// What earlier pages stored, read while nothing may leave: taken over once it may.
-    pub(crate) stored: Option<Vec<(String, String)>>,
+    /// Whether what earlier pages stored was offered while it could not be taken: it is read
+    /// again ([`Output::ReadStored`]) once it can, as it is then, not as it was.
+    pub(crate) stored_waiting: bool,
 }
 
 impl Gates {
@@ -79,7 +80,7 @@ impl Gates {
         Gates {
             consent: Consent::Granted,
             sampled: true,
-            stored: None,
+            stored_waiting: false,
         }
     }
 }
@@ -118,22 +119,37 @@ impl Client {
                 self.stream(kind).next_flush = now;
             }
         }
-        self.take_stored(now);
+        self.take_stored();
     }
 
-    /// What earlier pages stored (`gates.stored`): taken over once the client may send; read
-    /// and dropped when consent is refused (reading a copy removes it); kept aside, untouched,
-    /// while consent is pending or the session is outside the sample. Then whatever the client
-    /// holds is let go of if it may not record.
-    pub(crate) fn take_stored(&mut self, now: f64) {
-        let aside = self.gates.consent != Consent::NotGranted && !self.lets_out();
-        if !aside {
-            if let Some(entries) = self.gates.stored.take() {
-                self.restore(entries, now);
-            }
+    /// What earlier pages stored (`entries`, as read now): taken over if the client may send;
+    /// read and dropped when consent is refused (reading a copy removes it); left untouched
+    /// while consent is pending or the session is outside the sample, and read again when
+    /// that changes (other pages may have taken or rewritten them meanwhile).
+    pub(crate) fn stored(&mut self, entries: Vec<(String, String)>, now: f64) {
+        if self.stored_aside() {
+            self.gates.stored_waiting = true;
+            return;
         }
+        self.restore(entries, now);
         if !self.records() {
             self.discard();
+        }
+    }
+
+    fn stored_aside(&self) -> bool {
+        self.gates.consent != Consent::NotGranted && !self.lets_out()
+    }
+
+    /// Whatever the client holds is let go of if it may not record; stored batches left
+    /// untouched are asked for again if they may now be taken.
+    fn take_stored(&mut self) {
+        if !self.records() {
+            self.discard();
+        }
+        if self.gates.stored_waiting && !self.stored_aside() {
+            self.gates.stored_waiting = false;
+            self.emit(Output::ReadStored);
         }
     }
 

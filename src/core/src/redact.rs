@@ -59,14 +59,15 @@ fn ends_url(c: u8) -> bool {
         )
 }
 
-/// The length of a stack frame's `:line` or `:line:column` at the end of `s` (0 if none).
+/// The length of a stack frame's `:line:column` at the end of `s` (0 if none). Both numbers,
+/// as every engine writes a frame: a lone `:123` may as well be the end of a query's value.
 fn line_and_column(s: &[u8]) -> usize {
     let mut len = 0;
     for _ in 0..2 {
         let rest = s.get(..s.len() - len).unwrap_or_default();
         let digits = rest.iter().rev().take_while(|c| c.is_ascii_digit()).count();
         if digits == 0 || rest.len() == digits || rest.get(rest.len() - digits - 1) != Some(&b':') {
-            break;
+            return 0;
         }
         len += digits + 1;
     }

@@ -18,9 +18,11 @@ fn queries_and_fragments_go_and_frames_keep_their_lines() {
         ("GET 'https://api.x/v1?email=a@b.c' failed", "GET 'https://api.x/v1' failed"),
         // Several in one text, one without a query.
         (
-            "at f (https://a.x/1.js?q=1:1:2)\nat g (https://a.x/2.js:3:4)\nat h (https://a.x/3.js#x:5)",
-            "at f (https://a.x/1.js:1:2)\nat g (https://a.x/2.js:3:4)\nat h (https://a.x/3.js:5)",
+            "at f (https://a.x/1.js?q=1:1:2)\nat g (https://a.x/2.js:3:4)\nat h (https://a.x/3.js#x:5:6)",
+            "at f (https://a.x/1.js:1:2)\nat g (https://a.x/2.js:3:4)\nat h (https://a.x/3.js:5:6)",
         ),
+        // A lone `:digits` is a query's, not a frame's: it goes with the query.
+        ("https://api.x/v?user=bob:123456", "https://api.x/v"),
         // Nothing to do.
         ("TypeError: x is undefined", "TypeError: x is undefined"),
         ("https://", "https://"),

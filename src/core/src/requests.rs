@@ -68,8 +68,11 @@ impl Client {
         let own = app_traceparent.and_then(Context::parse);
         let rate = self.config.trace_sample_rate();
         let context = own.unwrap_or_else(|| Context::start(&mut self.random, rate));
-        let propagate =
-            own.is_none() && (listed || trace::may_propagate(url, origin, &self.measured.prefixes));
+        // (A header of the client's is something leaving the page too: not while consent is
+        // pending, `consent.rs`.)
+        let propagate = own.is_none()
+            && self.lets_out()
+            && (listed || trace::may_propagate(url, origin, &self.measured.prefixes));
         let bare = crate::route::without_query(url);
         let (host, port) = crate::route::server(bare);
         let m = &mut self.measured;

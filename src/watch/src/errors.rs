@@ -40,10 +40,12 @@ pub fn set_patterns(given: &JsValue) {
             else {
                 continue;
             };
-            if !flags.bytes().any(|f| f == b'g') {
-                flags.push('g');
+            // Global, and not sticky (a sticky pattern replaces only at the start of the text).
+            flags.retain(|f| f != 'g' && f != 'y');
+            flags.push('g');
+            if let Ok(r) = new_regexp(&source, &flags) {
+                patterns.push(r);
             }
-            patterns.push(js_sys::RegExp::new(&source, &flags));
         }
     }
     PATTERNS.with(|p| {
@@ -53,13 +55,24 @@ pub fn set_patterns(given: &JsValue) {
     });
 }
 
+/// `String.prototype.replace` called on `text` through `Reflect.apply`, which is caught.
+fn replace(text: &JsValue, pattern: &js_sys::RegExp, with: &str) -> Result<JsValue, JsValue> {
+    use js_sys::Reflect;
+    let string = Reflect::get(&js_sys::global(), &"String".into())?;
+    let prototype = Reflect::get(&string, &"prototype".into())?;
+    let replace = Reflect::get(&prototype, &"replace".into())?.dyn_into::<js_sys::Function>()?;
+    Reflect::apply(&replace, text, &js_sys::Array::of2(pattern, &with.into()))
+}
+
 /// `text` with every match of the app's patterns replaced by `[redacted]`.
 fn redact(text: &mut String) {
     PATTERNS.with(|p| {
         for r in p.try_borrow().iter().flat_map(|p| p.iter()) {
-            let replaced =
-                js_sys::JsString::from(text.as_str()).replace_by_pattern(r, "[redacted]");
-            *text = replaced.into();
+            // Caught: `replace` goes through `RegExp.prototype`, which a page may have patched.
+            let replaced = replace(&JsValue::from_str(text), r, "[redacted]");
+            if let Some(replaced) = replaced.ok().and_then(|s| s.as_string()) {
+                *text = replaced;
+            }
         }
     });
 }
@@ -69,6 +82,11 @@ const MAX_CAUSES: usize = 5;
 
 #[wasm_bindgen]
 extern "C" {
+    /// `RegExp(source, flags)`, caught: a page's subclass may have handed over a source or
+    /// flags the constructor refuses.
+    #[wasm_bindgen(catch, js_name = RegExp)]
+    fn new_regexp(source: &str, flags: &str) -> Result<js_sys::RegExp, JsValue>;
+
     /// `String(v)`: a value as text, whatever it is (a Symbol too), caught should its
     /// `toString` throw. js-sys has no binding of the global `String` function.
     #[wasm_bindgen(catch, js_name = String)]
