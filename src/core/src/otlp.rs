@@ -540,9 +540,15 @@ fn field(out: &mut Vec<u8>, name: &[u8], v: f64, number: NumberFallback) {
 /// The `/v1/logs` body of a batch: its log records, as they were written, in a resource.
 /// `records` is the batch's events joined by commas.
 pub fn logs_body(sealed: &Sealed, records: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(records.len() + sealed.resource.len() + 128);
-    open(&mut out, "Logs", "logRecords", &sealed.resource);
-    out.extend_from_slice(records);
+    listed_body(sealed, "Logs", "logRecords", records)
+}
+
+/// A body whose items were written as they are sent (log records, spans), joined by commas:
+/// `items` in `<list>` of a scope in a resource.
+fn listed_body(sealed: &Sealed, kind: &str, list: &str, items: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(items.len() + sealed.resource.len() + 128);
+    open(&mut out, kind, list, &sealed.resource);
+    out.extend_from_slice(items);
     out.extend_from_slice(CLOSE);
     out
 }
@@ -716,9 +722,5 @@ pub fn encode_span(out: &mut Vec<u8>, span: &Span, number: NumberFallback) -> bo
 /// The `/v1/traces` body of a batch: its spans, as they were written, in a resource.
 #[cfg(feature = "traces")]
 pub fn traces_body(sealed: &Sealed, spans: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(spans.len() + sealed.resource.len() + 128);
-    open(&mut out, "Spans", "spans", &sealed.resource);
-    out.extend_from_slice(spans);
-    out.extend_from_slice(CLOSE);
-    out
+    listed_body(sealed, "Spans", "spans", spans)
 }

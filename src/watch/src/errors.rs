@@ -55,24 +55,42 @@ pub fn set_patterns(given: &JsValue) {
     });
 }
 
-/// `String.prototype.replace` called on `text` through `Reflect.apply`, which is caught.
-fn replace(text: &JsValue, pattern: &js_sys::RegExp, with: &str) -> Result<JsValue, JsValue> {
+/// `String.prototype.replace`, read once per text redacted (the page may replace it meanwhile).
+fn string_replace() -> Option<js_sys::Function> {
     use js_sys::Reflect;
-    let string = Reflect::get(&js_sys::global(), &"String".into())?;
-    let prototype = Reflect::get(&string, &"prototype".into())?;
-    let replace = Reflect::get(&prototype, &"replace".into())?.dyn_into::<js_sys::Function>()?;
-    Reflect::apply(&replace, text, &js_sys::Array::of2(pattern, &with.into()))
+    let string = Reflect::get(&js_sys::global(), &"String".into()).ok()?;
+    let prototype = Reflect::get(&string, &"prototype".into()).ok()?;
+    Reflect::get(&prototype, &"replace".into())
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
-/// `text` with every match of the app's patterns replaced by `[redacted]`.
+/// `text` with every match of the app's patterns replaced by `[redacted]`: the text crosses
+/// into the engine once, goes through each pattern there, and comes back once.
 fn redact(text: &mut String) {
     PATTERNS.with(|p| {
-        for r in p.try_borrow().iter().flat_map(|p| p.iter()) {
-            // Caught: `replace` goes through `RegExp.prototype`, which a page may have patched.
-            let replaced = replace(&JsValue::from_str(text), r, "[redacted]");
-            if let Some(replaced) = replaced.ok().and_then(|s| s.as_string()) {
-                *text = replaced;
+        let Ok(patterns) = p.try_borrow() else {
+            return;
+        };
+        if patterns.is_empty() {
+            return;
+        }
+        let Some(replace) = string_replace() else {
+            return;
+        };
+        let mut value = JsValue::from_str(text);
+        for r in patterns.iter() {
+            // Caught (`Reflect.apply`): `replace` goes through `RegExp.prototype`, which a page
+            // may have patched; a pattern that fails leaves the text as it was.
+            let args = js_sys::Array::of2(r, &"[redacted]".into());
+            match js_sys::Reflect::apply(&replace, &value, &args) {
+                Ok(replaced) if replaced.is_string() => value = replaced,
+                _ => {}
             }
+        }
+        if let Some(replaced) = value.as_string() {
+            *text = replaced;
         }
     });
 }
