@@ -35,6 +35,18 @@ fn performance() -> Option<web_sys::Performance> {
     crate::property::of_window("performance")
 }
 
+/// `performance.timeOrigin`: epoch ms at the scheduling clock's zero; where a browser has no
+/// `timeOrigin` (Safari before 15), the wall clock less the scheduling clock. Read by name:
+/// web-sys's getter would be one more binding (README, "Building").
+pub fn time_origin(performance: &web_sys::Performance) -> f64 {
+    let origin = crate::property::number(performance, "timeOrigin");
+    if origin.is_finite() {
+        origin
+    } else {
+        js_sys::Date::now() - performance.now()
+    }
+}
+
 /// Creates the client with the seed's defaults, if there is none yet. Returns whether it
 /// was created now.
 pub fn ensure() -> bool {
@@ -50,10 +62,12 @@ pub fn ensure() -> bool {
         let now = now();
         let mut client = Client::new(platform, seed(), online(), now);
         // Epoch ms at the scheduling clock's zero (without `performance`, the clocks are one).
-        let origin = performance().map_or(0.0, |p| p.time_origin());
+        let origin = performance().map_or(0.0, |p| time_origin(&p));
         client.set_wall_offset(origin);
         #[cfg(feature = "otlp")]
-        if let Some(ua) = web_sys::window().and_then(|w| w.navigator().user_agent().ok()) {
+        if let Some(ua) = crate::property::of_window::<web_sys::Navigator>("navigator")
+            .and_then(|n| n.user_agent().ok())
+        {
             client.set_user_agent(&ua);
         }
         *c = Some(client);

@@ -105,7 +105,7 @@ fn started() {
 /// set `loadEventEnd`), or a tick from now when it has loaded already.
 #[cfg(feature = "otlp")]
 fn after_load() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(document) = property::of_window::<web_sys::Document>("document") else {
         return;
     };
     let tick = || {
@@ -120,7 +120,8 @@ fn after_load() {
         };
         if property::text(&document, "readyState").as_deref() == Some("complete") {
             p._loaded = tick();
-        } else if let Some(window) = web_sys::window() {
+        } else {
+            let window: web_sys::EventTarget = property::window().unchecked_into();
             let on_load: fn(&web_sys::Event) = |_| {
                 PAGE.with(|p| {
                     if let Ok(mut p) = p.try_borrow_mut() {

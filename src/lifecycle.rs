@@ -9,6 +9,7 @@
 
 use gloo_events::EventListener;
 use recoloca_telemetry_core::client::Input;
+use wasm_bindgen::JsCast;
 
 use crate::{driver, property};
 
@@ -22,7 +23,7 @@ pub struct Lifecycle {
 type OnEvent = fn(&web_sys::Event);
 
 pub fn listen() -> Option<Lifecycle> {
-    let window = web_sys::window()?;
+    let window: web_sys::EventTarget = property::window().unchecked_into();
     let document = crate::property::of_window::<web_sys::EventTarget>("document")?;
     let on: [(&web_sys::EventTarget, &str, OnEvent); 6] = [
         (&window, "pagehide", on_pagehide),

@@ -13,13 +13,20 @@ pub fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The page's global object, `window`, as js-sys finds it. (web-sys's `window()` checks it
+/// with `instanceof Window`, a binding of its own.)
+#[allow(dead_code)] // (the second module, which shares this file, reads none of them)
+pub fn window() -> JsValue {
+    js_sys::global().into()
+}
+
 /// `window[key]` (`performance`, `crypto`, `document`, `navigator`, `localStorage`) as the type
 /// web-sys gives it, if it is an object. Read through the one `Reflect.get` binding rather
 /// than web-sys's getters: each getter is a binding of its own, about 55 bytes of the main
 /// entry (README, "Building").
-#[allow(dead_code)] // (the second module, which shares this file, reads none of them)
+#[allow(dead_code)]
 pub fn of_window<T: JsCast>(key: &str) -> Option<T> {
-    let v = get(web_sys::window()?.as_ref(), key);
+    let v = get(&window(), key);
     v.is_object().then(|| v.unchecked_into())
 }
 

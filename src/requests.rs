@@ -89,8 +89,7 @@ thread_local! {
 
 /// `location[field]` of the page, read as the page's own objects (empty where it has none).
 fn location(field: &str) -> String {
-    let window = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
-    property::text(&property::get(&window, "location"), field).unwrap_or_default()
+    property::text(&property::get(&property::window(), "location"), field).unwrap_or_default()
 }
 
 /// Request `id` ended with HTTP `status` (0: a network error or an abort). `false` when the
@@ -119,16 +118,13 @@ const PHASES: [&str; 10] = [
 
 /// Reads the page's navigation timing once it has loaded, and hands it to the client.
 pub fn document_loaded() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Some(performance) = window.performance() else {
+    let Some(performance) = property::of_window::<web_sys::Performance>("performance") else {
         return;
     };
     let Some(entry) = performance.get_entries_by_type("navigation").iter().next() else {
         return;
     };
-    let origin = performance.time_origin();
+    let origin = crate::driver::time_origin(&performance);
     let phases: Vec<(&str, f64)> = PHASES
         .iter()
         .map(|&name| (name, property::number(&entry, name)))
