@@ -40,6 +40,8 @@ bootstrap:
 #   watch.js + watch_bg.wasm   error capture and page timings (src/watch/)
 #   slim.js + slim_bg.wasm     without them: it never loads watch.js (slim_bg.wasm is the
 #                              main module, under the slim entry's own name)
+#   review.js                  beforeSend's code, which every entry loads only once an app
+#                              sets a beforeSend
 pkg: bootstrap
 	rm -rf pkg
 	mkdir -p pkg
@@ -60,6 +62,9 @@ pkg: bootstrap
 	terser target/entry-watch/bundle.js --module --ecma 2020 --mangle --output pkg/watch.js \
 	  --compress passes=2,hoist_funs=true
 	cp target/entry-watch/watch_glue_bg.wasm pkg/watch_bg.wasm
+	# beforeSend's code, imported by every entry the first time an app sets one.
+	terser pkg-template/review.js --module --ecma 2020 --mangle --output pkg/review.js \
+	  --compress passes=2
 	cp pkg-template/*.d.ts pkg-template/react.js pkg-template/package.json pkg/
 	# The slim entry's React bindings: the same file over the slim entry's client, in slim/ so
 	# that `@recoloca/telemetry/slim/react` also resolves where package.json's "exports" is not
@@ -106,7 +111,7 @@ define entry
 	# instance of the module. WASM_FILE names the module the entry fetches; watch.js, the second
 	# module, stays a file of its own, imported when needed.
 	esbuild target/entry-$(1)/index.js --bundle --format=esm --minify-syntax --log-level=warning \
-	  --define:WASM_FILE='"$(2)_bg.wasm"' --define:WATCH=$(3) --define:OTLP=$(5) --external:./watch.js \
+	  --define:WASM_FILE='"$(2)_bg.wasm"' --define:WATCH=$(3) --define:OTLP=$(5) --external:./watch.js --external:./review.js \
 	  --outfile=target/entry-$(1)/bundle.js
 	terser target/entry-$(1)/bundle.js --module --ecma 2020 --mangle --output pkg/$(1).js \
 	  --compress passes=2,hoist_funs=true

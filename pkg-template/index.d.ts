@@ -56,9 +56,44 @@ export interface TelemetryOptions {
   /** Patterns whose matches in captured errors (message, stack, causes) become `[redacted]`.
    *  URLs there lose their query and fragment in any case. (The slim entry captures none.) */
   redact?: RegExp[];
+  /** The app's look at each metric event and log entry before it is recorded: a copy in the
+   *  seed's wire shape. Return it (changed or not) to record it, `false` or `null` to drop it
+   *  (counted as `telemetry_events_dropped_total{reason="before_send"}`); nothing returned
+   *  (or `true`) keeps the copy as the hook left it. A hook that throws leaves the event
+   *  unchanged (said once). Synchronous. `null` removes it. */
+  beforeSend?: BeforeSend | null;
 }
 
 export type TrackingConsent = 'granted' | 'pending' | 'not-granted';
+
+/** A metric event as the seed's `MetricData` sends it. */
+export interface MetricEvent {
+  name: string;
+  value: number;
+  labels?: Record<string, string>;
+  /** Epoch milliseconds. */
+  timestamp: number;
+}
+
+/** A log entry as the seed's `LogEntry` sends it. Only `timestamp`, `level`, `message`,
+ *  `context` and `error` are taken back from the hook's answer; the rest are shown only. */
+export interface LogEvent {
+  /** ISO 8601, as `Date.prototype.toISOString` writes it. */
+  timestamp: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  service: string;
+  version: string;
+  context?: Record<string, unknown>;
+  error?: { name: string; message: string; stack?: string };
+  user_id?: string;
+  session_id?: string;
+}
+
+/** `beforeSend`: `kind` says which of the two `event` is (TypeScript narrows `event` by it). */
+export type BeforeSend = (
+  ...args: [event: MetricEvent, kind: 'metric'] | [event: LogEvent, kind: 'log']
+) => MetricEvent | LogEvent | boolean | null | void;
 
 export interface MetricsCollector {
   recordMetric(name: string, value: number, labels?: Labels): void;

@@ -133,18 +133,20 @@ if (inBrowser) {
   globalThis[LOADED] = true;
 }
 let exports_ = null; // the raw WebAssembly exports once loaded (for `memory`)
+// Calls go straight into the module once it has loaded, and unless an app's `beforeSend` is
+// waiting for the code that shows it events (review.js, loaded the first time one is set).
 let loaded = false;
 const early = []; // [what to do, ...its arguments] of calls made before `ready`
 let earlyDropped = 0;
 
-/** Keeps the call `f(...args)` for when the module has loaded (in a browser: elsewhere it
- *  never loads). Callers check `loaded` first, so that a call after load makes no array. */
+/** Keeps the call `f(...args)` for when the client opens (in a browser: elsewhere it never
+ *  does). Callers check `loaded` first, so that a call after that makes no array. */
 function keepEarly(f, ...args) {
   if (!inBrowser) return;
   if (early.length >= MAX_EARLY_CALLS) {
     early.shift();
     earlyDropped++;
-    warnOnce('too many calls before the module loaded; the oldest are dropped');
+    warnOnce('too many calls while the client was not ready; the oldest are dropped');
   }
   early.push([f, ...args]);
 }
@@ -214,28 +216,16 @@ if (inBrowser && typeof addEventListener === 'function') {
 export const ready = inBrowser
   ? init({ module_or_path: new URL(WASM_FILE, import.meta.url) })
       .then((raw) => {
-        exports_ = raw;
         // The module runs `drain` before it hears of anything from the page (an event, an
         // answer, a timer), so that it sees every call in the order it was made: metrics
         // recorded just before an uncaught error arrive ahead of its report, and page exit
         // seals everything recorded before it.
         core.start(fromModule);
-        loaded = true;
-        // The session first: whether it is in `sessionSampleRate`'s sample is decided by its id.
-        syncIdentity();
-        // The calls that waited, made now: one that fails is reported, and the rest still run.
-        for (const [f, ...args] of early.splice(0)) {
-          try {
-            f(...args);
-          } catch (err) {
-            warnOnce('replay', 'a queued call failed: ' + toText(err));
-          }
-        }
-        if (earlyDropped > 0) {
-          // Loss is visible: the calls the waiting queue could not keep.
-          stageMetric('telemetry_events_dropped_total', earlyDropped, { stream: 'early', reason: 'buffer_full_events' }, Date.now());
-        }
-        syncWatch();
+        exports_ = raw; // (only once started: `open` needs both)
+        return reviewLoading;
+      })
+      .then(() => {
+        open();
         return true;
       })
       .catch((err) => {
@@ -244,6 +234,33 @@ export const ready = inBrowser
         return false;
       })
   : Promise.resolve(false);
+
+/** Lets calls into the module, once it has loaded and no `beforeSend` waits for review.js,
+ *  and makes the calls that waited, in order. */
+function open() {
+  if (loaded || !exports_ || (beforeSend && !review)) return;
+  loaded = true;
+  // The calls that waited, made now (the session first: whether it is in
+  // `sessionSampleRate`'s sample is decided by its id): one that fails is reported, and the
+  // rest still run.
+  for (const [f, ...args] of [[syncIdentity], ...early.splice(0), [syncWatch]]) {
+    try {
+      f(...args);
+    } catch (err) {
+      warnOnce('replay', 'a queued call failed: ' + toText(err));
+    }
+  }
+  if (earlyDropped > 0) {
+    // Loss is visible: the calls the waiting queue could not keep.
+    countDropped('early', 'buffer_full_events', earlyDropped);
+    earlyDropped = 0;
+  }
+}
+
+/** Counts `n` events the client lost before they reached the module. */
+function countDropped(stream, reason, n) {
+  stage(seriesId('telemetry_events_dropped_total', { stream, reason }), n, Date.now());
+}
 
 // ---- the OTLP entry: the page's own requests, measured ---------------------------------------
 //
@@ -484,6 +501,12 @@ function addSeries(key, name, labelsJson) {
 }
 
 function stageMetric(name, value, labels, ts) {
+  if (beforeSend) {
+    const e = review.metric?.(beforeSend, toText(name), toNumber(value), labels, ts);
+    // (`undefined` when review.js could not load: dropped, and counted here.)
+    if (!e) return e === undefined && countDropped('metrics', 'before_send', 1);
+    [name, value, labels, ts] = e;
+  }
   name = toText(name);
   if (!name || name.length > MAX_NAME) {
     warnOnce('a metric without a name, or with a name over ' + MAX_NAME + ' characters, was dropped');
@@ -584,7 +607,7 @@ function contextObject(context) {
   return { value: typeof context === 'bigint' ? String(context) : context };
 }
 
-function sendLog(level, message, context, error, ts) {
+function sendLog(level, message, context, error, ts, reviewed) {
   drain();
   syncIdentity();
   const err = level === 3 ? errorParts(error) : null;
@@ -592,6 +615,11 @@ function sendLog(level, message, context, error, ts) {
   // An object with toJSON (a URL, a Date) can still encode as something else than an object.
   if (contextJson !== undefined && contextJson[0] !== '{') contextJson = '{"value":' + contextJson + '}';
   const text = toText(message);
+  if (beforeSend && !reviewed) {
+    // The app's hook sees the entry as it would be sent; what it answers is checked again.
+    const e = review.log?.(beforeSend, level, text, contextJson, err, ts, lastUser, lastSession, settings);
+    return e ? sendLog(...e, true) : e === undefined && countDropped('logs', 'before_send', 1);
+  }
   // The message, the context, and the error's message and stack: so far over the 64 KiB an
   // event may have, the entry is dropped (and counted) before it is even copied. (Lengths
   // added, not the texts joined: joining texts too long for one string would throw, and the
@@ -671,22 +699,23 @@ function watchTrapped(err) {
   warnOnce('watch-trap', 'the error capture and page timings module failed (' + toText(err) + '); they are off for this page');
 }
 
+// What the second module reports is recorded as the page's own calls are (and shown to
+// `beforeSend` like them); neither is taken once either module has trapped (a trapped module's
+// listeners may still run).
+
 /** A metric event of the second module, its labels as JSON text. */
 function reportMetric(name, value, labelsJson) {
-  // Not taken once either module has trapped (a trapped module's listeners may still run).
-  if (dead || watchDead) return;
-  const key = name + '\u0002' + labelsJson;
-  const id = seriesIds.get(key);
-  stage(id !== undefined ? id : addSeries(key, name, labelsJson), value, Date.now());
+  if (!dead && !watchDead) recordMetric(name, value, labelsJson && JSON.parse(labelsJson));
 }
 
-/** A log entry of the second module (a captured error): as `logger.*` makes one. */
+/** A log entry of the second module (a captured error), `parts` its error's name, message
+ *  and stack: as `logger.*` makes one. */
 function reportLog(level, message, contextJson, parts) {
   if (dead || watchDead) return;
-  const ts = Date.now();
-  drain();
-  syncIdentity();
-  whenFree(() => core.log(level, message, contextJson, parts, ts, new Date(ts).toISOString()));
+  const error = parts && { name: parts[0], message: parts[1], stack: parts[2] };
+  const args = [level, message, contextJson && JSON.parse(contextJson), error, Date.now()];
+  if (loaded) sendLog(...args);
+  else keepEarly(sendLog, ...args);
 }
 
 // ---- the public API ---------------------------------------------------------------------------
@@ -740,6 +769,8 @@ export function configure(options) {
     }
     if ('environment' in options) echo = options.environment === 'development';
     if ('redact' in options) redact = options.redact; // the second module's: see syncWatch
+    if ('beforeSend' in options) setBeforeSend(options.beforeSend);
+    Object.assign(settings, options); // (service and version, for the entries beforeSend sees)
     if (!WATCH && (options.captureErrors === true || options.observePerformance === true)) {
       warnOnce('captureErrors and observePerformance are not in the slim entry');
     }
@@ -768,10 +799,37 @@ export function setTrackingConsent(value) {
   configure({ trackingConsent: value });
 }
 
+// ---- beforeSend: the app's last look at each event -------------------------------------------
+
+let beforeSend = null; // the app's hook, while one is set
+let review = null; // review.js's review of this client, once loaded ({} if it could not load)
+let reviewLoading = null; // its loading, once begun; never rejects
+const settings = {}; // the options given so far
+
+function setBeforeSend(hook) {
+  beforeSend = typeof hook === 'function' ? hook : null;
+  if (hook != null && !beforeSend) warnOnce('beforeSend must be a function');
+  if (!beforeSend || reviewLoading || !inBrowser) return;
+  // Until review.js is here, calls wait as they do before `ready`, in order: none leaves
+  // unreviewed. Should it fail to load, events are dropped (and counted) while a hook is set,
+  // and the next hook set tries again.
+  loaded = false;
+  reviewLoading = import('./review.js')
+    .then((r) => {
+      review = r.create(warnOnce, (stream, n) => countDropped(stream, 'before_send', n), stringLabels);
+    })
+    .catch((err) => {
+      review = {};
+      reviewLoading = null;
+      warnOnce('beforeSend did not load; events are dropped while it is set: ' + toText(err));
+    })
+    .then(open);
+}
+
 /** Sends everything buffered now. The promise resolves when the requests have settled; it
  *  never rejects. */
 export function flush() {
-  if (!loaded) return inBrowser ? ready.then(() => (loaded ? flush() : undefined)) : Promise.resolve();
+  if (!loaded) return inBrowser ? ready.then(() => reviewLoading).then(() => (loaded ? flush() : undefined)) : Promise.resolve();
   // Resolved by the module once it has sent everything (or stopped at a failure to retry
   // later); at once when it could not take the call, or anything failed.
   return new Promise((resolve) => {

@@ -19,21 +19,48 @@ const TelemetryContext = createContext(defaultClient);
  *  equal object (an inline literal, StrictMode's second render) does not configure again. */
 const applied = new WeakMap();
 
+/** The options as text, and what JSON would leave out or blur as text too: a function
+ *  (`beforeSend`) as 'function', and a RegExp (`redact`) by its source and flags, where JSON
+ *  would write `{}` for every one. */
 function optionsKey(options) {
   try {
-    return JSON.stringify(options);
+    return JSON.stringify(options, (_, v) => (typeof v === 'function' ? 'function' : v instanceof RegExp ? String(v) : v));
   } catch (_) {
     return options; // a cycle: fall back to identity
   }
 }
 
+/** Per client, the provider's `beforeSend`: the client is given one function for good, which
+ *  calls the one of the provider's latest render. A hook written inline (a new function each
+ *  render) then configures nothing again: configuring again would also set the other options
+ *  back, undoing a `setTrackingConsent` made since. */
+const hooks = new WeakMap();
+
+function withStableHook(client, options) {
+  const hook = options.beforeSend;
+  if (typeof hook !== 'function') return options;
+  let latest = hooks.get(client);
+  if (!latest) {
+    latest = { hook, call: (event, kind) => latest.hook(event, kind) };
+    hooks.set(client, latest);
+  }
+  latest.hook = hook;
+  return { ...options, beforeSend: latest.call };
+}
+
 function applyOnce(client, options) {
   if (options === undefined || options === null) return;
-  const key = optionsKey(options);
+  let config = options;
+  try {
+    config = withStableHook(client, options);
+  } catch (_) {
+    /* a throwing getter: applied as given */
+  }
+  const key = optionsKey(config);
   if (applied.has(client) && applied.get(client) === key) return;
   applied.set(client, key);
   try {
-    client.configure(options);
+    client.configure(config);
   } catch (_) {
     /* the core's configure never throws; a custom client's failure must not break rendering */
   }

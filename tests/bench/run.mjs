@@ -67,7 +67,9 @@ async function openBench() {
 
 // 1. ns per call, alternating seed and ours, fresh page per repetition.
 const ops = ['recordMetric', 'trackPageView', 'logger.info'];
-const samples = Object.fromEntries(ops.map((op) => [op, { seed: [], ours: [] }]));
+const samples = Object.fromEntries(ops.map((op) => [op, { seed: [], ours: [], hooked: [] }]));
+// The ops also timed with a pass-through `beforeSend` (bench.html's `hooked`).
+const hookedOps = ['recordMetric', 'logger.info'];
 for (let rep = 0; rep < REPS; rep++) {
   const { page, context } = await openBench();
   await page.evaluate((sink) => {
@@ -75,6 +77,7 @@ for (let rep = 0; rep < REPS; rep++) {
   }, sinkUrl);
   for (const op of ops) {
     const order = rep % 2 ? ['ours', 'seed'] : ['seed', 'ours'];
+    if (hookedOps.includes(op)) order.splice(rep % 3, 0, 'hooked');
     for (const lib of order) {
       const ns = await page.evaluate(({ lib, op, n, chunk, every }) => window.bench.time(window.libs[lib], op, n, chunk, every), { lib, op, n: CALLS, chunk: CHUNK, every: SETTLE_EVERY });
       samples[op][lib].push(ns);
@@ -185,6 +188,12 @@ for (const op of ops) {
   worst = Math.max(worst, o / s);
   const label = op === 'recordMetric' ? 'recordMetric, 2 labels' : op === 'logger.info' ? 'logger.info, 3-key context' : op;
   console.log(`${pad(label, 34)}${num(s)}${num(o)}${num(o / s, 2).padStart(11)}`);
+}
+console.log(`\n${pad('beforeSend returning the event', 34)}${'without'.padStart(9)}${'with'.padStart(9)}${'per event'.padStart(11)}`);
+for (const op of hookedOps) {
+  const o = median(samples[op].ours);
+  const h = median(samples[op].hooked);
+  console.log(`${pad(op, 34)}${num(o)}${num(h)}${num(h - o).padStart(8)} ns`);
 }
 console.log(`\nimport to ready (ours)            ${num(median(readyMs), 1)} ms`);
 console.log(`main-thread time during load      ${num(median(loadTaskMs.ours), 1)} ms ours, ${median(loadTaskMs.seed).toFixed(1)} ms the seed's module`);

@@ -40,7 +40,14 @@ export async function callWithHostileInput() {
     for (const level of ['debug', 'info', 'warn']) attempt(level, () => logger[level](v, v));
     attempt('error', () => logger.error(v, v, v));
     attempt('configure', () => configure(v));
+    // beforeSend set to it, and a hook that answers it (then calls that go through them).
+    attempt('beforeSend', () => configure({ beforeSend: v }));
+    attempt('beforeSend metric', () => m.recordMetric('hostile_hooked', 1));
+    attempt('beforeSend answer', () => configure({ beforeSend: () => v }));
+    attempt('beforeSend answer metric', () => m.recordMetric('hostile_answered', 1, { k: 'v' }));
+    attempt('beforeSend answer log', () => logger.info('hostile answered', { k: 'v' }));
   }
+  attempt('beforeSend off', () => configure({ beforeSend: null }));
   attempt('configure bad types', () => configure({ batchSize: 'ten', service: 42 }));
   await flush();
   m.recordMetric('after_hostile_total', 1, { ok: 'yes' });

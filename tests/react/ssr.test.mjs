@@ -181,6 +181,27 @@ test('a provided client receives the config once and every hook call, with the s
   assert.deepEqual(client.calls.slice(0, second), [['configure', { service: 'svc', batchSize: 3 }], ...perRender, ...perRender]);
 });
 
+test("a provider's beforeSend is its latest render's, configured once; a new redact pattern is applied", () => {
+  const client = recordingClient();
+  const seen = [];
+  const hook = (name) => (event, kind) => {
+    seen.push([name, kind]);
+    return event;
+  };
+  const render = (config) => renderToString(h(t.TelemetryProvider, { client, config }));
+  render({ trackingConsent: 'pending', beforeSend: hook('first'), redact: [/token=\w+/g] });
+  // An inline hook, a new function each render: not configured again (which would also set
+  // trackingConsent back), but the one called from now on.
+  render({ trackingConsent: 'pending', beforeSend: hook('second'), redact: [/token=\w+/g] });
+  render({ trackingConsent: 'pending', beforeSend: hook('third'), redact: [/secret/] }); // a new pattern
+  render({ trackingConsent: 'pending', beforeSend: hook('fourth'), redact: [/secret/] });
+  const configured = client.calls.filter((c) => c[0] === 'configure').map((c) => c[1]);
+  assert.deepEqual(configured.map((c) => String(c.redact)), ['/token=\\w+/g', '/secret/']);
+  assert.equal(configured[0].beforeSend, configured[1].beforeSend, 'one function for the client, for good');
+  configured[0].beforeSend({ name: 'm' }, 'metric');
+  assert.deepEqual(seen, [['fourth', 'metric']]);
+});
+
 test('the logger adds only `component` for a missing or non-object context', () => {
   const client = recordingClient();
   function Widget() {

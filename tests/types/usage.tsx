@@ -51,6 +51,22 @@ configure({ trackingConsent: 'pending', sessionSampleRate: 25 });
 setTrackingConsent('granted');
 // @ts-expect-error: consent is one of three words
 setTrackingConsent('yes');
+// beforeSend: `event` narrowed by `kind`; changed in place, returned, or dropped.
+configure({
+  redact: [/token=\w+/g],
+  beforeSend(event, kind) {
+    if (kind === 'log') {
+      const level: 'debug' | 'info' | 'warn' | 'error' = event.level;
+      if (event.context) delete event.context.email;
+      return level === 'debug' ? false : event;
+    }
+    if (event.name === 'debug_ticks_total') return null;
+    event.labels = { ...event.labels, plan: 'pro' };
+  },
+});
+configure({ beforeSend: null });
+// @ts-expect-error: the hook is synchronous (a page being closed does not wait)
+configure({ beforeSend: async (event) => event });
 metricsCollector.trackApiCall('/api/jobs', 'GET', 200, 183.4);
 logger.error('failed', new Error('x'), { cvId: 'cv-9' });
 const done: Promise<void> = flush();
