@@ -193,8 +193,13 @@ test('navigating away mid-outage keeps the batches; the next load delivers each 
 
 test('a new tab that takes a hidden page\'s kept batches: each sent, and each drop counted, once', async () => {
   let outage = true;
-  const { page: a, context } = await start(() => (outage ? 503 : 200), { ...FAST, maxBufferedEvents: 5 });
-  await record(a, 8); // more than it may hold: drops, counted
+  // Page timings off: they are metric events too, recorded at the hide, and with the buffer
+  // full they are dropped and counted as well. When the second module is still loading at the
+  // hide (a loaded machine), it records them once it has loaded, after the copy was written:
+  // those three drops are then the hidden page's own, reported by it once visible, and the
+  // totals below would depend on when the module loaded. Without them the counts are exact.
+  const { page: a, context } = await start(() => (outage ? 503 : 200), { ...FAST, maxBufferedEvents: 5, observePerformance: false });
+  await record(a, 8); // more than it may hold: 3 of each stream dropped, counted
   await a.evaluate(() => window.telemetry.flush());
   // Hidden (not closed): its streams are failing, so its batches and counts are kept.
   await setVisibility(a, 'hidden');
@@ -221,13 +226,13 @@ test('a new tab that takes a hidden page\'s kept batches: each sent, and each dr
     await b.evaluate(() => window.telemetry.flush());
     return dropped('metrics') > 0 && dropped('logs') > 0;
   }, 5000, 'the counts reported');
-  const counted = [dropped('metrics'), dropped('logs')];
+  assert.deepEqual([dropped('metrics'), dropped('logs')], [3, 3], 'the copy\'s counts, reported once');
   // The hidden page comes back: what the new tab took is neither sent nor counted again.
   await setVisibility(a, 'visible');
   await a.evaluate(() => window.telemetry.flush());
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(server.state.duplicates, 0, 'no batch sent twice');
-  assert.deepEqual([dropped('metrics'), dropped('logs')], counted, 'no drop counted twice');
+  assert.deepEqual([dropped('metrics'), dropped('logs')], [3, 3], 'no drop counted twice');
   await context.close();
 });
 

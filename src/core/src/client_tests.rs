@@ -974,6 +974,37 @@ fn what_a_taken_copy_did_not_hold_stays_this_pages() {
 }
 
 #[test]
+fn drops_a_hidden_page_counts_after_its_copy_stay_its_own_when_another_tab_takes_it() {
+    // The page's copy holds its batch and two drops. Still hidden, with its buffer still full,
+    // it drops three more (the page timings a second module records once it has loaded, after
+    // the hide): counted, not yet in any copy.
+    let (mut a, text) = hidden_with_counts_it_could_not_report();
+    record(&mut a, T0 + 1.5, &[6.0, 7.0, 8.0]);
+    assert!(a.metrics.has_counts());
+    // A new tab takes the copy and reports what it holds: the two drops.
+    let key = a.page_key().to_owned();
+    let mut b = next_page(&[], key.clone(), text.clone());
+    let from_b = deliver_everything(&mut b, T0 + 60_000.0);
+    assert_eq!(reported(&from_b, "metrics", "buffer_full_events"), 2.0);
+    // The hidden page hears of it: the batch and the two drops leave it, the three stay. Its
+    // copy is written anew with only those (they outlive it, should it die hidden).
+    let text = String::from_utf8(text).unwrap();
+    a.handle_input(T0 + 2.0, Input::CopyTaken { text: &text });
+    let again = the_store(&drain(&mut a), &key).to_vec();
+    assert_eq!(stored_batches(&again), []);
+    assert_eq!(
+        stored_counts(&again)[0].dropped[Drop::BufferEvents.index()],
+        3
+    );
+    // Shown, it withdraws that copy and reports the three: each of the five drops once.
+    a.handle_input(T0 + 3.0, Input::Show);
+    a.handle_input(T0 + 3.0, Input::Online(true));
+    let from_a = deliver_everything(&mut a, T0 + 3.0);
+    assert_eq!(reported(&from_a, "metrics", "buffer_full_events"), 3.0);
+    assert_eq!(from_a.iter().flat_map(|b| values(b)).count(), 0);
+}
+
+#[test]
 fn a_cleared_storage_takes_nothing_and_a_hidden_page_writes_its_copy_again() {
     let (mut c, copy) = hidden_with_counts_it_could_not_report();
     let page_key = c.page_key().to_owned();
