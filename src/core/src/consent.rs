@@ -49,10 +49,10 @@ impl Consent {
 /// in ten-thousandths, below the rate. A session not known yet counts as in (index.js names
 /// it before anything is recorded). NaN reads as the default, 100.
 pub fn in_sample(id: Option<&str>, rate: f64) -> bool {
-    if !(rate < 100.0) {
+    if rate.is_nan() || rate >= 100.0 {
         return true;
     }
-    if !(rate > 0.0) {
+    if rate <= 0.0 {
         return false;
     }
     let Some(id) = id else {
