@@ -55,7 +55,7 @@ export interface TelemetryOptions {
   sessionSampleRate?: number;
   /** Patterns whose matches in captured errors (message, stack, causes) become `[redacted]`.
    *  URLs there lose their query and fragment in any case. (The slim entry captures none.) */
-  redact?: RegExp[];
+  redact?: RegExp | RegExp[];
   /** The app's look at each metric event and log entry before it is recorded: a copy in the
    *  seed's wire shape. Return it (changed or not) to record it, `false` or `null` to drop it
    *  (counted as `telemetry_events_dropped_total{reason="before_send"}`); nothing returned

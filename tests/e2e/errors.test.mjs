@@ -270,6 +270,29 @@ test('a storm of 10,000 errors: the page stays responsive, reports stay within t
   await context.close();
 });
 
+test('redact: one RegExp as a list of one; a value that is not a RegExp left out, said once', async () => {
+  const { page, context, problems } = await start();
+  const thrown = async (message) => {
+    await page.evaluate((message) => {
+      setTimeout(() => {
+        throw new Error(message);
+      });
+      return new Promise((r) => setTimeout(r, 50));
+    }, message);
+    await flush(page);
+  };
+  await page.evaluate(() => window.telemetry.configure({ redact: /k-\d+/ }));
+  await thrown('key k-123 refused');
+  await page.evaluate(() => window.telemetry.configure({ redact: ['k-', null, /id=\w+/] }));
+  await thrown('key k-456 refused for id=ana');
+  await page.evaluate(() => window.telemetry.configure({ redact: 'k-' }));
+  await until(() => server.state.logs.length === 2, 3000, 'two error entries');
+  assert.deepEqual(server.state.logs.map((l) => l.error.message), ['key [redacted] refused', 'key k-456 refused for [redacted]']);
+  const said = problems.warnings.filter((w) => w.includes('redact takes RegExps'));
+  assert.deepEqual(said, ['[@recoloca/telemetry] redact takes RegExps (an array, or one); other values were left out']);
+  await context.close();
+});
+
 test('URLs lose their query and fragment, and the app\'s redact patterns hide what they match', async () => {
   const { page, context } = await start();
   await page.evaluate(async () => {

@@ -1,5 +1,6 @@
 //! What error capture records of a page is redacted before it is recorded: the query string
-//! and fragment of every URL in an error's message, file and stack are removed, since a URL's
+//! and fragment of every URL (absolute, or a path) in an error's message, file and stack are
+//! removed, since a URL's
 //! query is where tokens, emails and session ids travel (`?token=…`, `#access_token=…`). The
 //! path stays, and a stack frame's `:line:column` after it, so that a frame still points at
 //! its code. (The app's own patterns, `redact`, are the page's `RegExp`s: applied in the
@@ -8,40 +9,46 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
-/// `text` without the query and fragment of each URL in it (`scheme://…`), each URL ending
-/// at a space, a quote, a bracket or the end.
+/// `text` without the query and fragment of each URL in it, each URL ending at a space, a
+/// quote, a bracket or the end: an absolute one (`scheme://…`) wherever it starts, and a path
+/// (`/api/jobs?token=…`, `//cdn.x/a.js?…`) that starts a word, as a message names a request.
 pub fn without_queries(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
     let mut out = String::new();
     let mut copied = 0; // bytes of `text` already in `out` (or left out)
-    let mut at = 0;
-    while let Some(found) = b
-        .get(at..)
-        .and_then(|r| r.windows(3).position(|w| w == b"://"))
-    {
-        let sep = at + found;
-        let end = sep
-            + b.get(sep..).map_or(0, |r| {
-                r.iter().position(|&c| ends_url(c)).unwrap_or(r.len())
-            });
-        at = end.max(sep + 3);
-        let Some(query) = b
-            .get(sep + 3..end)
-            .and_then(|u| u.iter().position(|&c| c == b'?' || c == b'#'))
-        else {
-            continue;
-        };
-        let query = sep + 3 + query;
-        let keep_from = end - line_and_column(b.get(query..end).unwrap_or_default());
-        out.push_str(text.get(copied..query).unwrap_or_default());
-        out.push_str(text.get(keep_from..end).unwrap_or_default());
-        copied = end;
+    let mut start = 0;
+    while start < b.len() {
+        let word = b.get(start..).unwrap_or_default();
+        let end = start + word.iter().position(|&c| ends_url(c)).unwrap_or(word.len());
+        if let Some(query) = query_of(b.get(start..end).unwrap_or_default()) {
+            let query = start + query;
+            let keep_from = end - line_and_column(b.get(query..end).unwrap_or_default());
+            out.push_str(text.get(copied..query).unwrap_or_default());
+            out.push_str(text.get(keep_from..end).unwrap_or_default());
+            copied = end;
+        }
+        start = end + 1;
     }
     if copied == 0 {
         return Cow::Borrowed(text);
     }
     out.push_str(text.get(copied..).unwrap_or_default());
     Cow::Owned(out)
+}
+
+/// Where the query or fragment of the URL in `word` starts, if it has one: after the first
+/// `://` in it (a Firefox frame is `name@https://…`), or after its first byte if it is a path.
+fn query_of(word: &[u8]) -> Option<usize> {
+    let from = match word.windows(3).position(|w| w == b"://") {
+        Some(sep) => sep + 3,
+        None if word.first() == Some(&b'/') => 1,
+        None => return None,
+    };
+    let query = word
+        .get(from..)?
+        .iter()
+        .position(|&c| c == b'?' || c == b'#')?;
+    Some(from + query)
 }
 
 /// `url` (a failed resource's, relative or not) up to its query or fragment.

@@ -23,30 +23,50 @@ thread_local! {
     /// The app's `redact` patterns, each as a global copy: every match in a captured message,
     /// stack or cause becomes `[redacted]`.
     static PATTERNS: std::cell::RefCell<Vec<js_sys::RegExp>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Whether a `redact` value that is not a RegExp was said.
+    static WARNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Takes `redact` (an array of `RegExp`s; anything else is left out). Each is copied from its
-/// source and flags, read as values, with `g` added: the copy is a plain `RegExp` whatever the
-/// page's was (a subclass, a getter that throws), so replacing with it runs no page code.
+#[wasm_bindgen]
+extern "C" {
+    /// `console.warn`, caught: a page's console that throws is not ours to report.
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str) -> Result<(), JsValue>;
+}
+
+/// Says `message` (with the package's prefix), the first time only. (The main module's
+/// warnings go through index.js; this module has this one.)
+fn warn_once(message: &str) {
+    if !WARNED.with(|w| w.replace(true)) {
+        let _ = console_warn(message);
+    }
+}
+
+/// Takes `redact`: an array of `RegExp`s, or one `RegExp` (as an app may write it for a
+/// single pattern). Each is copied from its source and flags, read as values, with `g` added:
+/// the copy is a plain `RegExp` whatever the page's was (a subclass, a getter that throws), so
+/// replacing with it runs no page code. Anything else is left out, said once.
 pub fn set_patterns(given: &JsValue) {
     let mut patterns = Vec::new();
-    if js_sys::Array::is_array(given) {
-        for r in js_sys::Array::from(given)
-            .iter()
-            .filter(|r| r.is_instance_of::<js_sys::RegExp>())
-        {
-            let (Some(source), Some(mut flags)) =
-                (get(&r, "source").as_string(), get(&r, "flags").as_string())
-            else {
-                continue;
-            };
-            // Global, and not sticky (a sticky pattern replaces only at the start of the text).
-            flags.retain(|f| f != 'g' && f != 'y');
-            flags.push('g');
-            if let Ok(r) = new_regexp(&source, &flags) {
-                patterns.push(r);
-            }
+    let mut take = |r: JsValue| {
+        let copy = r
+            .is_instance_of::<js_sys::RegExp>()
+            .then(|| (get(&r, "source").as_string(), get(&r, "flags").as_string()));
+        let Some((Some(source), Some(mut flags))) = copy else {
+            warn_once("[@recoloca/telemetry] redact takes RegExps (an array, or one); other values were left out");
+            return;
+        };
+        // Global, and not sticky (a sticky pattern replaces only at the start of the text).
+        flags.retain(|f| f != 'g' && f != 'y');
+        flags.push('g');
+        if let Ok(r) = new_regexp(&source, &flags) {
+            patterns.push(r);
         }
+    };
+    if js_sys::Array::is_array(given) {
+        js_sys::Array::from(given).iter().for_each(&mut take);
+    } else if !given.is_undefined() && !given.is_null() {
+        take(given.clone());
     }
     PATTERNS.with(|p| {
         if let Ok(mut p) = p.try_borrow_mut() {
