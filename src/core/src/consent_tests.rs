@@ -179,15 +179,17 @@ fn the_sample_is_a_stable_share_of_sessions() {
 }
 
 proptest::proptest! {
-    /// Whatever the page does and whenever the visitor answers: nothing leaves the client (a
-    /// request, a beacon, a storage write) while consent is not granted, and every event
-    /// recorded while it was pending or granted is sent once consent is granted, once.
+    /// Whatever the page does and whenever the visitor answers, the collector fails or the
+    /// browser goes offline: nothing leaves the client (a request, a beacon, a storage write)
+    /// while consent is not granted, and every event recorded while it was pending or granted
+    /// is sent once consent is granted, once.
     #[test]
     fn nothing_leaves_without_consent_and_nothing_kept_is_lost(
-        ops in proptest::collection::vec(0u8..7, 1..60),
+        ops in proptest::collection::vec(0u8..10, 1..60),
     ) {
         let mut c = client();
         let (mut now, mut recorded, mut sent, mut lost) = (T0, 0usize, 0usize, false);
+        let (mut outage, mut online, mut sessions) = (false, true, 0u32);
         // Counted once per batch key, as the collector dedupes (a batch may go again after its
         // keepalive request at a hide: at least once by design, once at the server).
         let mut keys = std::collections::HashSet::new();
@@ -208,11 +210,22 @@ proptest::proptest! {
                     consent(&mut c, now, "not-granted");
                 }
                 5 => c.handle_input(now, Input::Timeout),
-                _ => {
+                6 => {
                     // Hidden and shown again (a tab switch).
                     let hidden = Input::Hide { last: false, stored_elsewhere: 0 };
                     c.handle_input(now, hidden);
                     c.handle_input(now, Input::Show);
+                }
+                7 => outage = !outage, // the collector fails (503) from now, or is back
+                8 => {
+                    online = !online;
+                    c.handle_input(now, Input::Online(online));
+                }
+                _ => {
+                    // Another session (storage cleared in another tab, say): no gate opens.
+                    sessions += 1;
+                    let session = format!("s-{sessions}");
+                    c.handle_input(now, Input::Identity { user_id: Some("u"), session_id: Some(&session) });
                 }
             }
             let open = c.lets_out();
@@ -220,10 +233,12 @@ proptest::proptest! {
                 match o {
                     Output::Post(p) => {
                         proptest::prop_assert!(open, "a request without consent");
-                        if keys.insert(p.key.clone()) {
+                        // Counted when the collector takes it (a failed one goes again).
+                        if !outage && keys.insert(p.key.clone()) {
                             sent += String::from_utf8_lossy(&p.body).matches("clicks_total").count();
                         }
-                        let answer = Input::Answer { request: p.request, status: Some(200), retry_after: None };
+                        let status = Some(if outage { 503 } else { 200 });
+                        let answer = Input::Answer { request: p.request, status, retry_after: None };
                         c.handle_input(now, answer);
                         outputs(&mut c).iter().for_each(drop);
                     }
@@ -234,7 +249,9 @@ proptest::proptest! {
                 }
             }
         }
-        // Granted at last: what was kept goes, and nothing twice.
+        // Granted at last, the collector back and the browser online: what was kept goes, and
+        // nothing twice.
+        c.handle_input(now + 1.0, Input::Online(true));
         consent(&mut c, now + 1.0, "granted");
         for i in 0..20 {
             // (Past the 30 s flush interval, and any backoff.)
