@@ -613,36 +613,37 @@ impl Client {
     fn ingest(&mut self, staged: &[f64]) -> bool {
         for event in staged.chunks_exact(3) {
             let &[id, value, ts] = event else { continue };
-            let (series, number) = (&self.series, self.platform.number);
-            let admitted = match self.metrics.is_on() {
-                true => self
-                    .metrics
-                    .queue
-                    .push_with(|out| series.encode(out, id as u32, value, ts, number)),
-                false => Ok(()),
-            };
-            if let Err(d) = admitted {
-                if d == Drop::Invalid {
-                    self.warn(Warning::NotANumber);
-                }
-                self.count_drop(Kind::Metrics, d, 1);
-            }
+            self.push_staged(Kind::Metrics, id as u32, value, ts);
             #[cfg(feature = "otlp")]
             if self.takes(Kind::OtlpMetrics) {
-                let (series, number) = (&self.series, self.platform.number);
-                let admitted = self
-                    .otlp_metrics
-                    .queue
-                    .push_with(|out| series.encode_otlp(out, id as u32, value, ts, number));
-                if let Err(d) = admitted {
-                    if d == Drop::Invalid {
-                        self.warn(Warning::NotANumber);
-                    }
-                    self.count_drop(Kind::OtlpMetrics, d, 1);
-                }
+                self.push_staged(Kind::OtlpMetrics, id as u32, value, ts);
             }
         }
         self.metrics.is_full()
+    }
+
+    /// One staged event of series `id` into metrics stream `kind` (the seed's, or OTLP's),
+    /// counted when it is refused (a value that is not a number also said once).
+    fn push_staged(&mut self, kind: Kind, id: u32, value: f64, ts: f64) {
+        let (series, number) = (&self.series, self.platform.number);
+        let admitted = match kind {
+            #[cfg(feature = "otlp")]
+            Kind::OtlpMetrics => self
+                .otlp_metrics
+                .queue
+                .push_with(|out| series.encode_otlp(out, id, value, ts, number)),
+            _ if !self.metrics.is_on() => Ok(()),
+            _ => self
+                .metrics
+                .queue
+                .push_with(|out| series.encode(out, id, value, ts, number)),
+        };
+        if let Err(d) = admitted {
+            if d == Drop::Invalid {
+                self.warn(Warning::NotANumber);
+            }
+            self.count_drop(kind, d, 1);
+        }
     }
 
     /// Encodes one log entry. Whether the logs stream now holds a full batch.
