@@ -235,26 +235,26 @@ export const ready = inBrowser
       })
   : Promise.resolve(false);
 
-/** Lets calls into the module, once it has loaded and no `beforeSend` waits for review.js,
- *  and makes the calls that waited, in order. */
+/** Lets calls into the module, once it has loaded and review.js, once asked for, has loaded
+ *  or failed to; and makes the calls that waited, in order. */
 function open() {
-  if (loaded || !exports_ || (beforeSend && !review)) return;
+  if (loaded || !exports_ || (reviewLoading && !review)) return;
   loaded = true;
   // The calls that waited, made now (the session first: whether it is in
-  // `sessionSampleRate`'s sample is decided by its id): one that fails is reported, and the
-  // rest still run.
-  for (const [f, ...args] of [[syncIdentity], ...early.splice(0), [syncWatch]]) {
+  // `sessionSampleRate`'s sample is decided by its id), then the loss made visible: the calls
+  // the waiting queue could not keep. One that fails is reported, and the rest still run.
+  for (const [f, ...args] of [[syncIdentity], ...early.splice(0), [countEarlyDrops], [syncWatch]]) {
     try {
       f(...args);
     } catch (err) {
       warnOnce('replay', 'a queued call failed: ' + toText(err));
     }
   }
-  if (earlyDropped > 0) {
-    // Loss is visible: the calls the waiting queue could not keep.
-    countDropped('early', 'buffer_full_events', earlyDropped);
-    earlyDropped = 0;
-  }
+}
+
+function countEarlyDrops() {
+  if (earlyDropped > 0) countDropped('early', 'buffer_full_events', earlyDropped);
+  earlyDropped = 0;
 }
 
 /** Counts `n` events the client lost before they reached the module. */
@@ -500,9 +500,13 @@ function addSeries(key, name, labelsJson) {
   return id;
 }
 
-function stageMetric(name, value, labels, ts) {
-  if (beforeSend) {
-    const e = review.metric?.(beforeSend, toText(name), toNumber(value), labels, ts);
+/** Stages a metric event of the page (or of the second module), shown first to `hook`: the
+ *  `beforeSend` set when the call was made, or else the one set now (a call made before the
+ *  app set its hook is shown to it too). */
+function stageMetric(name, value, labels, ts, hook) {
+  hook ??= beforeSend;
+  if (hook) {
+    const e = review?.metric?.(hook, toText(name), toNumber(value), labels, ts);
     // (`undefined` when review.js could not load: dropped, and counted here.)
     if (!e) return e === undefined && countDropped('metrics', 'before_send', 1);
     [name, value, labels, ts] = e;
@@ -607,7 +611,10 @@ function contextObject(context) {
   return { value: typeof context === 'bigint' ? String(context) : context };
 }
 
-function sendLog(level, message, context, error, ts, reviewed) {
+/** Sends a log entry, shown first to `hook` as `stageMetric` shows a metric event (`false`
+ *  once it has been). */
+function sendLog(level, message, context, error, ts, hook) {
+  hook ??= beforeSend;
   drain();
   syncIdentity();
   const err = level === 3 ? errorParts(error) : null;
@@ -615,10 +622,10 @@ function sendLog(level, message, context, error, ts, reviewed) {
   // An object with toJSON (a URL, a Date) can still encode as something else than an object.
   if (contextJson !== undefined && contextJson[0] !== '{') contextJson = '{"value":' + contextJson + '}';
   const text = toText(message);
-  if (beforeSend && !reviewed) {
+  if (hook) {
     // The app's hook sees the entry as it would be sent; what it answers is checked again.
-    const e = review.log?.(beforeSend, level, text, contextJson, err, ts, lastUser, lastSession, settings);
-    return e ? sendLog(...e, true) : e === undefined && countDropped('logs', 'before_send', 1);
+    const e = review?.log?.(hook, level, text, contextJson, err, ts, lastUser, lastSession, settings);
+    return e ? sendLog(...e, false) : e === undefined && countDropped('logs', 'before_send', 1);
   }
   // The message, the context, and the error's message and stack: so far over the 64 KiB an
   // event may have, the entry is dropped (and counted) before it is even copied. (Lengths
@@ -715,7 +722,7 @@ function reportLog(level, message, contextJson, parts) {
   const error = parts && { name: parts[0], message: parts[1], stack: parts[2] };
   const args = [level, message, contextJson && JSON.parse(contextJson), error, Date.now()];
   if (loaded) sendLog(...args);
-  else keepEarly(sendLog, ...args);
+  else keepEarly(sendLog, ...args, beforeSend);
 }
 
 // ---- the public API ---------------------------------------------------------------------------
@@ -809,12 +816,13 @@ const settings = {}; // the options given so far
 function setBeforeSend(hook) {
   beforeSend = typeof hook === 'function' ? hook : null;
   if (hook != null && !beforeSend) warnOnce('beforeSend must be a function');
-  if (!beforeSend || reviewLoading || !inBrowser) return;
-  // Until review.js is here, calls wait as they do before `ready`, in order: none leaves
-  // unreviewed. Should it fail to load, events are dropped (and counted) while a hook is set,
-  // and the next hook set tries again.
+  if (!beforeSend || review?.metric || !inBrowser) return;
+  // Until review.js is here, calls wait as they do before `ready`, in order, each with the
+  // hook set when it was made: none leaves unreviewed. Should it fail to load, events are
+  // dropped (and counted) while a hook is set, and the next hook set asks again.
   loaded = false;
-  reviewLoading = import('./review.js')
+  review = null;
+  reviewLoading ||= import('./review.js')
     .then((r) => {
       review = r.create(warnOnce, (stream, n) => countDropped(stream, 'before_send', n), stringLabels);
     })
@@ -870,7 +878,7 @@ function recordMetric(name, value, labels) {
   try {
     const ts = Date.now();
     if (loaded) stageMetric(name, value, labels, ts);
-    else keepEarly(stageMetric, name, value, labels, ts);
+    else keepEarly(stageMetric, name, value, labels, ts, beforeSend); // (the hook set now)
   } catch (err) {
     warnOnce('recordMetric', 'recordMetric() failed: ' + toText(err));
   }
@@ -934,7 +942,7 @@ function safeLog(level, message, context, error) {
       }
     }
     if (loaded) sendLog(level, message, context, error, ts);
-    else keepEarly(sendLog, level, message, context, error, ts);
+    else keepEarly(sendLog, level, message, context, error, ts, beforeSend);
   } catch (err) {
     warnOnce('log', 'logger.' + levelName + '() failed: ' + toText(err));
   }

@@ -99,7 +99,8 @@ export function create(warn, countDropped, stringLabels) {
     /** `[name, value, labels, timestamp]` to record, or `null` to drop the metric event. */
     metric(hook, name, value, labels, ts) {
       const out = ask(hook, { name, value, labels: wireLabels(labels), timestamp: ts }, 0);
-      const e = taken(out, () => [out.name, out.value, out.labels, Number.isFinite(out.timestamp) ? out.timestamp : ts]);
+      // (A name or message the hook removed is none, not the text 'undefined'.)
+      const e = taken(out, () => [out.name ?? '', out.value, out.labels, Number.isFinite(out.timestamp) ? out.timestamp : ts]);
       return e === undefined ? [name, value, labels, ts] : e;
     },
 
@@ -127,7 +128,7 @@ export function create(warn, countDropped, stringLabels) {
       );
       const e = taken(out, () => {
         const named = LEVELS.indexOf(out.level);
-        return [named < 0 ? level : named, out.message, out.context, out.error, Date.parse(out.timestamp) || ts];
+        return [named < 0 ? level : named, out.message ?? '', out.context, out.error, Date.parse(out.timestamp) || ts];
       });
       return e === undefined ? [level, message, context(), error(), ts] : e;
     },

@@ -228,3 +228,29 @@ test('should review.js not load, events are dropped and counted while a hook is 
   assert.deepEqual(problems.pageErrors, ['Failed to load resource: net::ERR_FAILED']);
   await context.close();
 });
+
+test('calls made while review.js loads are shown to the hook set when they were made; a name removed drops the event', async () => {
+  const { page, context, problems } = await start();
+  await page.evaluate(() => {
+    const { metricsCollector: m, logger, configure } = window.telemetry;
+    configure({ beforeSend: (e, k) => window.hook(e, k), captureErrors: false, observePerformance: false });
+    logger.info('login', { token: 's3cr3t' });
+    m.recordMetric('nameless_total', 1);
+    m.recordMetric('named_total', 1);
+    // Removed before review.js has loaded: the calls above still meet the hook, later ones not.
+    configure({ beforeSend: null });
+    logger.info('after', { token: 'kept' });
+  });
+  await flush(page);
+  await until(() => received().logs.length >= 2 && received().metrics.length >= 1, 3000, 'two entries and a metric');
+  assert.deepEqual(
+    received().logs.map((l) => [l.message, l.context]),
+    [
+      ['login (scrubbed)', {}],
+      ['after', { token: 'kept' }],
+    ],
+  );
+  assert.deepEqual(received().metrics.map((m) => m.name), ['named_total']);
+  assert.ok(problems.warnings.some((w) => w.includes('a metric without a name')), problems.warnings.join('\n'));
+  await context.close();
+});
