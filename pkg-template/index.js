@@ -427,6 +427,9 @@ function fromModule(what) {
     // loaded (with the next batch, since this hide's have gone).
     if (watch) toWatch((w) => w.hidden());
     else hiddenWhileLoading = true;
+    // What `beforeSend` dropped, counted now rather than at the next tick: this hide's
+    // batches are sealed before that.
+    review?.report?.();
   }
   drainTask();
 }

@@ -81,7 +81,8 @@ export function create(warn, countDropped, stringLabels) {
     return null;
   }
 
-  /** Counts the events dropped since the last time, one count per stream. */
+  /** Counts the events dropped since the last time, one count per stream (at the tick after
+   *  the first of them, or when index.js asks: before a hide). */
   function report() {
     queued = false;
     for (const kind of [0, 1]) {
@@ -96,6 +97,8 @@ export function create(warn, countDropped, stringLabels) {
   }
 
   return {
+    report,
+
     /** `[name, value, labels, timestamp]` to record, or `null` to drop the metric event. */
     metric(hook, name, value, labels, ts) {
       const out = ask(hook, { name, value, labels: wireLabels(labels), timestamp: ts }, 0);

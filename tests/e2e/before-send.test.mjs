@@ -254,3 +254,27 @@ test('calls made while review.js loads are shown to the hook set when they were 
   assert.ok(problems.warnings.some((w) => w.includes('a metric without a name')), problems.warnings.join('\n'));
   await context.close();
 });
+
+test('what the hook drops as the page hides is counted in what leaves with the hide', async () => {
+  const { page, context } = await start();
+  await page.evaluate(async () => {
+    const { configure, __internals } = window.telemetry;
+    // Page timings are reported as the page hides: the hook drops them all.
+    configure({ beforeSend: (e, kind) => (kind === 'metric' && e.name.endsWith('_ms') ? false : e) });
+    await __internals.watching();
+    window.telemetry.metricsCollector.recordMetric('before_hiding_total', 1);
+  });
+  // One hide, as a phone's app switch gives (no pagehide after it): what leaves then is all a
+  // page killed in the background sends. The flush interval (30 s) is far off.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await until(() => received().metrics.some((m) => m.name === 'before_hiding_total'), 3000, 'what the hide sent');
+  await new Promise((r) => setTimeout(r, 300));
+  const counts = received().metrics.filter((m) => m.name === 'telemetry_events_dropped_total');
+  assert.equal(counts.length, 1, JSON.stringify(received().metrics.map((m) => m.name)));
+  assert.deepEqual(counts[0].labels, { stream: 'metrics', reason: 'before_send' });
+  assert.ok(counts[0].value >= 2, `the timings dropped: ${counts[0].value}`);
+  await context.close();
+});
