@@ -161,7 +161,9 @@ test('a hook that throws sends the event unchanged, said once; a promise likewis
 
 test("captured errors go through the hook too; without one, review.js is never loaded", async () => {
   const { page, context } = await openPage(browser, `${server.url}/before-send.html`);
-  await page.evaluate(() => window.telemetry.ready);
+  // Error capture listening (on a loaded machine the second module may still be loading: an
+  // error then waits for it, and its entry for a flush after that).
+  await page.evaluate(() => window.telemetry.ready.then(() => window.telemetry.__internals.watching()));
   server.reset();
   await throwInPage(page, 'uncaught at row 12');
   await until(() => received().logs.length >= 1, 3000, 'the first captured error');
