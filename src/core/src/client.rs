@@ -410,7 +410,7 @@ impl Client {
             Input::Configure(o) => {
                 let was_out = !self.lets_out();
                 self.configure(o, now);
-                self.gates_set(was_out, now);
+                self.gates_changed(was_out, now);
             }
             Input::Metrics(staged) => {
                 // The page's own timestamps keep the wall clock current.
@@ -450,7 +450,7 @@ impl Client {
                 self.stamp.set_identity(user_id, session_id);
                 // Another session may be outside the sample.
                 self.set_gates();
-                self.gates_set(was_out, now);
+                self.gates_changed(was_out, now);
             }
             Input::Flush(id) => self.flush(id, now),
             Input::Timeout => self.on_timeout(now),

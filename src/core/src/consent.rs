@@ -111,7 +111,7 @@ impl Client {
 
     /// What the gates set since `was_out` (whether nothing could leave then) now do: what was
     /// kept goes if they opened, what may not be recorded is let go of.
-    pub(crate) fn gates_set(&mut self, was_out: bool, now: f64) {
+    pub(crate) fn gates_changed(&mut self, was_out: bool, now: f64) {
         if was_out && self.lets_out() {
             // What was kept meanwhile goes at the next tick (a flush due now), behind what
             // earlier pages stored.

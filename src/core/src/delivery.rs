@@ -87,7 +87,12 @@ impl Client {
         let mut post = Post {
             request,
             url: s.settings.endpoint.clone(),
-            body: batch.body.clone(),
+            // (An OTLP stream's body is made from the batch below, not copied from it.)
+            body: if kind.is_otlp() {
+                alloc::vec::Vec::new()
+            } else {
+                batch.body.clone()
+            },
             key: batch.key.clone(),
             keepalive: false,
             #[cfg(feature = "otlp")]

@@ -199,30 +199,41 @@ impl Client {
         wall: f64,
         now: f64,
     ) {
+        // Each stream's labels are written only if it takes the event (an app that exports
+        // OTLP metrics only, or none, pays for no other encoding on every request).
         let number = self.platform.number;
-        let mut json = Vec::new();
-        crate::json::write(&mut json, &crate::wire::Labels(labels), number);
-        let json = core::str::from_utf8(&json).unwrap_or("{}");
-        let values: Vec<(String, Value)> = labels
-            .iter()
-            .map(|(k, v)| (String::from(*k), Value::Text(String::from(*v))))
-            .collect();
-        let mut attributes = Vec::new();
-        otlp::write_metric_attributes(&mut attributes, &values, number);
-        for kind in [Kind::Metrics, Kind::OtlpMetrics] {
-            if !self.takes(kind) {
-                continue;
-            }
-            let admitted = self.stream(kind).queue.push_with(|out| match kind {
-                Kind::Metrics => crate::metric::encode_own(out, name, value, json, wall, number),
-                _ => otlp::encode_metric(out, name, &attributes, value, wall, number),
-            });
-            if let Err(d) = admitted {
-                self.count_drop(kind, d, 1);
-            }
-            if self.stream_ref(kind).is_full() {
-                self.on_full_batch(kind, now);
-            }
+        if self.takes(Kind::Metrics) {
+            let mut json = Vec::new();
+            crate::json::write(&mut json, &crate::wire::Labels(labels), number);
+            let json = core::str::from_utf8(&json).unwrap_or("{}");
+            let admitted = self
+                .metrics
+                .queue
+                .push_with(|out| crate::metric::encode_own(out, name, value, json, wall, number));
+            self.admitted(Kind::Metrics, admitted, now);
+        }
+        if self.takes(Kind::OtlpMetrics) {
+            let values: Vec<(String, Value)> = labels
+                .iter()
+                .map(|(k, v)| (String::from(*k), Value::Text(String::from(*v))))
+                .collect();
+            let mut attributes = Vec::new();
+            otlp::write_metric_attributes(&mut attributes, &values, number);
+            let admitted = self
+                .otlp_metrics
+                .queue
+                .push_with(|out| otlp::encode_metric(out, name, &attributes, value, wall, number));
+            self.admitted(Kind::OtlpMetrics, admitted, now);
+        }
+    }
+
+    /// Counts an event stream `kind` refused, and sends its batch once full.
+    fn admitted(&mut self, kind: Kind, admitted: Result<(), crate::batch::Drop>, now: f64) {
+        if let Err(d) = admitted {
+            self.count_drop(kind, d, 1);
+        }
+        if self.stream_ref(kind).is_full() {
+            self.on_full_batch(kind, now);
         }
     }
 
@@ -236,12 +247,7 @@ impl Client {
             .otlp_traces
             .queue
             .push_with(|out| otlp::encode_span(out, span, number));
-        if let Err(d) = admitted {
-            self.count_drop(Kind::OtlpTraces, d, 1);
-        }
-        if self.otlp_traces.is_full() {
-            self.on_full_batch(Kind::OtlpTraces, now);
-        }
+        self.admitted(Kind::OtlpTraces, admitted, now);
     }
 }
 
